@@ -1,0 +1,74 @@
+"""The ``redrive-console`` command line: one subcommand module per action under ``app.commands``.
+
+Without a subcommand the Textual console opens. Exit codes: 0 success, 1 internal error,
+2 bad input or usage, 3 refused (not redrivable, mismatch, rejected).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+EXIT_OK = 0
+EXIT_INTERNAL = 1
+EXIT_USAGE = 2
+EXIT_REFUSED = 3
+
+# name -> (module under app.commands, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "ui": ("ui", "open the Textual console (the default)"),
+    "list": ("list_failed", "list recently failed applies"),
+    "review": ("review", "review one failed apply: remaining work vs fresh plan"),
+    "redrive": ("redrive", "reopen a failed apply so SchemaBot retries its failed work"),
+    "logs": ("logs", "show the recent apply_logs of an apply"),
+    "plan": ("plan", "plan a schema folder against a live server or a snapshot"),
+    "storage": ("storage", "storage administration (init)"),
+    "demo": ("demo", "build the embedded demo and open the console on it"),
+}
+
+
+def add_connection_options(parser: argparse.ArgumentParser) -> None:
+    """Options shared by every command that reads SchemaBot's storage."""
+    parser.add_argument(
+        "--config",
+        metavar="FILE",
+        help="SchemaBot config file (default: $SCHEMABOT_CONFIG_FILE)",
+    )
+    parser.add_argument(
+        "--storage-url",
+        metavar="URL",
+        help="storage database URL (SQLAlchemy URL or Go MySQL DSN); overrides the config file",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="redrive-console",
+        description="Recovery console for failed SchemaBot applies.",
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module_name, help_text) in COMMANDS.items():
+        module = importlib.import_module(f"app.commands.{module_name}")
+        sub = subparsers.add_parser(name, help=help_text, description=help_text)
+        module.add_arguments(sub)
+        sub.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse ``argv`` and run the chosen command; returns the process exit code."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if not args_list or args_list[0].startswith("-") and args_list[0] not in {"-h", "--help"}:
+        args_list.insert(0, "ui")
+    parser = build_parser()
+    try:
+        args = parser.parse_args(args_list)
+    except SystemExit as exc:
+        return EXIT_USAGE if exc.code not in (0, None) else EXIT_OK
+    try:
+        return int(args.run(args))
+    except KeyboardInterrupt:
+        print("interrupted; nothing was written", file=sys.stderr)
+        return 130

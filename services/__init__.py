@@ -1,0 +1,1 @@
+"""Domain layer of redrive-console: storage, planner and redrive services (no Textual)."""

@@ -1,0 +1,1 @@
+"""SchemaBot domain objects (applies, tasks, operations, plans, locks) as plain dataclasses."""

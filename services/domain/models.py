@@ -1,0 +1,233 @@
+"""Typed rows of SchemaBot's storage, decoded from the database by ``services.storage``.
+
+Field names follow the column names of ``schemabot-storage.md``. States are kept as stored;
+compare them with ``services.domain.states``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+
+_EMPTY: Mapping[str, str] = MappingProxyType({})
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyOptions:
+    """``applies.options`` / ``tasks.options`` (storage §3.1); every key optional."""
+
+    allow_unsafe: bool = False
+    branch: str = ""
+    defer_cutover: bool = False
+    defer_deploy: bool = False
+    skip_revert: bool = False
+    volume: int | None = None
+    target: str = ""
+    rollback: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class TableChange:
+    """One planned statement for one table (storage §3.3)."""
+
+    table: str
+    ddl: str
+    operation: str
+    namespace: str = ""
+    is_unsafe: bool = False
+    unsafe_reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ShardPlan:
+    """Per-shard changes nested under a namespace."""
+
+    shard: str
+    namespace: str = ""
+    changes: tuple[TableChange, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class NamespacePlan:
+    """The planned work of one namespace in ``plans.plan_data``."""
+
+    tables: tuple[TableChange, ...] = ()
+    shards: tuple[ShardPlan, ...] = ()
+    original_files: Mapping[str, str] = field(default_factory=lambda: _EMPTY)
+    original_files_captured: bool = False
+    artifacts: Mapping[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    """A ``plans`` row with its decoded JSON columns.
+
+    ``namespaces`` maps a namespace to its plan, or to ``None`` when the stored value is JSON null.
+    ``schema_files`` maps a namespace to ``{file name: content}`` (the ``Files`` level removed).
+    """
+
+    id: int
+    plan_identifier: str
+    database_name: str
+    database_type: str
+    deployment: str
+    target: str
+    repository: str
+    pull_request: int
+    schema_path: str
+    environment: str
+    schema_files: Mapping[str, Mapping[str, str]]
+    namespaces: Mapping[str, NamespacePlan | None]
+    head_sha: str
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Apply:
+    """An ``applies`` row."""
+
+    id: int
+    apply_identifier: str
+    lock_id: int
+    plan_id: int
+    database_name: str
+    database_type: str
+    repository: str
+    pull_request: int
+    environment: str
+    deployment: str
+    caller: str
+    installation_id: int
+    external_id: str
+    idempotency_key: str | None
+    engine: str
+    state: str
+    error_message: str | None
+    options: ApplyOptions
+    attempt: int
+    lease_owner: str
+    lease_token: str
+    lease_acquired_at: datetime | None
+    started_at: datetime | None
+    completed_at: datetime | None
+    revert_skipped_at: datetime | None
+    created_at: datetime | None
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Task:
+    """A ``tasks`` row (drive row or reflected per-shard progress row)."""
+
+    id: int
+    task_identifier: str
+    apply_id: int
+    apply_operation_id: int | None
+    plan_id: int
+    database_name: str
+    database_type: str
+    namespace: str
+    table_name: str | None
+    shard: str
+    ddl: str | None
+    ddl_action: str | None
+    engine: str
+    repository: str
+    pull_request: int
+    environment: str
+    state: str
+    error_message: str | None
+    attempt: int
+    rows_copied: int | None
+    rows_total: int | None
+    progress_percent: int | None
+    started_at: datetime | None
+    completed_at: datetime | None
+    created_at: datetime | None
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyOperation:
+    """An ``apply_operations`` row."""
+
+    id: int
+    apply_id: int
+    deployment: str
+    operation_key: str
+    operation_kind: str
+    target: str
+    state: str
+    error_message: str | None
+    cutover_policy: str
+    on_failure: str
+    attempt: int
+    lease_owner: str
+    lease_token: str
+    lease_acquired_at: datetime | None
+    started_at: datetime | None
+    completed_at: datetime | None
+    created_at: datetime | None
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Lock:
+    """A ``locks`` row: the database deployment lock for (database, type)."""
+
+    id: int
+    database_name: str
+    database_type: str
+    repository: str
+    pull_request: int
+    owner: str
+    pending_plan_id: str
+    created_at: datetime | None
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class LogEntry:
+    """An ``apply_logs`` row."""
+
+    id: int
+    apply_id: int
+    task_id: int | None
+    level: str
+    event_type: str
+    source: str
+    message: str
+    old_state: str | None
+    new_state: str | None
+    metadata: object
+    created_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ControlRequest:
+    """An ``apply_control_requests`` row."""
+
+    id: int
+    apply_id: int
+    operation: str
+    status: str
+    requested_by: str
+    error_message: str | None
+    created_at: datetime | None
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyBundle:
+    """Everything a review needs about one apply, loaded in one read."""
+
+    apply: Apply
+    tasks: tuple[Task, ...]
+    operations: tuple[ApplyOperation, ...]
+    plan: Plan | None
+    lock: Lock | None
+    control_requests: tuple[ControlRequest, ...]
+    redrive_count: int
+    database_now: datetime

@@ -1,0 +1,181 @@
+"""What the redrive service returns: triage rows, reviews, tokens and outcomes.
+
+These objects are the contract between the service layer and its two faces, the CLI
+(``--json``) and the Textual console: both render the same objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from services.domain.models import Apply, ApplyOperation, LogEntry, Task, TableChange
+
+
+class Verdict(StrEnum):
+    """The review's answer: may this apply be redriven now?"""
+
+    MATCH = "match"
+    MISMATCH = "mismatch"
+    NOT_REDRIVABLE = "not_redrivable"
+
+
+class TableStatus(StrEnum):
+    """How the stored-remaining statements of one table compare with the fresh plan's."""
+
+    SAME = "same"
+    CHANGED = "changed"
+    ONLY_STORED = "only_stored"
+    ONLY_FRESH = "only_fresh"
+
+
+@dataclass(frozen=True, slots=True)
+class TaskCounts:
+    failed: int = 0
+    cancelled: int = 0
+    completed: int = 0
+    total: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class LockState:
+    """The ``locks`` row of the apply's database as seen by the review."""
+
+    database_name: str
+    database_type: str
+    operator: str
+    owner: str | None = None
+    lock_id: int | None = None
+    held_since: datetime | None = None
+    repository: str = ""
+    pull_request: int = 0
+
+    @property
+    def free(self) -> bool:
+        return self.owner is None
+
+    @property
+    def held_by_operator(self) -> bool:
+        return self.owner is not None and self.owner == self.operator
+
+    @property
+    def held_by_other(self) -> bool:
+        return self.owner is not None and self.owner != self.operator
+
+
+@dataclass(frozen=True, slots=True)
+class TableComparison:
+    """Stored-remaining vs fresh-plan statements of one (namespace, table)."""
+
+    namespace: str
+    table: str
+    status: TableStatus
+    stored: tuple[TableChange, ...] = ()
+    fresh: tuple[TableChange, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewToken:
+    """Binds a confirmation to exactly what the operator reviewed.
+
+    The redrive refuses, naming the difference, if any of these changed since the review.
+    """
+
+    apply_id: int
+    apply_identifier: str
+    apply_state: str
+    apply_updated_at: str
+    apply_completed_at: str
+    task_states: tuple[tuple[int, str], ...]
+    operation_states: tuple[tuple[int, str], ...]
+    lock_owner: str | None
+    lock_id: int | None
+    fingerprint: str
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    """Everything the operator needs to decide on one redrive, and the token to confirm it."""
+
+    apply: Apply
+    environment: str
+    verdict: Verdict
+    reason: str
+    fingerprint: str
+    lock: LockState
+    database_now: datetime
+    window_ends_at: datetime | None
+    plan_identifier: str = ""
+    fresh_plan_available: bool = False
+    tasks: tuple[Task, ...] = ()
+    operations: tuple[ApplyOperation, ...] = ()
+    comparisons: tuple[TableComparison, ...] = ()
+    reopen_task_ids: tuple[int, ...] = ()
+    reopen_operation_ids: tuple[int, ...] = ()
+    redrive_count: int = 0
+    token: ReviewToken | None = None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def redrivable(self) -> bool:
+        return self.verdict is Verdict.MATCH
+
+
+@dataclass(frozen=True, slots=True)
+class TriageRow:
+    """One recently failed apply in the triage list."""
+
+    apply_id: str
+    database: str
+    database_type: str
+    environment: str
+    deployment: str
+    failed_at: datetime | None
+    window_ends_at: datetime | None
+    attempt: int
+    tasks: TaskCounts
+    error: str
+    lock_owner: str | None
+    lock_held_since: datetime | None
+    redrivable: bool
+    reason: str
+    redrive_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class TriagePage:
+    """A keyset page of the triage list; ``next_cursor`` is None on the last page."""
+
+    rows: tuple[TriageRow, ...]
+    database_now: datetime
+    next_cursor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RedriveOutcome:
+    """The result of a redrive request: ``redriven`` or ``rejected`` with the reason."""
+
+    status: str
+    apply_id: str
+    reason: str
+    fingerprint: str
+    lock_owner: str | None
+    previous_lock_owner: str | None
+    reopened_tasks: tuple[int, ...] = ()
+    reopened_operations: tuple[int, ...] = ()
+
+    @property
+    def redriven(self) -> bool:
+        return self.status == "redriven"
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyProgress:
+    """A fresh read of one apply and its tasks, for watching it after a redrive."""
+
+    apply: Apply
+    tasks: tuple[Task, ...]
+    operations: tuple[ApplyOperation, ...]
+    database_now: datetime
+    recent_logs: tuple[LogEntry, ...] = field(default=())
