@@ -60,7 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv`` and run the chosen command; returns the process exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if not args_list or args_list[0].startswith("-") and args_list[0] not in {"-h", "--help"}:
+    if not args_list or (args_list[0].startswith("-") and args_list[0] not in {"-h", "--help"}):
         args_list.insert(0, "ui")
     parser = build_parser()
     try:

@@ -32,7 +32,7 @@ def _server_unreachable() -> str | None:
             with engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
             engine.dispose()
-        except Exception as exc:  # noqa: BLE001 - any failure means "unreachable"
+        except Exception as exc:
             _server_error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"
     return _server_error
 
@@ -42,7 +42,8 @@ def require_mysql_server() -> None:
     reason = _server_unreachable()
     if reason is None:
         return
-    message = f"MySQL/MariaDB test server at {make_url(MYSQL_URL).render_as_string()} unreachable: {reason}"
+    where = make_url(MYSQL_URL).render_as_string()
+    message = f"MySQL/MariaDB test server at {where} unreachable: {reason}"
     if IN_CI:
         pytest.fail(message, pytrace=False)
     pytest.skip(message)

@@ -42,7 +42,7 @@ class ConsoleService(Protocol):
         reviewed: ReviewToken | None = None,
         expect_fingerprint: str | None = None,
     ) -> RedriveOutcome:
-        """Take (or force-take) the lock, re-plan under it and reopen the apply in one transaction."""
+        """Take (or force-take) the lock, re-plan under it, reopen the apply in one transaction."""
         ...
 
     def apply_logs(self, apply_identifier: str, *, limit: int = 200) -> tuple[LogEntry, ...]:

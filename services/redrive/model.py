@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from services.domain.models import Apply, ApplyOperation, LogEntry, Task, TableChange
+from services.domain.models import Apply, ApplyOperation, LogEntry, TableChange, Task
 
 
 class Verdict(StrEnum):

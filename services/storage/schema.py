@@ -31,8 +31,10 @@ metadata = MetaData()
 
 _MYSQL_TABLE_ARGS = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4"}
 
-PK = BigInteger().with_variant(mysql.BIGINT(unsigned=True), "mysql", "mariadb").with_variant(
-    Integer(), "sqlite"
+PK = (
+    BigInteger()
+    .with_variant(mysql.BIGINT(unsigned=True), "mysql", "mariadb")
+    .with_variant(Integer(), "sqlite")
 )
 UBIGINT = BigInteger().with_variant(mysql.BIGINT(unsigned=True), "mysql", "mariadb")
 UINT = Integer().with_variant(mysql.INTEGER(unsigned=True), "mysql", "mariadb")
@@ -68,7 +70,8 @@ def _sqlite_index_name(element: CreateIndex, compiler, **kw) -> str:
     columns = ", ".join(compiler.preparer.quote(c.name) for c in index.columns)
     unique = "UNIQUE " if index.unique else ""
     name = compiler.preparer.quote(f"{index.table.name}__{index.name}")
-    return f"CREATE {unique}INDEX {name} ON {compiler.preparer.format_table(index.table)} ({columns})"
+    table = compiler.preparer.format_table(index.table)
+    return f"CREATE {unique}INDEX {name} ON {table} ({columns})"
 
 
 applies = Table(
