@@ -43,17 +43,19 @@ def add_connection_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The top-level parser; only the chosen command's module is imported (fast start)."""
     parser = argparse.ArgumentParser(
         prog="redrive-console",
         description="Recovery console for failed SchemaBot applies.",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module_name, help_text) in COMMANDS.items():
-        module = importlib.import_module(f"app.commands.{module_name}")
         sub = subparsers.add_parser(name, help=help_text, description=help_text)
-        module.add_arguments(sub)
-        sub.set_defaults(run=module.run)
+        if name == command:
+            module = importlib.import_module(f"app.commands.{module_name}")
+            module.add_arguments(sub)
+            sub.set_defaults(run=module.run)
     return parser
 
 
@@ -62,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list or (args_list[0].startswith("-") and args_list[0] not in {"-h", "--help"}):
         args_list.insert(0, "ui")
-    parser = build_parser()
+    parser = build_parser(args_list[0])
     try:
         args = parser.parse_args(args_list)
     except SystemExit as exc:
