@@ -28,3 +28,7 @@ class IncompatibleStorageError(RedriveConsoleError):
 
 class ConfigError(RedriveConsoleError):
     """The SchemaBot config file, a DSN or a secret reference is invalid."""
+
+
+class RedriveRefused(RedriveConsoleError):
+    """A redrive was refused for a reason the operator can act on; nothing was written."""
