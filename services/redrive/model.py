@@ -96,7 +96,14 @@ class ReviewToken:
 
 @dataclass(frozen=True, slots=True)
 class Review:
-    """Everything the operator needs to decide on one redrive, and the token to confirm it."""
+    """Everything the operator needs to decide on one redrive, and the token to confirm it.
+
+    ``fingerprint`` hashes the canonical expected plan (stored plan filtered to the remaining
+    work); ``fresh_fingerprint`` hashes the fresh plan the same way ("" when no re-plan ran).
+    ``reason_code`` is a stable machine-readable name of the refusal ("" when redrivable).
+    ``reflected_task_ids`` are failed/cancelled per-shard progress rows that are neither
+    compared nor reopened.
+    """
 
     apply: Apply
     environment: str
@@ -116,6 +123,9 @@ class Review:
     redrive_count: int = 0
     token: ReviewToken | None = None
     notes: tuple[str, ...] = ()
+    reason_code: str = ""
+    fresh_fingerprint: str = ""
+    reflected_task_ids: tuple[int, ...] = ()
 
     @property
     def redrivable(self) -> bool:
