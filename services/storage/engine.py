@@ -1,0 +1,128 @@
+"""SQLAlchemy engines for SchemaBot storage: MySQL/MariaDB via PyMySQL, or SQLite for the demo.
+
+Connection problems surface as ``StorageUnavailableError`` whose message names the host and
+database only, never the password or the full DSN.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
+from services.domain.errors import StorageUnavailableError
+
+CONNECT_TIMEOUT_SECONDS = 5
+READ_TIMEOUT_SECONDS = 60
+SQLITE_BUSY_TIMEOUT_SECONDS = 10
+
+_MYSQL_DRIVERS = {"mysql": "mysql+pymysql", "mariadb": "mariadb+pymysql"}
+
+
+def parse_storage_url(url: str | URL) -> URL:
+    """Parse a SQLAlchemy URL; bare ``mysql://`` / ``mariadb://`` select PyMySQL."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StorageUnavailableError(
+            "storage URL is not a valid SQLAlchemy URL (expected mysql+pymysql://… or sqlite:///…)"
+        ) from None
+    if parsed.drivername in _MYSQL_DRIVERS:
+        parsed = parsed.set(drivername=_MYSQL_DRIVERS[parsed.drivername])
+    return parsed
+
+
+def describe_url(url: str | URL) -> str:
+    """A safe description of where the storage lives: host, port and database, no credentials."""
+    parsed = make_url(url) if isinstance(url, str) else url
+    if parsed.get_backend_name() == "sqlite":
+        return f"SQLite database {parsed.database or ':memory:'}"
+    host = parsed.host or "localhost"
+    port = f":{parsed.port}" if parsed.port else ""
+    return f"database {parsed.database or '(none)'!r} on {host}{port}"
+
+
+def create_storage_engine(url: str | URL) -> Engine:
+    """An engine tuned for the storage: timeouts, utf8mb4 and pre-ping, or thread-safe SQLite."""
+    parsed = parse_storage_url(url)
+    backend = parsed.get_backend_name()
+    try:
+        if backend == "sqlite":
+            engine = create_engine(
+                parsed,
+                connect_args={
+                    "check_same_thread": False,
+                    "timeout": SQLITE_BUSY_TIMEOUT_SECONDS,
+                },
+            )
+            event.listen(engine, "connect", _sqlite_on_connect)
+            return engine
+        if backend in {"mysql", "mariadb"}:
+            return create_engine(
+                parsed,
+                pool_pre_ping=True,
+                pool_recycle=3600,
+                connect_args={
+                    "connect_timeout": CONNECT_TIMEOUT_SECONDS,
+                    "read_timeout": READ_TIMEOUT_SECONDS,
+                    "write_timeout": READ_TIMEOUT_SECONDS,
+                    "charset": "utf8mb4",
+                },
+            )
+    except (NoSuchModuleError, ImportError) as exc:
+        raise StorageUnavailableError(
+            f"no driver for {describe_url(parsed)}: {type(exc).__name__}"
+        ) from None
+    raise StorageUnavailableError(
+        f"unsupported storage backend {backend!r} (use MySQL/MariaDB or SQLite)"
+    )
+
+
+def _sqlite_on_connect(dbapi_connection, _record) -> None:
+    """Busy timeout in milliseconds, so thread workers wait for each other's writes."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
+    cursor.close()
+
+
+def driver_reason(exc: DBAPIError) -> str:
+    """The first line of the driver's own error text (never contains the DSN)."""
+    orig = exc.orig
+    if orig is not None and getattr(orig, "args", None):
+        args = orig.args
+        text = f"{args[0]} {args[1]}" if len(args) >= 2 else str(args[0])
+    else:
+        text = type(exc).__name__
+    return text.splitlines()[0][:300]
+
+
+@contextmanager
+def unavailable_on_error(engine: Engine, action: str) -> Iterator[None]:
+    """Turn connection-level driver errors into ``StorageUnavailableError`` naming the target."""
+    try:
+        yield
+    except DBAPIError as exc:
+        if isinstance(exc.orig, _programming_errors(engine)):
+            raise
+        raise StorageUnavailableError(
+            f"cannot {action} {describe_url(engine.url)}: {driver_reason(exc)}"
+        ) from None
+
+
+def _programming_errors(engine: Engine) -> tuple[type[BaseException], ...]:
+    """DBAPI exception classes that signal a bug in our SQL rather than an unreachable server."""
+    dbapi = engine.dialect.loaded_dbapi
+    return tuple(
+        getattr(dbapi, name)
+        for name in ("ProgrammingError", "IntegrityError", "DataError", "NotSupportedError")
+        if hasattr(dbapi, name)
+    )
+
+
+def ping(engine: Engine) -> None:
+    """Open one connection and run ``SELECT 1``; raises ``StorageUnavailableError`` on failure."""
+    with unavailable_on_error(engine, "connect to"), engine.connect() as conn:
+        conn.execute(text("SELECT 1"))

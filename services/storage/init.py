@@ -1,0 +1,69 @@
+"""``storage init``: create SchemaBot's tables in an empty database, refuse anything else.
+
+On MySQL/MariaDB every table is ``ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`` with a case- and
+accent-insensitive collation: ``utf8mb4_0900_ai_ci`` on MySQL 8, ``utf8mb4_uca1400_ai_ci`` on
+MariaDB (which has no 0900 collations).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, Engine, MetaData, inspect, text
+
+from services.domain.errors import RedriveConsoleError
+from services.storage.engine import describe_url, unavailable_on_error
+from services.storage.schema import metadata
+
+
+class StorageNotEmptyError(RedriveConsoleError):
+    """``storage init`` was pointed at a database that already has tables."""
+
+
+def collation_for(version: str) -> str | None:
+    """The table collation for a server version string (``SELECT VERSION()``)."""
+    release = _major_minor(version)
+    if "mariadb" in version.lower():
+        return "utf8mb4_uca1400_ai_ci" if release >= (10, 10) else "utf8mb4_unicode_ci"
+    if release >= (8, 0):
+        return "utf8mb4_0900_ai_ci"
+    return "utf8mb4_unicode_ci"
+
+
+def _major_minor(version: str) -> tuple[int, int]:
+    parts = version.split("-")[0].split(".")
+    try:
+        return int(parts[0]), int(parts[1])
+    except (IndexError, ValueError):
+        return (0, 0)
+
+
+def _metadata_with_collation(collation: str | None) -> MetaData:
+    """A copy of the storage tables carrying the server's collation as a table option."""
+    if collation is None:
+        return metadata
+    copy = MetaData()
+    for source in metadata.sorted_tables:
+        table = source.to_metadata(copy)
+        table.dialect_options["mysql"]["collate"] = collation
+    return copy
+
+
+def init_storage(engine: Engine) -> tuple[str, ...]:
+    """Create every storage table; returns their names. Refuses a database that has any table."""
+    with unavailable_on_error(engine, "initialise"), engine.begin() as conn:
+        existing = sorted(inspect(conn).get_table_names())
+        if existing:
+            shown = ", ".join(existing[:5]) + (", …" if len(existing) > 5 else "")
+            raise StorageNotEmptyError(
+                f"refusing to initialise {describe_url(engine.url)}: it already has "
+                f"{len(existing)} table(s) ({shown}); storage init only creates tables in an "
+                "empty database and never alters an existing one"
+            )
+        target = _metadata_with_collation(_server_collation(conn))
+        target.create_all(conn)
+        return tuple(t.name for t in target.sorted_tables)
+
+
+def _server_collation(conn: Connection) -> str | None:
+    if conn.dialect.name not in {"mysql", "mariadb"}:
+        return None
+    return collation_for(str(conn.execute(text("SELECT VERSION()")).scalar_one()))
