@@ -1,0 +1,373 @@
+"""The reopen transaction (redrive-semantics §7): re-validate under row locks, reopen exact rows.
+
+Everything here runs on the caller's open transaction, after the named lock and the ``locks``
+row are held (lock order, P5). Each check raises ``RedriveRefused`` with the spec's text or a
+precise "what changed" message; the caller rolls back, so a refusal writes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import and_, func, literal, or_, select, update
+from sqlalchemy.engine import Connection, Engine, Row
+
+from services.domain.errors import RedriveRefused
+from services.domain.states import (
+    APPLY_TERMINAL,
+    BLOCKING_OPERATION_STATES,
+    REOPENABLE_TASK_STATES,
+    is_apply_active,
+    normalize_state,
+)
+from services.storage.schema import applies, apply_control_requests, apply_operations, tasks
+
+Checkpoint = Callable[[str], None]
+
+FAILED = "failed"
+FAILED_RETRYABLE = "failed_retryable"
+BLOCKING_TASK_STATES = frozenset({"stopped", "reverted"})
+BLOCKING_CONTROL_OPERATIONS = frozenset({"stop", "cancel"})
+
+
+@dataclass(frozen=True, slots=True)
+class ReopenPlan:
+    """Exactly what the reviewed token allows this transaction to change.
+
+    ``task_states`` / ``operation_states`` are the (id, state) pairs the review saw; every one
+    must still hold. ``task_ids`` / ``operation_ids`` are the rows to reopen (the review's
+    remaining work) and must be a subset of them.
+    """
+
+    apply_id: int
+    apply_identifier: str
+    task_states: tuple[tuple[int, str], ...]
+    operation_states: tuple[tuple[int, str], ...]
+    task_ids: tuple[int, ...]
+    operation_ids: tuple[int, ...]
+    lock_id: int
+    window: timedelta
+
+
+@dataclass(frozen=True, slots=True)
+class LockedApply:
+    """The apply row read under ``FOR UPDATE``, and the database clock in that transaction."""
+
+    row: Row
+    database_now: datetime
+
+
+@contextmanager
+def writing_transaction(engine: Engine) -> Iterator[Connection]:
+    """One writing transaction: READ COMMITTED on MySQL, ``BEGIN IMMEDIATE`` on SQLite.
+
+    Commits only when the caller calls ``conn.commit()``; leaving the block any other way
+    (refusal, error, Ctrl-C) rolls back, so nothing is written.
+    """
+    if engine.dialect.name == "sqlite":
+        conn = engine.connect()
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn = engine.connect().execution_options(isolation_level="READ COMMITTED")
+        conn.begin()
+    try:
+        yield conn
+    finally:
+        try:
+            if conn.in_transaction():
+                conn.rollback()
+        finally:
+            conn.close()
+
+
+def reopen_in_transaction(
+    conn: Connection, plan: ReopenPlan, checkpoint: Checkpoint
+) -> LockedApply:
+    """§7 steps 2-11 on ``conn``: lock and re-validate the apply and its rows, then reopen."""
+    locked = lock_apply(conn, plan)
+    checkpoint("apply_locked")
+    validate_apply(locked, plan)
+    task_rows, op_rows = lock_rows(conn, plan.apply_id)
+    checkpoint("rows_locked")
+    check_no_active_apply(conn, locked.row, (r.deployment for r in op_rows.values()))
+    check_blockers(conn, plan.apply_identifier, plan.apply_id, task_rows, op_rows)
+    verify_rows(plan, task_rows, op_rows)
+    checkpoint("validated")
+    write_reopen(conn, plan, checkpoint)
+    return locked
+
+
+def database_now(conn: Connection) -> datetime:
+    """The database clock (``NOW()``; UTC ``CURRENT_TIMESTAMP`` on SQLite), read on ``conn``."""
+    value = conn.execute(select(func.now())).scalar_one()
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(microsecond=0, tzinfo=None)
+
+
+def lock_apply(conn: Connection, plan: ReopenPlan) -> LockedApply:
+    """``SELECT … FROM applies WHERE id = ? FOR UPDATE`` and the database clock."""
+    row = conn.execute(
+        select(applies).where(applies.c.id == plan.apply_id).with_for_update()
+    ).first()
+    if row is None:
+        raise RedriveRefused("apply not found")
+    return LockedApply(row=row, database_now=database_now(conn))
+
+
+def validate_apply(locked: LockedApply, plan: ReopenPlan) -> None:
+    """State ``failed``, a completion time inside the window (database clock), target metadata."""
+    row = locked.row
+    ident = row.apply_identifier
+    state = normalize_state(row.state)
+    if state != FAILED:
+        raise RedriveRefused(f"apply {ident} is {state}; only failed applies can be redriven")
+    if row.completed_at is None:
+        raise RedriveRefused(
+            f"apply {ident} has no failure completion time; create a new apply instead"
+        )
+    if row.completed_at < locked.database_now - plan.window:
+        days = plan.window.total_seconds() / 86400
+        shown = int(days) if days == int(days) else round(days, 2)
+        raise RedriveRefused(
+            f"apply {ident} failed more than {shown} day(s) ago; create a new apply instead"
+        )
+    target = (row.database_name, row.database_type, row.environment, row.deployment)
+    if not all((part or "").strip() for part in target):
+        raise RedriveRefused(f"apply {ident} is missing target metadata for redrive")
+
+
+def _spellings(states: Iterable[str]) -> list[str]:
+    """Lower-case stored spellings of canonical states (with and without ``state_``)."""
+    return sorted({*states, *(f"state_{s}" for s in states)})
+
+
+def _active_others(conn: Connection, condition) -> list[Row]:
+    """Other applies matching ``condition`` whose state is active (normalised in Python)."""
+    terminal = _spellings(APPLY_TERMINAL)
+    rows = conn.execute(
+        select(applies.c.id, applies.c.apply_identifier, applies.c.environment, applies.c.state)
+        .where(condition, func.lower(applies.c.state).not_in(terminal))
+        .order_by(applies.c.id)
+    ).all()
+    return [r for r in rows if is_apply_active(r.state)]
+
+
+def check_no_active_apply(conn: Connection, row: Row, deployments: Iterable[str]) -> None:
+    """Refuse when another non-terminal apply exists: same target first, then database-wide (P6)."""
+    deployment_set = sorted(set(deployments) | {row.deployment})
+    where = f"{row.database_name}/{row.database_type}"
+    same_database = and_(
+        applies.c.database_name == row.database_name,
+        applies.c.database_type == row.database_type,
+        applies.c.id != row.id,
+    )
+    owns_op_in_set = (
+        select(literal(1))
+        .where(
+            apply_operations.c.apply_id == applies.c.id,
+            apply_operations.c.deployment.in_(deployment_set),
+        )
+        .exists()
+    )
+    same_target = and_(
+        same_database,
+        applies.c.environment == row.environment,
+        or_(applies.c.deployment.in_(deployment_set), owns_op_in_set),
+    )
+    if hits := _active_others(conn, same_target):
+        raise RedriveRefused(
+            f"active apply exists for {where}/{row.environment} deployments {deployment_set}: "
+            f"{_describe_applies(hits)}"
+        )
+    if hits := _active_others(conn, same_database):
+        raise RedriveRefused(f"active apply exists for {where}: {_describe_applies(hits)}")
+
+
+def _describe_applies(rows: list[Row]) -> str:
+    return ", ".join(
+        f"{r.apply_identifier} ({normalize_state(r.state)} in {r.environment})" for r in rows
+    )
+
+
+def lock_rows(conn: Connection, apply_id: int) -> tuple[dict[int, Row], dict[int, Row]]:
+    """Row-lock and read every task and operation of the apply."""
+    task_rows = conn.execute(
+        select(tasks.c.id, tasks.c.apply_operation_id, tasks.c.state)
+        .where(tasks.c.apply_id == apply_id)
+        .order_by(tasks.c.id)
+        .with_for_update()
+    ).all()
+    op_rows = conn.execute(
+        select(apply_operations.c.id, apply_operations.c.deployment, apply_operations.c.state)
+        .where(apply_operations.c.apply_id == apply_id)
+        .order_by(apply_operations.c.id)
+        .with_for_update()
+    ).all()
+    return {r.id: r for r in task_rows}, {r.id: r for r in op_rows}
+
+
+def check_blockers(
+    conn: Connection, ident: str, apply_id: int, task_rows: Mapping[int, Row], op_rows: Mapping
+) -> None:
+    """Stopped/cancelled/reverted operations, still-active operations, stopped or reverted tasks,
+    and pending stop/cancel control requests all refuse the redrive (§7 step 8, P14)."""
+    op_states = [normalize_state(r.state) for r in op_rows.values()]
+    blocking = sum(1 for s in op_states if s in BLOCKING_OPERATION_STATES)
+    if blocking:
+        raise RedriveRefused(
+            f"apply {ident} has {blocking} stopped, cancelled, or reverted operation(s); "
+            "create a new apply instead"
+        )
+    active = sorted(s for s in op_states if s not in APPLY_TERMINAL)
+    if active:
+        raise RedriveRefused(
+            f"apply {ident} has {len(active)} operation(s) still in a non-terminal state "
+            f"({', '.join(sorted(set(active)))}); create a new apply instead"
+        )
+    stuck = sorted({normalize_state(r.state) for r in task_rows.values()} & BLOCKING_TASK_STATES)
+    if stuck:
+        raise RedriveRefused(
+            f"apply {ident} has task(s) in state {', '.join(stuck)}; create a new apply instead"
+        )
+    pending = conn.execute(
+        select(apply_control_requests.c.operation, apply_control_requests.c.requested_by).where(
+            apply_control_requests.c.apply_id == apply_id,
+            func.lower(apply_control_requests.c.status) == "pending",
+        )
+    ).all()
+    for request in pending:
+        if request.operation.lower() in BLOCKING_CONTROL_OPERATIONS:
+            by = f" by {request.requested_by}" if request.requested_by else ""
+            raise RedriveRefused(
+                f"apply {ident} has a pending {request.operation.lower()} request{by}; "
+                "it would act on the reopened apply, resolve it first"
+            )
+
+
+def verify_rows(plan: ReopenPlan, task_rows: Mapping[int, Row], op_rows: Mapping[int, Row]) -> None:
+    """The rows under lock are exactly the reviewed ones, and the rows to reopen still qualify."""
+    changes = [
+        *_state_changes("task", plan.task_states, task_rows),
+        *_state_changes("operation", plan.operation_states, op_rows),
+    ]
+    changes += _new_rows("task", plan.task_states, task_rows)
+    changes += _new_rows("operation", plan.operation_states, op_rows)
+    if changes:
+        raise RedriveRefused(
+            f"apply {plan.apply_identifier} changed since the review: {'; '.join(changes)}; "
+            "review again"
+        )
+    reviewed_tasks = {i for i, _ in plan.task_states}
+    reviewed_ops = {i for i, _ in plan.operation_states}
+    for task_id in plan.task_ids:
+        row = task_rows.get(task_id)
+        if task_id not in reviewed_tasks or row is None:
+            raise RedriveRefused(f"task {task_id} to reopen was not part of the review")
+        if normalize_state(row.state) not in REOPENABLE_TASK_STATES:
+            raise RedriveRefused(f"task {task_id} is {normalize_state(row.state)}, not failed")
+        op = None if row.apply_operation_id is None else op_rows.get(row.apply_operation_id)
+        if row.apply_operation_id is not None and op is None:
+            raise RedriveRefused(
+                f"redrive apply {plan.apply_identifier}: failed task references missing "
+                f"operation row {row.apply_operation_id}; resolve the storage inconsistency "
+                "before redrive"
+            )
+        if op is not None and normalize_state(op.state) != FAILED:
+            raise RedriveRefused(
+                f"task {task_id} belongs to operation {op.id}, which is not failed"
+            )
+    for op_id in plan.operation_ids:
+        row = op_rows.get(op_id)
+        if op_id not in reviewed_ops or row is None:
+            raise RedriveRefused(f"operation {op_id} to reopen was not part of the review")
+        if normalize_state(row.state) != FAILED:
+            raise RedriveRefused(f"operation {op_id} is {normalize_state(row.state)}, not failed")
+
+
+def _state_changes(
+    kind: str, expected: tuple[tuple[int, str], ...], rows: Mapping[int, Row]
+) -> list[str]:
+    changes = []
+    for row_id, state in expected:
+        row = rows.get(row_id)
+        if row is None:
+            changes.append(f"{kind} {row_id} no longer exists")
+        elif normalize_state(row.state) != normalize_state(state):
+            changes.append(
+                f"{kind} {row_id} is now {normalize_state(row.state)} "
+                f"(was {normalize_state(state)})"
+            )
+    return changes
+
+
+def _new_rows(kind: str, expected: tuple[tuple[int, str], ...], rows: Mapping[int, Row]) -> list:
+    known = {row_id for row_id, _ in expected}
+    return [f"new {kind} {row_id}" for row_id in sorted(set(rows) - known)]
+
+
+def write_reopen(conn: Connection, plan: ReopenPlan, checkpoint: Checkpoint) -> None:
+    """Reopen exactly the planned tasks and operations, then compare-and-swap the apply."""
+    if plan.task_ids:
+        reopened = conn.execute(
+            update(tasks)
+            .where(
+                tasks.c.apply_id == plan.apply_id,
+                tasks.c.id.in_(plan.task_ids),
+                func.lower(tasks.c.state).in_(_spellings(REOPENABLE_TASK_STATES)),
+            )
+            .values(
+                state=FAILED_RETRYABLE, error_message=None, completed_at=None, updated_at=func.now()
+            )
+        ).rowcount
+        _expect_rows(plan, "tasks", reopened, len(plan.task_ids))
+    checkpoint("tasks_reopened")
+    if plan.operation_ids:
+        reopened = conn.execute(
+            update(apply_operations)
+            .where(
+                apply_operations.c.apply_id == plan.apply_id,
+                apply_operations.c.id.in_(plan.operation_ids),
+                func.lower(apply_operations.c.state).in_(_spellings({FAILED})),
+            )
+            .values(
+                state=FAILED_RETRYABLE,
+                error_message=None,
+                completed_at=None,
+                updated_at=func.now(),
+                lease_owner="",
+                lease_token="",
+                lease_acquired_at=None,
+            )
+        ).rowcount
+        _expect_rows(plan, "operations", reopened, len(plan.operation_ids))
+    checkpoint("operations_reopened")
+    swapped = conn.execute(
+        update(applies)
+        .where(applies.c.id == plan.apply_id, func.lower(applies.c.state).in_(_spellings({FAILED})))
+        .values(
+            state=FAILED_RETRYABLE,
+            error_message="",
+            attempt=0,
+            completed_at=None,
+            updated_at=func.now(),
+            lease_owner="",
+            lease_token="",
+            lease_acquired_at=None,
+            lock_id=plan.lock_id,
+        )
+    ).rowcount
+    if swapped != 1:
+        raise RedriveRefused(f"apply {plan.apply_identifier} changed before redrive")
+    checkpoint("apply_reopened")
+
+
+def _expect_rows(plan: ReopenPlan, what: str, changed: int, expected: int) -> None:
+    if changed != expected:
+        raise RedriveRefused(
+            f"apply {plan.apply_identifier} changed before redrive: {changed} of {expected} "
+            f"{what} could be reopened"
+        )
