@@ -221,7 +221,11 @@ class ControlRequest:
 
 @dataclass(frozen=True, slots=True)
 class ApplyBundle:
-    """Everything a review needs about one apply, loaded in one read."""
+    """Everything a review needs about one apply, loaded in one read.
+
+    ``tasks`` are the drive rows (storage §2.3, HEAD loader, ``created_at DESC, id DESC``);
+    ``reflected_tasks`` are the apply's other rows (per-shard progress rows), same order.
+    """
 
     apply: Apply
     tasks: tuple[Task, ...]
@@ -231,3 +235,4 @@ class ApplyBundle:
     control_requests: tuple[ControlRequest, ...]
     redrive_count: int
     database_now: datetime
+    reflected_tasks: tuple[Task, ...] = ()
