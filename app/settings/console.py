@@ -1,0 +1,52 @@
+"""The optional ``redrive_console:`` section: settings SchemaBot itself ignores."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from app.settings import yaml_tree as yt
+from services.domain.errors import ConfigError
+
+SECTION = "redrive_console"
+DEFAULT_WINDOW_HOURS = 24
+_KEYS = frozenset({"keymap", "read_only", "redrive_window_hours", "operator"})
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleOptions:
+    keymap: dict[str, str] = field(default_factory=dict)
+    read_only: bool = False
+    redrive_window: timedelta = timedelta(hours=DEFAULT_WINDOW_HOURS)
+    operator: str | None = None
+
+
+def parse_console_section(node: object) -> ConsoleOptions:
+    """Validate ``redrive_console``; unknown keys are refused (a typo must not go unnoticed)."""
+    spec = yt.mapping(node, SECTION, optional=True)
+    for key in spec:
+        if key not in _KEYS:
+            raise ConfigError(
+                f"{yt.join(SECTION, key)}: unknown key (known: {', '.join(sorted(_KEYS))})"
+            )
+    keymap_path = yt.join(SECTION, "keymap")
+    keymap = {
+        binding: yt.string(keys, yt.join(keymap_path, binding))
+        for binding, keys in yt.mapping(spec.get("keymap"), keymap_path, optional=True).items()
+    }
+    read_only = False
+    if spec.get("read_only") is not None:
+        read_only = yt.boolean(spec["read_only"], yt.join(SECTION, "read_only"))
+    hours = float(DEFAULT_WINDOW_HOURS)
+    if spec.get("redrive_window_hours") is not None:
+        window_path = yt.join(SECTION, "redrive_window_hours")
+        hours = yt.number(spec["redrive_window_hours"], window_path)
+        if hours <= 0:
+            raise ConfigError(f"{window_path}: must be greater than 0")
+    operator = yt.optional_string(spec, "operator", SECTION)
+    return ConsoleOptions(
+        keymap=keymap,
+        read_only=read_only,
+        redrive_window=timedelta(hours=hours),
+        operator=operator.strip() if operator else None,
+    )
