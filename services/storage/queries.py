@@ -1,0 +1,482 @@
+"""Read queries of the console: the triage list and the per-apply loads.
+
+Every function takes an open ``Connection`` and runs a fixed number of statements whatever the
+number of rows (no N+1): page queries fetch the page, then one grouped query per child table
+with ``apply_id IN (page ids)``. JSON columns are read as text and decoded in Python so a
+malformed value becomes a typed error instead of a driver exception.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    ColumnElement,
+    Connection,
+    Select,
+    Table,
+    Text,
+    and_,
+    func,
+    literal,
+    or_,
+    select,
+    type_coerce,
+)
+
+from services.domain.errors import MalformedRowError
+from services.domain.models import (
+    Apply,
+    ApplyBundle,
+    ApplyOperation,
+    LogEntry,
+    Task,
+)
+from services.domain.states import TASK_STATES, normalize_state
+from services.storage import decode
+from services.storage.cursor import TriageCursor
+from services.storage.schema import (
+    applies,
+    apply_control_requests,
+    apply_logs,
+    apply_operations,
+    locks,
+    plans,
+    tasks,
+)
+
+REDRIVE_MESSAGE_PREFIXES = ("Redrive requested by user", "Reapply requested by user")
+FAILED_STATE_SPELLINGS = ("failed", "state_failed")
+BLOCKING_OPERATION_STATES = frozenset({"stopped", "cancelled", "reverted"})
+
+
+# -- column helpers ------------------------------------------------------------------------
+
+
+def _columns(table: Table, prefix: str = "") -> list[ColumnElement[Any]]:
+    """Every column of ``table``, JSON columns as raw text, labelled ``prefix + name``."""
+    return [
+        (type_coerce(c, Text()) if isinstance(c.type, JSON) else c).label(prefix + c.name)
+        for c in table.columns
+    ]
+
+
+def _part(row: Mapping[str, Any], prefix: str) -> dict[str, Any]:
+    """The columns of one joined table, prefix removed."""
+    return {k[len(prefix) :]: v for k, v in row.items() if k.startswith(prefix)}
+
+
+def _now() -> ColumnElement[datetime]:
+    """The database clock: ``NOW()`` on MySQL, ``CURRENT_TIMESTAMP`` on SQLite."""
+    return func.now().label("database_now")
+
+
+def database_now(conn: Connection) -> datetime:
+    """The database clock as a naive datetime."""
+    return conn.execute(select(_now())).scalar_one()
+
+
+def _redrive_message() -> ColumnElement[bool]:
+    return or_(
+        *(apply_logs.c.message.startswith(p, autoescape=True) for p in REDRIVE_MESSAGE_PREFIXES)
+    )
+
+
+def _operation_key_of_task() -> ColumnElement[str]:
+    t = tasks.c
+    return t.namespace + literal("/") + t.shard + literal("/") + func.coalesce(t.table_name, "")
+
+
+def _drive_task_join():
+    """tasks LEFT JOIN their owning op of the same apply (P19)."""
+    o = apply_operations.c
+    return tasks.outerjoin(
+        apply_operations,
+        and_(o.id == tasks.c.apply_operation_id, o.apply_id == tasks.c.apply_id),
+    )
+
+
+def _is_drive_row() -> ColumnElement[bool]:
+    """Storage §2.3 HEAD: unsharded, or owned by the work op keyed ``ns/shard/table``."""
+    o = apply_operations.c
+    return or_(
+        tasks.c.shard == "",
+        and_(func.lower(o.operation_kind) == "work", o.operation_key == _operation_key_of_task()),
+    )
+
+
+def is_drive_task(task: Task, operations_by_id: Mapping[int, ApplyOperation]) -> bool:
+    """The Python form of ``_is_drive_row`` for already loaded rows."""
+    if not task.shard:
+        return True
+    op = operations_by_id.get(task.apply_operation_id) if task.apply_operation_id else None
+    if op is None or op.apply_id != task.apply_id:
+        return False
+    key = f"{task.namespace}/{task.shard}/{task.table_name or ''}"
+    return op.operation_kind.lower() == "work" and op.operation_key == key
+
+
+# -- triage --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TriageRecord:
+    """One failed apply with the counts the triage list shows.
+
+    Raw columns are always set; ``apply`` is None and ``problem`` says why when the row (or a
+    child row's state) cannot be decoded, so one bad row never breaks the page.
+    Task counts are over drive rows (storage §2.3).
+    """
+
+    id: int
+    apply_identifier: str
+    database_name: str
+    database_type: str
+    environment: str
+    deployment: str
+    state: str
+    attempt: int
+    error_message: str | None
+    completed_at: datetime | None
+    apply: Apply | None
+    failed_tasks: int = 0
+    cancelled_tasks: int = 0
+    completed_tasks: int = 0
+    total_tasks: int = 0
+    failed_operations: int = 0
+    failed_operations_elsewhere: int = 0
+    blocking_operations: int = 0
+    pending_controls: tuple[str, ...] = ()
+    lock_id: int | None = None
+    lock_owner: str | None = None
+    lock_created_at: datetime | None = None
+    redrive_count: int = 0
+    problem: str | None = None
+
+    @property
+    def pending_stop_or_cancel(self) -> tuple[str, ...]:
+        return tuple(op for op in self.pending_controls if op in {"stop", "cancel"})
+
+
+@dataclass(frozen=True, slots=True)
+class TriageResult:
+    """A keyset page of failed applies; ``next_cursor`` is None on the last page."""
+
+    records: tuple[TriageRecord, ...]
+    database_now: datetime
+    next_cursor: str | None = None
+
+
+def _triage_page_query(
+    *,
+    environment: str | None,
+    database: str | None,
+    since: datetime | None,
+    after: TriageCursor | None,
+    limit: int,
+) -> Select:
+    a = applies.c
+    lk = locks.c
+    conditions: list[ColumnElement[bool]] = [func.lower(a.state).in_(FAILED_STATE_SPELLINGS)]
+    if since is not None:
+        conditions.append(a.completed_at >= since)
+    if environment is not None:
+        conditions.append(a.environment == environment)
+    if database is not None:
+        conditions.append(a.database_name == database)
+    if after is not None:
+        conditions.append(_after_cursor(after, include_null=since is None))
+    return (
+        select(
+            *_columns(applies),
+            lk.id.label("lock_row_id"),
+            lk.owner.label("lock_owner"),
+            lk.created_at.label("lock_created_at"),
+            _now(),
+        )
+        .select_from(
+            applies.outerjoin(
+                locks,
+                and_(lk.database_name == a.database_name, lk.database_type == a.database_type),
+            )
+        )
+        .where(*conditions)
+        .order_by(a.completed_at.desc(), a.id.desc())
+        .limit(limit + 1)
+    )
+
+
+def _after_cursor(after: TriageCursor, *, include_null: bool) -> ColumnElement[bool]:
+    """Rows after ``after`` in (completed_at DESC NULLS LAST, id DESC) order."""
+    a = applies.c
+    if after.completed_at is None:
+        return and_(a.completed_at.is_(None), a.id < after.apply_id)
+    later = [
+        a.completed_at < after.completed_at,
+        and_(a.completed_at == after.completed_at, a.id < after.apply_id),
+    ]
+    if include_null:
+        later.append(a.completed_at.is_(None))
+    return or_(*later)
+
+
+def triage(
+    conn: Connection,
+    *,
+    environment: str | None = None,
+    database: str | None = None,
+    since: datetime | None = None,
+    cursor: str | None = None,
+    limit: int = 200,
+) -> TriageResult:
+    """Failed applies, newest failure first, with counts; at most 5 statements per page.
+
+    ``since`` keeps applies whose ``completed_at >= since`` (None: any age, NULL last).
+    ``cursor`` is the ``next_cursor`` of the previous page (``InvalidCursorError`` if garbled).
+    """
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    after = TriageCursor.decode(cursor) if cursor else None
+    query = _triage_page_query(
+        environment=environment, database=database, since=since, after=after, limit=limit
+    )
+    rows = [dict(r._mapping) for r in conn.execute(query)]
+    now = rows[0]["database_now"] if rows else database_now(conn)
+    page, more = rows[:limit], len(rows) > limit
+    # Python re-check of the state (the SQL filter is a superset only by whitespace).
+    page = [r for r in page if normalize_state(r["state"]) == "failed"]
+    ids = [int(r["id"]) for r in page]
+    children = _triage_children(conn, ids) if ids else _Children()
+    records = tuple(_triage_record(r, children) for r in page)
+    next_cursor = None
+    if more and page:
+        last = page[-1]
+        next_cursor = TriageCursor(last["completed_at"], int(last["id"])).encode()
+    return TriageResult(records=records, database_now=now, next_cursor=next_cursor)
+
+
+@dataclass
+class _Children:
+    """Per-apply aggregates of the page's child rows."""
+
+    task_states: dict[int, list[tuple[str, int]]] = field(default_factory=lambda: defaultdict(list))
+    op_states: dict[int, list[tuple[str, str, int]]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    pending: dict[int, list[str]] = field(default_factory=lambda: defaultdict(list))
+    redrives: dict[int, int] = field(default_factory=dict)
+
+
+def _triage_children(conn: Connection, ids: Sequence[int]) -> _Children:
+    """Four grouped statements over the page's applies: tasks, ops, controls, redrives."""
+    t, o, cr, lg = tasks.c, apply_operations.c, apply_control_requests.c, apply_logs.c
+    children = _Children()
+    task_rows = conn.execute(
+        select(t.apply_id, t.state, func.count())
+        .select_from(_drive_task_join())
+        .where(t.apply_id.in_(ids), _is_drive_row())
+        .group_by(t.apply_id, t.state)
+    )
+    for apply_id, state, count in task_rows:
+        children.task_states[int(apply_id)].append((state, int(count)))
+    op_rows = conn.execute(
+        select(o.apply_id, o.deployment, o.state, func.count())
+        .where(o.apply_id.in_(ids))
+        .group_by(o.apply_id, o.deployment, o.state)
+    )
+    for apply_id, deployment, state, count in op_rows:
+        children.op_states[int(apply_id)].append((deployment, state, int(count)))
+    control_rows = conn.execute(
+        select(cr.apply_id, cr.operation).where(
+            cr.apply_id.in_(ids), func.lower(cr.status) == "pending"
+        )
+    )
+    for apply_id, operation in control_rows:
+        children.pending[int(apply_id)].append(operation.lower())
+    redrive_rows = conn.execute(
+        select(lg.apply_id, func.count())
+        .where(lg.apply_id.in_(ids), _redrive_message())
+        .group_by(lg.apply_id)
+    )
+    children.redrives = {int(apply_id): int(count) for apply_id, count in redrive_rows}
+    return children
+
+
+def _triage_record(row: dict[str, Any], children: _Children) -> TriageRecord:
+    apply_id = int(row["id"])
+    problems: list[str] = []
+    try:
+        apply: Apply | None = decode.decode_apply(row)
+    except MalformedRowError as exc:
+        apply, problems = None, [str(exc)]
+    counts = {"failed": 0, "cancelled": 0, "completed": 0}
+    total = 0
+    for state, count in children.task_states.get(apply_id, ()):
+        normalized = normalize_state(state)
+        if normalized not in TASK_STATES:
+            problems.append(f"tasks of apply row {apply_id}: unknown state {state!r}")
+        if normalized in counts:
+            counts[normalized] += count
+        total += count
+    failed_ops = elsewhere = blocking = 0
+    for deployment, state, count in children.op_states.get(apply_id, ()):
+        normalized = normalize_state(state)
+        if normalized == "failed":
+            failed_ops += count
+            if deployment != row["deployment"]:
+                elsewhere += count
+        elif normalized in BLOCKING_OPERATION_STATES:
+            blocking += count
+    return TriageRecord(
+        id=apply_id,
+        apply_identifier=row["apply_identifier"],
+        database_name=row["database_name"],
+        database_type=row["database_type"],
+        environment=row["environment"],
+        deployment=row["deployment"],
+        state=row["state"],
+        attempt=int(row["attempt"] or 0),
+        error_message=row["error_message"],
+        completed_at=row["completed_at"],
+        apply=apply,
+        failed_tasks=counts["failed"],
+        cancelled_tasks=counts["cancelled"],
+        completed_tasks=counts["completed"],
+        total_tasks=total,
+        failed_operations=failed_ops,
+        failed_operations_elsewhere=elsewhere,
+        blocking_operations=blocking,
+        pending_controls=tuple(sorted(set(children.pending.get(apply_id, ())))),
+        lock_id=row["lock_row_id"],
+        lock_owner=row["lock_owner"],
+        lock_created_at=row["lock_created_at"],
+        redrive_count=children.redrives.get(apply_id, 0),
+        problem="; ".join(problems) or None,
+    )
+
+
+# -- one apply -----------------------------------------------------------------------------
+
+
+def _apply_head_query(apply_identifier: str) -> Select:
+    """The apply with its source plan, its database lock, the redrive count and NOW()."""
+    a, p, lk = applies.c, plans.c, locks.c
+    redrives = (
+        select(func.count())
+        .where(apply_logs.c.apply_id == a.id, _redrive_message())
+        .scalar_subquery()
+        .label("redrive_count")
+    )
+    return (
+        select(
+            *_columns(applies, "a_"),
+            *_columns(plans, "p_"),
+            *_columns(locks, "l_"),
+            redrives,
+            _now(),
+        )
+        .select_from(
+            applies.outerjoin(plans, p.id == a.plan_id).outerjoin(
+                locks,
+                and_(lk.database_name == a.database_name, lk.database_type == a.database_type),
+            )
+        )
+        .where(a.apply_identifier == apply_identifier)
+    )
+
+
+def _tasks_of(conn: Connection, apply_id: int) -> list[Task]:
+    t = tasks.c
+    query = (
+        select(*_columns(tasks))
+        .where(t.apply_id == apply_id)
+        .order_by(t.created_at.desc(), t.id.desc())
+    )
+    return [decode.decode_task(r._mapping) for r in conn.execute(query)]
+
+
+def _operations_of(conn: Connection, apply_id: int) -> list[ApplyOperation]:
+    o = apply_operations.c
+    query = (
+        select(*_columns(apply_operations))
+        .where(o.apply_id == apply_id)
+        .order_by(o.created_at, o.id)
+    )
+    return [decode.decode_operation(r._mapping) for r in conn.execute(query)]
+
+
+def split_drive_tasks(
+    all_tasks: Iterable[Task], operations: Iterable[ApplyOperation]
+) -> tuple[tuple[Task, ...], tuple[Task, ...]]:
+    """(drive rows, reflected rows), each keeping the input order."""
+    by_id = {op.id: op for op in operations}
+    drive: list[Task] = []
+    reflected: list[Task] = []
+    for task in all_tasks:
+        (drive if is_drive_task(task, by_id) else reflected).append(task)
+    return tuple(drive), tuple(reflected)
+
+
+def load_bundle(conn: Connection, apply_identifier: str) -> ApplyBundle | None:
+    """Apply, tasks, operations, plan, lock, controls, redrive count and NOW(): 4 statements."""
+    head = conn.execute(_apply_head_query(apply_identifier)).first()
+    if head is None:
+        return None
+    row = head._mapping
+    apply = decode.decode_apply(_part(row, "a_"))
+    plan_row = _part(row, "p_")
+    lock_row = _part(row, "l_")
+    operations = _operations_of(conn, apply.id)
+    drive, reflected = split_drive_tasks(_tasks_of(conn, apply.id), operations)
+    cr = apply_control_requests.c
+    controls = conn.execute(
+        select(*_columns(apply_control_requests)).where(cr.apply_id == apply.id).order_by(cr.id)
+    )
+    return ApplyBundle(
+        apply=apply,
+        tasks=drive,
+        operations=tuple(operations),
+        plan=decode.decode_plan(plan_row) if plan_row["id"] is not None else None,
+        lock=decode.decode_lock(lock_row) if lock_row["id"] is not None else None,
+        control_requests=tuple(decode.decode_control_request(r._mapping) for r in controls),
+        redrive_count=int(row["redrive_count"] or 0),
+        database_now=row["database_now"],
+        reflected_tasks=reflected,
+    )
+
+
+def load_apply_with_now(conn: Connection, apply_identifier: str) -> tuple[Apply, datetime] | None:
+    """The apply row and the database clock in one statement."""
+    a = applies.c
+    head = conn.execute(
+        select(*_columns(applies), _now()).where(a.apply_identifier == apply_identifier)
+    ).first()
+    if head is None:
+        return None
+    return decode.decode_apply(head._mapping), head._mapping["database_now"]
+
+
+def load_tasks_and_operations(
+    conn: Connection, apply_id: int
+) -> tuple[tuple[Task, ...], tuple[Task, ...], tuple[ApplyOperation, ...]]:
+    """(drive tasks, reflected tasks, operations) of one apply: 2 statements."""
+    operations = _operations_of(conn, apply_id)
+    drive, reflected = split_drive_tasks(_tasks_of(conn, apply_id), operations)
+    return drive, reflected, tuple(operations)
+
+
+def recent_logs(conn: Connection, apply_id: int, limit: int) -> tuple[LogEntry, ...]:
+    """The newest ``limit`` apply_logs rows of an apply, newest first (``idx_apply_created``)."""
+    lg = apply_logs.c
+    query = (
+        select(*_columns(apply_logs))
+        .where(lg.apply_id == apply_id)
+        .order_by(lg.created_at.desc(), lg.id.desc())
+        .limit(limit)
+    )
+    return tuple(decode.decode_log(r._mapping) for r in conn.execute(query))
