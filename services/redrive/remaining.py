@@ -1,0 +1,170 @@
+"""Remaining work of a failed apply (redrive-semantics §5 with the v3 fixes).
+
+One definition serves both sides (P1): the review compares the stored plan filtered to
+``RemainingWork.keys`` / ``finalizer_namespaces``, and the write side reopens exactly
+``RemainingWork.task_ids`` and ``RemainingWork.operation_ids`` — never a wider SQL selection.
+
+Drive rows vs reflected rows (storage §2.3): a task with ``shard = ''`` is a drive row; a task
+with a shard is a drive row only when its owning operation is a ``work`` operation whose
+``operation_key`` is ``<namespace>/<shard>/<table>``. Other shard rows are reflected per-shard
+progress rows: a read model, neither compared nor reopened (reported in
+``reflected_task_ids``). Operations are joined by id **and** apply id (P19).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from services.domain.models import Apply, ApplyOperation, Task
+from services.domain.states import REOPENABLE_TASK_STATES, normalize_state
+from services.redrive.validation import RedriveRejection
+
+FINALIZER_SUFFIX = "/group_finalizer"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class TaskKey:
+    """(namespace, shard, table) of one piece of work; shard ``""`` means unsharded."""
+
+    namespace: str
+    shard: str
+    table: str
+
+
+@dataclass(frozen=True, slots=True)
+class RemainingWork:
+    """What a redrive would retry: the compared keys and the exact rows it reopens."""
+
+    task_ids: tuple[int, ...]
+    operation_ids: tuple[int, ...]
+    keys: frozenset[TaskKey]
+    finalizer_namespaces: frozenset[str]
+    deployments: frozenset[str]
+    reflected_task_ids: tuple[int, ...] = ()
+
+    def selects_table(self, namespace: str, table: str) -> bool:
+        """Namespace tables are selected by (namespace, table), whatever the shard (P7)."""
+        return any(k.namespace == namespace and k.table == table for k in self.keys)
+
+    def selects_shard_change(self, namespace: str, shard: str, table: str) -> bool:
+        """Shard changes are selected by their exact (namespace, shard, table) key."""
+        return TaskKey(namespace, shard, table) in self.keys
+
+
+def task_key(task: Task) -> TaskKey:
+    return TaskKey(task.namespace, task.shard, task.table_name or "")
+
+
+def operations_by_id(
+    apply: Apply, operations: Iterable[ApplyOperation]
+) -> dict[int, ApplyOperation]:
+    """The apply's operations by id; rows of another apply never join (P19)."""
+    return {op.id: op for op in operations if op.apply_id == apply.id}
+
+
+def is_drive_task(task: Task, operation: ApplyOperation | None) -> bool:
+    """Drive row: unsharded, or a shard row owned by the work op whose key names it."""
+    if not task.shard:
+        return True
+    if operation is None:
+        return False
+    key = f"{task.namespace}/{task.shard}/{task.table_name or ''}"
+    return _kind(operation) == "work" and operation.operation_key == key
+
+
+def reconstruct_remaining_work(
+    apply: Apply,
+    tasks: Iterable[Task],
+    operations: Iterable[ApplyOperation],
+    primary_deployment: str,
+) -> RemainingWork:
+    """§5 steps 1-4; raises ``RedriveRejection`` (missing op row, malformed finalizer key,
+    no failed work, failed work outside the primary deployment)."""
+    ident = apply.apply_identifier
+    ops = operations_by_id(apply, operations)
+    own_tasks = sorted((t for t in tasks if t.apply_id == apply.id), key=lambda t: t.id)
+    reopen: set[int] = set()
+    reflected: list[int] = []
+    keys: set[TaskKey] = set()
+    deployments: set[str] = set()
+    finalizers: set[str] = set()
+
+    for task in own_tasks:
+        if normalize_state(task.state) not in REOPENABLE_TASK_STATES:
+            continue
+        op = _owning_operation(ident, task, ops)
+        if not is_drive_task(task, op):
+            reflected.append(task.id)
+            continue
+        if op is not None:
+            if normalize_state(op.state) != "failed":
+                continue
+            deployments.add(op.deployment)
+        else:
+            deployments.add(primary_deployment)
+        keys.add(task_key(task))
+        reopen.add(task.id)
+
+    failed_ops = sorted(
+        (op for op in ops.values() if normalize_state(op.state) == "failed"), key=lambda o: o.id
+    )
+    for op in failed_ops:
+        deployments.add(op.deployment)
+        op_tasks = [t for t in own_tasks if t.apply_operation_id == op.id and is_drive_task(t, op)]
+        if not op_tasks and _kind(op) == "group_finalizer":
+            finalizers.add(finalizer_namespace(ident, op))
+        for task in op_tasks:
+            if normalize_state(task.state) in REOPENABLE_TASK_STATES:
+                keys.add(task_key(task))
+                reopen.add(task.id)
+
+    if not deployments:
+        raise RedriveRejection("no_failed_work", f"apply {ident} has no failed work to redrive")
+    if deployments != {primary_deployment}:
+        raise RedriveRejection(
+            "outside_primary_deployment",
+            f'apply {ident} has failed work outside primary deployment "{primary_deployment}"'
+            f" ({', '.join(sorted(repr(d) for d in deployments))}); create a new apply instead",
+        )
+    return RemainingWork(
+        task_ids=tuple(sorted(reopen)),
+        operation_ids=tuple(op.id for op in failed_ops),
+        keys=frozenset(keys),
+        finalizer_namespaces=frozenset(finalizers),
+        deployments=frozenset(deployments),
+        reflected_task_ids=tuple(reflected),
+    )
+
+
+def finalizer_namespace(apply_identifier: str, op: ApplyOperation) -> str:
+    """The namespace of a ``<namespace>/group_finalizer`` key; anything else is refused."""
+    key = op.operation_key
+    namespace = key[: -len(FINALIZER_SUFFIX)] if key.endswith(FINALIZER_SUFFIX) else ""
+    if not namespace or "/" in namespace:
+        raise RedriveRejection(
+            "malformed_finalizer_key",
+            f'operation {op.id} has malformed finalizer key "{key}" for redrive apply '
+            f"{apply_identifier}",
+        )
+    return namespace
+
+
+def _owning_operation(
+    ident: str, task: Task, ops: Mapping[int, ApplyOperation]
+) -> ApplyOperation | None:
+    """The task's operation, or None when it has none; a dangling link fails closed (P10)."""
+    if task.apply_operation_id is None:
+        return None
+    op = ops.get(task.apply_operation_id)
+    if op is None:
+        raise RedriveRejection(
+            "missing_operation_row",
+            f"redrive apply {ident}: failed task {task.id} references missing operation row "
+            f"{task.apply_operation_id}; resolve the storage inconsistency before redrive",
+        )
+    return op
+
+
+def _kind(op: ApplyOperation) -> str:
+    return op.operation_kind.strip().lower()
