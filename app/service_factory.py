@@ -1,0 +1,42 @@
+"""Build the settings and the redrive service a command needs from ``--config`` / ``--storage-url``.
+
+Failures are typed: ``ConfigError`` (bad input, exit 2) and ``StorageUnavailableError`` /
+``IncompatibleStorageError`` (exit 1). ``report_setup_error`` prints the one-line message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING
+
+from app.settings import Settings, load_settings
+from services.domain.errors import ConfigError, RedriveConsoleError
+
+if TYPE_CHECKING:
+    from services.redrive.service import RedriveService
+
+EXIT_INTERNAL = 1
+EXIT_USAGE = 2
+
+
+def build_settings(args: argparse.Namespace) -> Settings:
+    """Settings from the command's ``--config`` and ``--storage-url`` options."""
+    return load_settings(getattr(args, "config", None), getattr(args, "storage_url", None))
+
+
+def build_service(args: argparse.Namespace, settings: Settings | None = None) -> RedriveService:
+    """Connect to the storage and return the service every command and the TUI call."""
+    from services.redrive import service
+    from services.storage import store
+
+    settings = settings or build_settings(args)
+    storage = store.Storage.from_url(settings.storage_url)
+    return service.RedriveService(storage, settings.targets, window=settings.redrive_window)
+
+
+def report_setup_error(exc: RedriveConsoleError) -> int:
+    """Print one line for a setup failure and return the exit code (2 config, 1 otherwise)."""
+    kind = "config error" if isinstance(exc, ConfigError) else "error"
+    print(f"redrive-console: {kind}: {exc}", file=sys.stderr)
+    return EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_INTERNAL
