@@ -12,10 +12,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, literal, or_, select, update
+from sqlalchemy import JSON, Table, Text, and_, func, literal, or_, select, type_coerce, update
 from sqlalchemy.engine import Connection, Engine, Row
 
 from services.domain.errors import RedriveRefused
+from services.domain.models import Apply, ApplyOperation, Lock, Task
 from services.domain.states import (
     APPLY_TERMINAL,
     BLOCKING_OPERATION_STATES,
@@ -23,6 +24,11 @@ from services.domain.states import (
     is_apply_active,
     normalize_state,
 )
+from services.redrive.model import ReviewToken
+from services.redrive.remaining import reconstruct_remaining_work
+from services.redrive.token import build_token, describe_token_changes
+from services.storage.decode import decode_apply, decode_operation, decode_task
+from services.storage.queries import split_drive_tasks
 from services.storage.schema import applies, apply_control_requests, apply_operations, tasks
 
 Checkpoint = Callable[[str], None]
@@ -37,19 +43,25 @@ BLOCKING_CONTROL_OPERATIONS = frozenset({"stop", "cancel"})
 class ReopenPlan:
     """Exactly what the reviewed token allows this transaction to change.
 
-    ``task_states`` / ``operation_states`` are the (id, state) pairs the review saw; every one
-    must still hold. ``task_ids`` / ``operation_ids`` are the rows to reopen (the review's
-    remaining work) and must be a subset of them.
+    ``token`` is what the review saw; every part of it must still hold under lock.
+    ``task_ids`` / ``operation_ids`` are the review's remaining work: the rows to reopen.
+    ``primary_deployment`` is the source plan's deployment (§5 step 4).
     """
 
-    apply_id: int
-    apply_identifier: str
-    task_states: tuple[tuple[int, str], ...]
-    operation_states: tuple[tuple[int, str], ...]
+    token: ReviewToken
+    primary_deployment: str
     task_ids: tuple[int, ...]
     operation_ids: tuple[int, ...]
     lock_id: int
     window: timedelta
+
+    @property
+    def apply_id(self) -> int:
+        return self.token.apply_id
+
+    @property
+    def apply_identifier(self) -> str:
+        return self.token.apply_identifier
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +69,7 @@ class LockedApply:
     """The apply row read under ``FOR UPDATE``, and the database clock in that transaction."""
 
     row: Row
+    apply: Apply
     database_now: datetime
 
 
@@ -84,7 +97,7 @@ def writing_transaction(engine: Engine) -> Iterator[Connection]:
 
 
 def reopen_in_transaction(
-    conn: Connection, plan: ReopenPlan, checkpoint: Checkpoint
+    conn: Connection, plan: ReopenPlan, seen_lock: Lock | None, checkpoint: Checkpoint
 ) -> LockedApply:
     """§7 steps 2-11 on ``conn``: lock and re-validate the apply and its rows, then reopen."""
     locked = lock_apply(conn, plan)
@@ -94,7 +107,7 @@ def reopen_in_transaction(
     checkpoint("rows_locked")
     check_no_active_apply(conn, locked.row, (r.deployment for r in op_rows.values()))
     check_blockers(conn, plan.apply_identifier, plan.apply_id, task_rows, op_rows)
-    verify_rows(plan, task_rows, op_rows)
+    verify_rows(plan, locked.apply, task_rows, op_rows, seen_lock)
     checkpoint("validated")
     write_reopen(conn, plan, checkpoint)
     return locked
@@ -111,11 +124,11 @@ def database_now(conn: Connection) -> datetime:
 def lock_apply(conn: Connection, plan: ReopenPlan) -> LockedApply:
     """``SELECT … FROM applies WHERE id = ? FOR UPDATE`` and the database clock."""
     row = conn.execute(
-        select(applies).where(applies.c.id == plan.apply_id).with_for_update()
+        select(*_columns(applies)).where(applies.c.id == plan.apply_id).with_for_update()
     ).first()
     if row is None:
         raise RedriveRefused("apply not found")
-    return LockedApply(row=row, database_now=database_now(conn))
+    return LockedApply(row=row, apply=decode_apply(row._mapping), database_now=database_now(conn))
 
 
 def validate_apply(locked: LockedApply, plan: ReopenPlan) -> None:
@@ -193,25 +206,39 @@ def _describe_applies(rows: list[Row]) -> str:
     )
 
 
-def lock_rows(conn: Connection, apply_id: int) -> tuple[dict[int, Row], dict[int, Row]]:
-    """Row-lock and read every task and operation of the apply."""
+def lock_rows(conn: Connection, apply_id: int) -> tuple[dict[int, Task], dict[int, ApplyOperation]]:
+    """Row-lock, read and decode every task and operation of the apply."""
     task_rows = conn.execute(
-        select(tasks.c.id, tasks.c.apply_operation_id, tasks.c.state)
+        select(*_columns(tasks))
         .where(tasks.c.apply_id == apply_id)
         .order_by(tasks.c.id)
         .with_for_update()
     ).all()
     op_rows = conn.execute(
-        select(apply_operations.c.id, apply_operations.c.deployment, apply_operations.c.state)
+        select(*_columns(apply_operations))
         .where(apply_operations.c.apply_id == apply_id)
         .order_by(apply_operations.c.id)
         .with_for_update()
     ).all()
-    return {r.id: r for r in task_rows}, {r.id: r for r in op_rows}
+    decoded_tasks = (decode_task(r._mapping) for r in task_rows)
+    decoded_ops = (decode_operation(r._mapping) for r in op_rows)
+    return {t.id: t for t in decoded_tasks}, {op.id: op for op in decoded_ops}
+
+
+def _columns(table: Table) -> list:
+    """Every column, JSON columns as raw text (decoded, with typed errors, by ``decode``)."""
+    return [
+        type_coerce(c, Text()).label(c.name) if isinstance(c.type, JSON) else c
+        for c in table.columns
+    ]
 
 
 def check_blockers(
-    conn: Connection, ident: str, apply_id: int, task_rows: Mapping[int, Row], op_rows: Mapping
+    conn: Connection,
+    ident: str,
+    apply_id: int,
+    task_rows: Mapping[int, Task],
+    op_rows: Mapping[int, ApplyOperation],
 ) -> None:
     """Stopped/cancelled/reverted operations, still-active operations, stopped or reverted tasks,
     and pending stop/cancel control requests all refuse the redrive (§7 step 8, P14)."""
@@ -248,65 +275,29 @@ def check_blockers(
             )
 
 
-def verify_rows(plan: ReopenPlan, task_rows: Mapping[int, Row], op_rows: Mapping[int, Row]) -> None:
-    """The rows under lock are exactly the reviewed ones, and the rows to reopen still qualify."""
-    changes = [
-        *_state_changes("task", plan.task_states, task_rows),
-        *_state_changes("operation", plan.operation_states, op_rows),
-    ]
-    changes += _new_rows("task", plan.task_states, task_rows)
-    changes += _new_rows("operation", plan.operation_states, op_rows)
-    if changes:
+def verify_rows(
+    plan: ReopenPlan,
+    apply: Apply,
+    task_rows: Mapping[int, Task],
+    op_rows: Mapping[int, ApplyOperation],
+    seen_lock: Lock | None,
+) -> None:
+    """The rows under lock are the reviewed ones (token), and the shared definition of remaining
+    work (``reconstruct_remaining_work``) on them selects exactly the rows to reopen (P1)."""
+    drive, _reflected = split_drive_tasks(task_rows.values(), op_rows.values())
+    now = build_token(apply, drive, op_rows.values(), seen_lock, plan.token.fingerprint)
+    if changes := describe_token_changes(plan.token, now):
         raise RedriveRefused(
             f"apply {plan.apply_identifier} changed since the review: {'; '.join(changes)}; "
             "review again"
         )
-    reviewed_tasks = {i for i, _ in plan.task_states}
-    reviewed_ops = {i for i, _ in plan.operation_states}
-    for task_id in plan.task_ids:
-        row = task_rows.get(task_id)
-        if task_id not in reviewed_tasks or row is None:
-            raise RedriveRefused(f"task {task_id} to reopen was not part of the review")
-        if normalize_state(row.state) not in REOPENABLE_TASK_STATES:
-            raise RedriveRefused(f"task {task_id} is {normalize_state(row.state)}, not failed")
-        op = None if row.apply_operation_id is None else op_rows.get(row.apply_operation_id)
-        if row.apply_operation_id is not None and op is None:
-            raise RedriveRefused(
-                f"redrive apply {plan.apply_identifier}: failed task references missing "
-                f"operation row {row.apply_operation_id}; resolve the storage inconsistency "
-                "before redrive"
-            )
-        if op is not None and normalize_state(op.state) != FAILED:
-            raise RedriveRefused(
-                f"task {task_id} belongs to operation {op.id}, which is not failed"
-            )
-    for op_id in plan.operation_ids:
-        row = op_rows.get(op_id)
-        if op_id not in reviewed_ops or row is None:
-            raise RedriveRefused(f"operation {op_id} to reopen was not part of the review")
-        if normalize_state(row.state) != FAILED:
-            raise RedriveRefused(f"operation {op_id} is {normalize_state(row.state)}, not failed")
-
-
-def _state_changes(
-    kind: str, expected: tuple[tuple[int, str], ...], rows: Mapping[int, Row]
-) -> list[str]:
-    changes = []
-    for row_id, state in expected:
-        row = rows.get(row_id)
-        if row is None:
-            changes.append(f"{kind} {row_id} no longer exists")
-        elif normalize_state(row.state) != normalize_state(state):
-            changes.append(
-                f"{kind} {row_id} is now {normalize_state(row.state)} "
-                f"(was {normalize_state(state)})"
-            )
-    return changes
-
-
-def _new_rows(kind: str, expected: tuple[tuple[int, str], ...], rows: Mapping[int, Row]) -> list:
-    known = {row_id for row_id, _ in expected}
-    return [f"new {kind} {row_id}" for row_id in sorted(set(rows) - known)]
+    work = reconstruct_remaining_work(apply, drive, op_rows.values(), plan.primary_deployment)
+    if (work.task_ids, work.operation_ids) != (plan.task_ids, plan.operation_ids):
+        raise RedriveRefused(
+            f"apply {plan.apply_identifier}: the rows to reopen (tasks {list(plan.task_ids)}, "
+            f"operations {list(plan.operation_ids)}) are not its remaining work under lock "
+            f"(tasks {list(work.task_ids)}, operations {list(work.operation_ids)}); review again"
+        )
 
 
 def write_reopen(conn: Connection, plan: ReopenPlan, checkpoint: Checkpoint) -> None:

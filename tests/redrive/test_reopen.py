@@ -16,6 +16,7 @@ from tests.redrive.writeside_support import (
     dump_tables,
     reviewed_plan,
     row,
+    seen_lock,
     set_completed_ago,
     storage_engine,
 )
@@ -33,16 +34,17 @@ def _no_checkpoint(_step: str) -> None:
     return None
 
 
-def _reopen(engine, plan: ReopenPlan) -> None:
+def _reopen(engine, plan: ReopenPlan, database: str = "orders") -> None:
+    lock = seen_lock(engine, database)
     with writing_transaction(engine) as conn:
-        reopen_in_transaction(conn, plan, _no_checkpoint)
+        reopen_in_transaction(conn, plan, lock, _no_checkpoint)
         conn.commit()
 
 
-def _refused(engine, plan: ReopenPlan, *fragments: str) -> None:
+def _refused(engine, plan: ReopenPlan, *fragments: str, database: str = "orders") -> None:
     before = dump_tables(engine)
     with pytest.raises(RedriveRefused) as caught:
-        _reopen(engine, plan)
+        _reopen(engine, plan, database)
     for fragment in fragments:
         assert fragment in str(caught.value)
     assert dump_tables(engine) == before
@@ -61,7 +63,7 @@ def _redrive_failed_fixture(engine):
         lock_id = insert_lock(conn, database_name="testdb", database_type="mysql")
         seeded = insert_failed_apply(
             conn,
-            plan={"database_name": "testdb", "environment": "staging"},
+            plan={"database_name": "testdb", "environment": "staging", "deployment": "region-a"},
             apply={
                 "database_name": "testdb",
                 "environment": "staging",
@@ -97,7 +99,7 @@ def test_redrive_failed_reopens_exactly_the_failed_rows(engine):
         lock_id=lock_id,
     )  # fmt: skip
 
-    _reopen(engine, plan)
+    _reopen(engine, plan, "testdb")
 
     apply = row(engine, "applies", seeded.apply_id)
     assert apply["state"] == "failed_retryable"
@@ -126,7 +128,7 @@ def test_old_failure_is_rejected(engine):
         engine, seeded.apply_id, task_ids=(seeded.task_ids[0],),
         operation_ids=(seeded.operation_ids[0],), lock_id=lock_id,
     )  # fmt: skip
-    _refused(engine, plan, "failed more than 1 day(s) ago")
+    _refused(engine, plan, "failed more than 1 day(s) ago", database="testdb")
 
 
 def test_window_boundary_uses_the_database_clock(engine):
@@ -136,9 +138,13 @@ def test_window_boundary_uses_the_database_clock(engine):
         operation_ids=(seeded.operation_ids[0],), lock_id=lock_id,
     )  # fmt: skip
     set_completed_ago(engine, seeded.apply_id, 86400 + 1)
-    _refused(engine, plan, "failed more than")
+    _refused(engine, plan, "failed more than", database="testdb")
     set_completed_ago(engine, seeded.apply_id, 86400 - 60)
-    _reopen(engine, plan)
+    plan = reviewed_plan(
+        engine, seeded.apply_id, task_ids=(seeded.task_ids[0],),
+        operation_ids=(seeded.operation_ids[0],), lock_id=lock_id,
+    )  # fmt: skip
+    _reopen(engine, plan, "testdb")
     assert row(engine, "applies", seeded.apply_id)["state"] == "failed_retryable"
 
 
@@ -166,7 +172,10 @@ def test_active_apply_in_another_environment_is_rejected(engine):
         engine, seeded.apply_id, task_ids=(seeded.task_ids[0],),
         operation_ids=(seeded.operation_ids[0],), lock_id=lock_id,
     )  # fmt: skip
-    _refused(engine, plan, "active apply exists for testdb/mysql:", "running in production")
+    _refused(
+        engine, plan, "active apply exists for testdb/mysql:", "running in production",
+        database="testdb",
+    )  # fmt: skip
     assert row(engine, "applies", seeded.apply_id)["state"] == "failed"
 
 
@@ -221,8 +230,8 @@ def test_row_changed_since_review_is_rejected(engine):
         insert_task(conn, seeded.apply_id, state="failed", table_name="late")
         conn.exec_driver_sql(f"UPDATE tasks SET state = 'pending' WHERE id = {seeded.task_ids[1]}")
     _refused(
-        engine, plan, "changed since the review", f"task {seeded.task_ids[1]} is now pending",
-        "new task",
+        engine, plan, "changed since the review",
+        f"task {seeded.task_ids[1]} state changed completed -> pending", "appeared (state failed)",
     )  # fmt: skip
 
 
@@ -230,15 +239,19 @@ def test_rows_outside_the_review_are_never_reopened(engine):
     with engine.begin() as conn:
         seeded = insert_failed_apply(conn, tasks=({"state": "failed"}, {"state": "completed"}))
     plan = reviewed_plan(engine, seeded.apply_id, task_ids=(seeded.task_ids[0],), operation_ids=())
-    _refused(engine, replace(plan, task_ids=(seeded.task_ids[1],)), "is completed, not failed")
-    _refused(engine, replace(plan, task_ids=(999_999,)), "was not part of the review")
+    wrong = replace(plan, task_ids=(seeded.task_ids[1],))
+    _refused(
+        engine, wrong, "are not its remaining work under lock", f"tasks [{seeded.task_ids[0]}]"
+    )
+    _refused(engine, replace(plan, task_ids=()), "are not its remaining work under lock")
 
 
 def test_unknown_apply_id_is_rejected(engine):
     with engine.begin() as conn:
         seeded = insert_failed_apply(conn)
     plan = reviewed_plan(engine, seeded.apply_id, task_ids=(), operation_ids=())
-    _refused(engine, replace(plan, apply_id=seeded.apply_id + 100), "apply not found")
+    token = replace(plan.token, apply_id=seeded.apply_id + 100)
+    _refused(engine, replace(plan, token=token), "apply not found")
 
 
 def test_operator_pickup_after_redrive(mysql_database_url):

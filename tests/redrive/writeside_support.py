@@ -7,10 +7,13 @@ from typing import Any
 
 from sqlalchemy import Engine, select, text
 
+from services.redrive.db_lock import lock_row_for_update
 from services.redrive.reopen import ReopenPlan
+from services.redrive.token import build_token
 from services.storage import schema
 from services.storage.engine import create_storage_engine
 from services.storage.init import init_storage
+from services.storage.queries import load_bundle
 
 
 def storage_engine(url: str) -> Engine:
@@ -38,29 +41,30 @@ def reviewed_plan(
     operation_ids: tuple[int, ...],
     lock_id: int = 1,
     window: timedelta = timedelta(days=1),
+    fingerprint: str = "fp-test",
 ) -> ReopenPlan:
-    """A plan built the way a review builds it: the current states of every row of the apply."""
+    """A plan built the way a review builds it: a token of the apply's rows as they are now."""
     with engine.connect() as conn:
         ident = conn.execute(
             select(schema.applies.c.apply_identifier).where(schema.applies.c.id == apply_id)
         ).scalar_one()
-        t, o = schema.tasks.c, schema.apply_operations.c
-        task_states = conn.execute(
-            select(t.id, t.state).where(t.apply_id == apply_id).order_by(t.id)
-        ).all()
-        op_states = conn.execute(
-            select(o.id, o.state).where(o.apply_id == apply_id).order_by(o.id)
-        ).all()
+        bundle = load_bundle(conn, ident)
+    assert bundle is not None
+    token = build_token(bundle.apply, bundle.tasks, bundle.operations, bundle.lock, fingerprint)
     return ReopenPlan(
-        apply_id=apply_id,
-        apply_identifier=ident,
-        task_states=tuple((r.id, r.state) for r in task_states),
-        operation_states=tuple((r.id, r.state) for r in op_states),
+        token=token,
+        primary_deployment=bundle.plan.deployment if bundle.plan else bundle.apply.deployment,
         task_ids=task_ids,
         operation_ids=operation_ids,
         lock_id=lock_id,
         window=window,
     )
+
+
+def seen_lock(engine: Engine, database: str = "orders", database_type: str = "mysql"):
+    """The ``locks`` row of (database, type) as a review sees it."""
+    with engine.connect() as conn:
+        return lock_row_for_update(conn, database, database_type)
 
 
 def row(engine: Engine, table: str, row_id: int) -> dict[str, Any]:
