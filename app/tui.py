@@ -1,0 +1,156 @@
+"""The Textual application shell: themes, keymap, the screen stack and the one error path.
+
+No SQLAlchemy here: the service arrives ready-made (or lazily built on first use in a worker),
+so the triage list paints before any database connection exists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from textual import on
+from textual.app import App, SystemCommand
+from textual.binding import Binding, BindingType
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from screens.error import ErrorReport, ErrorScreen, describe_error
+from services.redrive.api import ConsoleService
+
+DEFAULT_THEME = "textual-dark"
+THEME_CYCLE = ("textual-dark", "textual-light", "ansi-dark", "ansi-light")
+
+
+class ConsoleApp(App[None]):
+    """redrive-console: triage -> review -> confirm -> outcome, all keyboard-driven."""
+
+    CSS_PATH = "console.tcss"
+    TITLE = "redrive-console"
+    BINDINGS = [
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("f2", "cycle_theme", "Theme", id="app.theme", show=False),
+    ]
+
+    def __init__(
+        self,
+        service: ConsoleService,
+        *,
+        operator: str,
+        read_only: bool = False,
+        keymap: dict[str, str] | None = None,
+        theme: str | None = None,
+        clock: Callable[[], datetime] | None = None,
+        refresh_seconds: float = 15.0,
+    ) -> None:
+        super().__init__()
+        self.service = service
+        self.operator = operator
+        self.read_only = read_only
+        self.keymap = dict(keymap or {})
+        self.requested_theme = theme or DEFAULT_THEME
+        self.clock = clock or datetime.now
+        self.refresh_seconds = refresh_seconds
+
+    def on_mount(self) -> None:
+        self.theme = self.requested_theme
+        self.set_keymap(self.keymap)
+        from screens.triage import TriageScreen
+
+        self.push_screen(
+            TriageScreen(
+                self.service,
+                operator=self.operator,
+                read_only=self.read_only,
+                clock=self.clock,
+                refresh_seconds=self.refresh_seconds,
+            )
+        )
+
+    # -- the one error path ---------------------------------------------------------------
+
+    @on(Worker.StateChanged)
+    def _worker_failed(self, event: Worker.StateChanged) -> None:
+        """Every failed worker ends here: an error modal, never a traceback or a crash."""
+        if event.state is not WorkerState.ERROR or event.worker.error is None:
+            return
+        doing = (event.worker.description or "finish the last action").lower()
+        self.show_error(describe_error(event.worker.error, doing=doing))
+
+    def show_error(self, report: ErrorReport) -> None:
+        """Show ``report`` in a modal, unless an error modal is already open."""
+        if isinstance(self.screen, ErrorScreen):
+            return
+        self.push_screen(ErrorScreen(report))
+
+    # -- navigation -----------------------------------------------------------------------
+
+    def return_to_triage(self) -> None:
+        """Pop every screen above the triage list and refresh it."""
+        from screens.triage import TriageScreen
+
+        while len(self.screen_stack) > 2 and not isinstance(self.screen, TriageScreen):
+            self.pop_screen()
+        if isinstance(self.screen, TriageScreen):
+            self.screen.request_reload(keep_loaded=True)
+
+    def action_help(self) -> None:
+        from screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def action_cycle_theme(self) -> None:
+        index = THEME_CYCLE.index(self.theme) if self.theme in THEME_CYCLE else -1
+        self.theme = THEME_CYCLE[(index + 1) % len(THEME_CYCLE)]
+        self.notify(f"Theme: {self.theme}", timeout=2)
+
+    # -- bindings as data -----------------------------------------------------------------
+
+    def binding_scopes(self) -> list[tuple[str, list[BindingType]]]:
+        """Every screen's bindings, by scope: the source of the help screen."""
+        from screens.review import ReviewScreen
+
+        from screens.confirm import ConfirmRedriveScreen
+        from screens.help import HelpScreen
+        from screens.logs import LogScreen
+        from screens.outcome import OutcomeScreen
+        from screens.triage import TriageScreen
+
+        scopes: list[tuple[str, type]] = [
+            ("everywhere", type(self)),
+            ("failed applies", TriageScreen),
+            ("review", ReviewScreen),
+            ("confirm redrive", ConfirmRedriveScreen),
+            ("outcome", OutcomeScreen),
+            ("apply log", LogScreen),
+            ("help", HelpScreen),
+            ("error", ErrorScreen),
+        ]
+        return [(label, list(cls.BINDINGS)) for label, cls in scopes]
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """The command palette offers every binding active on ``screen`` (enabled ones)."""
+        yield from super().get_system_commands(screen)
+        seen: set[str] = set()
+        for key, active in screen.active_bindings.items():
+            binding = active.binding
+            if not active.enabled or not binding.description or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            label = binding.id or binding.action
+            yield SystemCommand(
+                binding.description,
+                f"{self.get_key_display(binding) or key} · {label}",
+                _runner(self, binding.action, active.node),
+            )
+
+
+def _runner(app: App, action: str, node: object) -> Callable[[], None]:
+    """A palette callback that runs ``action`` in the namespace of the node that bound it."""
+
+    def run() -> None:
+        app.call_later(app.run_action, action, node)
+
+    return run

@@ -1,0 +1,201 @@
+"""The redrive confirmation: exactly what will change, Cancel focused, a different key to confirm.
+
+The modal opens on ``enter`` / ``c`` (review screen) and confirms only on ``ctrl+r`` / ``f9`` or
+the Redrive button, never on ``enter`` alone: Cancel holds the focus. When another owner holds
+the database lock, the modal names them and how long they have held it, and a forced takeover is
+possible only after the operator types the database name exactly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Static
+
+from screens.durations import between, clock_time, span
+from screens.safe_text import literal
+from services.redrive.model import Review
+
+RETRY_BUDGET = 10
+
+
+@dataclass(frozen=True)
+class ConfirmResult:
+    """The operator confirmed; ``force`` means take the lock over from its current owner."""
+
+    force: bool
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+class ConfirmRedriveScreen(ModalScreen[ConfirmResult | None]):
+    """Dismisses with ``ConfirmResult`` on confirmation, ``None`` on cancel."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="confirm.cancel"),
+        Binding("ctrl+r,f9", "confirm", "Redrive", id="confirm.redrive"),
+    ]
+
+    def __init__(self, review: Review, *, read_only: bool) -> None:
+        super().__init__(classes="confirm-modal")
+        self.review = review
+        self.read_only = read_only
+        self.typed_name = ""
+
+    @property
+    def force_needed(self) -> bool:
+        return self.review.lock.held_by_other
+
+    @property
+    def typed_name_matches(self) -> bool:
+        if not self.force_needed:
+            return True
+        return self.typed_name == self.review.lock.database_name
+
+    @property
+    def blocked_reason(self) -> str | None:
+        """Why confirming is impossible right now, or None when it is allowed."""
+        if self.read_only:
+            return "READ-ONLY mode: redrive is disabled."
+        if not self.review.redrivable or self.review.token is None:
+            return f"NOT REDRIVABLE: {self.review.reason or self.review.verdict.value}"
+        if not self.typed_name_matches:
+            return "Type the database name exactly to take over the lock."
+        return None
+
+    # -- layout ---------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        review = self.review
+        apply = review.apply
+        with Vertical(id="confirm-dialog", classes="dialog"):
+            title = Text("Redrive apply ", style="bold")
+            title.append_text(literal(apply.apply_identifier, single_line=True, style="bold"))
+            title.append("?")
+            yield Static(title, classes="dialog-title")
+            yield Static(self._facts())
+            yield Static(self._changes(), id="confirm-changes")
+            if self.force_needed:
+                with Vertical(classes="warning-box", id="lock-warning"):
+                    yield Static(self._lock_warning())
+                    yield Input(
+                        placeholder=f"type {review.lock.database_name} to take over the lock",
+                        id="force-name",
+                    )
+            yield Static(id="confirm-blocked", classes="hint")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Cancel (esc)", id="cancel", variant="primary")
+                yield Button(self._confirm_label(), id="confirm", variant="error")
+
+    def _facts(self) -> Text:
+        apply = self.review.apply
+        facts = Text("database ")
+        facts.append_text(literal(apply.database_name, single_line=True, style="bold"))
+        facts.append(" · environment ")
+        facts.append_text(literal(self.review.environment, single_line=True))
+        facts.append(" · deployment ")
+        facts.append_text(literal(apply.deployment, single_line=True))
+        return facts
+
+    def _changes(self) -> Text:
+        review = self.review
+        lock = review.lock
+        tasks = len(review.reopen_task_ids)
+        operations = len(review.reopen_operation_ids)
+        lines = Text("In one transaction this will:\n")
+        lines.append(
+            f" • move {plural(tasks, 'task')} and {plural(operations, 'operation')} "
+            "to failed_retryable (errors cleared)\n"
+        )
+        lines.append(
+            f" • move the apply from {review.apply.state} to failed_retryable and reset its "
+            f"retry budget: attempt {review.apply.attempt} of {RETRY_BUDGET} -> "
+            f"0 of {RETRY_BUDGET}\n"
+        )
+        lines.append(" • ")
+        if lock.held_by_other:
+            lines.append("TAKE OVER the database lock from ")
+            lines.append_text(literal(lock.owner, single_line=True, style="bold"))
+            lines.append(" and hold it as ")
+        elif lock.held_by_operator:
+            lines.append("keep the database lock you already hold as ")
+        else:
+            lines.append("acquire the database lock as ")
+        lines.append_text(literal(lock.operator, single_line=True, style="bold"))
+        lines.append("\n • write an audit row naming you; nothing else changes")
+        return lines
+
+    def _lock_warning(self) -> Text:
+        lock = self.review.lock
+        warning = Text("⚠ LOCK HELD BY ANOTHER OWNER: ", style="bold")
+        warning.append_text(literal(lock.owner, single_line=True, style="bold"))
+        if lock.held_since is not None:
+            held = span(between(lock.held_since, self.review.database_now))
+            warning.append(f"\n  held for {held} (since {clock_time(lock.held_since)})")
+        if lock.repository:
+            warning.append("\n  for ")
+            warning.append_text(literal(lock.repository, single_line=True))
+            if lock.pull_request:
+                warning.append(f" #{lock.pull_request}")
+        warning.append("\nTo take it over, type the database name ")
+        warning.append_text(literal(lock.database_name, single_line=True, style="bold"))
+        warning.append(" exactly:")
+        return warning
+
+    def _confirm_label(self) -> str:
+        return "Take over lock and redrive (ctrl+r)" if self.force_needed else "Redrive (ctrl+r)"
+
+    def on_mount(self) -> None:
+        self.query_one("#cancel", Button).focus()
+        self._refresh_state()
+
+    def _refresh_state(self) -> None:
+        reason = self.blocked_reason
+        self.query_one("#confirm", Button).disabled = reason is not None
+        self.query_one("#confirm-blocked", Static).update(
+            Text(reason or "Press ctrl+r (or f9) to redrive; esc or enter on Cancel to back out.")
+        )
+        self.refresh_bindings()
+
+    # -- behaviour ------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "confirm":
+            return self.blocked_reason is None
+        return True
+
+    @on(Input.Changed, "#force-name")
+    def _typed(self, event: Input.Changed) -> None:
+        self.typed_name = event.value
+        self._refresh_state()
+
+    @on(Input.Submitted, "#force-name")
+    def _submitted(self, event: Input.Submitted) -> None:
+        # enter opened this modal, so enter never confirms it.
+        event.stop()
+        self._refresh_state()
+
+    @on(Button.Pressed, "#cancel")
+    def _cancel_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#confirm")
+    def _confirm_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.action_confirm()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_confirm(self) -> None:
+        if self.blocked_reason is None:
+            self.dismiss(ConfirmResult(force=self.force_needed))

@@ -1,0 +1,87 @@
+"""The help screen: every binding of every screen, with its id and its effective key.
+
+Generated from the ``BINDINGS`` the footer uses and the keymap in effect, so it can never drift
+from what the keys actually do. Remap any id in the config file's keymap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+from rich.text import Text
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType, Keymap
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from screens.widgets.console_header import ConsoleHeader
+
+
+def effective_keys(binding: Binding, keymap: Mapping[str, str]) -> list[str]:
+    """The keys that trigger ``binding`` once ``keymap`` (binding id -> keys) is applied."""
+    keys = keymap.get(binding.id, binding.key) if binding.id else binding.key
+    return [key.strip() for key in keys.split(",") if key.strip()]
+
+
+def help_rows(
+    app: App, scopes: Sequence[tuple[str, Sequence[BindingType]]], keymap: Keymap
+) -> list[tuple[str, str, str, str]]:
+    """``(scope, keys, description, id)`` for every binding, keys as the footer shows them."""
+    rows = []
+    for scope, bindings in scopes:
+        for binding in Binding.make_bindings(bindings):
+            keys = effective_keys(binding, keymap)
+            shown = " / ".join(app.get_key_display(Binding(key, binding.action)) for key in keys)
+            rows.append((scope, shown, binding.description or binding.action, binding.id or "-"))
+    return _dedupe(rows)
+
+
+def _dedupe(rows: list[tuple[str, str, str, str]]) -> list[tuple[str, str, str, str]]:
+    # Binding.make_bindings expands "a,b" into one binding per key; keep one row per id.
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for row in rows:
+        marker = (row[0], row[3] if row[3] != "-" else row[1])
+        if marker not in seen:
+            seen.add(marker)
+            unique.append(row)
+    return unique
+
+
+class HelpScreen(Screen[None]):
+    """Every key of the console, by screen; escape goes back."""
+
+    BINDINGS = [Binding("escape", "back", "Back", id="help.back")]
+
+    def compose(self) -> ComposeResult:
+        operator = getattr(self.app, "operator", "")
+        read_only = bool(getattr(self.app, "read_only", False))
+        yield ConsoleHeader("keys", operator=operator, read_only=read_only)
+        table: DataTable[str] = DataTable(id="help-table", cursor_type="row", zebra_stripes=True)
+        for label in ("where", "key", "action", "binding id (remap in keymap:)"):
+            table.add_column(label, key=label)
+        yield table
+        yield Static(
+            Text(
+                "Remap any binding by id in the config file, e.g. keymap: {triage.refresh: f5}. "
+                "ctrl+p opens the command palette with every action."
+            ),
+            classes="status-line",
+        )
+        yield Footer()
+
+    def on_mount(self) -> None:
+        scopes_of = getattr(self.app, "binding_scopes", None)
+        scopes = scopes_of() if callable(scopes_of) else self._stack_scopes()
+        keymap = getattr(self.app, "keymap", {}) or {}
+        table = self.query_one("#help-table", DataTable)
+        for row in help_rows(self.app, scopes, keymap):
+            table.add_row(*row)
+        table.focus()
+
+    def _stack_scopes(self) -> list[tuple[str, list[BindingType]]]:
+        nodes = [self.app, *self.app.screen_stack]
+        return [(type(node).__name__, list(type(node).BINDINGS)) for node in nodes]
+
+    def action_back(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,55 @@
+"""Typed messages that workers post back to their screens (workers never touch widgets)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from services.domain.models import LogEntry
+from services.redrive.model import ApplyProgress, RedriveOutcome, TriagePage
+
+
+@dataclass(frozen=True)
+class TriageQuery:
+    """What a triage load asked for; answers to an outdated query are dropped."""
+
+    generation: int
+    environment: str | None
+    database: str | None
+    cursor: str | None
+    limit: int
+    replace: bool
+
+
+class FailedAppliesLoaded(Message):
+    """A page of the triage list arrived."""
+
+    def __init__(self, query: TriageQuery, page: TriagePage) -> None:
+        super().__init__()
+        self.query = query
+        self.page = page
+
+
+class RedriveFinished(Message):
+    """The redrive request returned (redriven or rejected)."""
+
+    def __init__(self, outcome: RedriveOutcome) -> None:
+        super().__init__()
+        self.outcome = outcome
+
+
+class ProgressLoaded(Message):
+    """A fresh read of the apply being watched."""
+
+    def __init__(self, progress: ApplyProgress) -> None:
+        super().__init__()
+        self.progress = progress
+
+
+class LogsLoaded(Message):
+    """The recent ``apply_logs`` rows of an apply."""
+
+    def __init__(self, entries: tuple[LogEntry, ...]) -> None:
+        super().__init__()
+        self.entries = entries

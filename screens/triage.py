@@ -1,0 +1,488 @@
+"""The triage screen: recently failed applies, filtered, sorted and paged, refreshed gently.
+
+Only the first page is fetched before the list paints; further pages load when the cursor nears
+the end of what is loaded (or on ``m``), so 10,000 failed applies never land in one DataTable at
+once. Auto-refresh re-reads what is loaded and updates changed cells in place, keeping the cursor
+on the same apply and the scroll position where it was.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from screens.durations import ago, time_left
+from screens.messages import FailedAppliesLoaded, TriageQuery
+from screens.safe_text import literal, printable
+from screens.widgets.console_header import ConsoleHeader
+from services.redrive.api import ConsoleService
+from services.redrive.model import TriageRow
+
+PAGE_SIZE = 200
+REFRESH_CAP = 2_000
+LOAD_MORE_MARGIN = 25
+RETRY_BUDGET = 10
+ERROR_WIDTH = 20
+REASON_WIDTH = 22
+
+COLUMNS: tuple[tuple[str, str, int | None], ...] = (
+    ("id", "apply", None),
+    ("database", "database", None),
+    ("environment", "env", None),
+    ("deployment", "deploy", None),
+    ("failed", "failed, redrive window", None),
+    ("attempt", "attempt", None),
+    ("tasks", "tasks", None),
+    ("lock", "lock owner", None),
+    ("error", "error", ERROR_WIDTH),
+    ("redrivable", "redrivable", None),
+)
+
+
+@dataclass(frozen=True)
+class SortOrder:
+    """One way of ordering the loaded rows; ``key=None`` keeps the service order (newest first)."""
+
+    label: str
+    key: Callable[[TriageRow], object] | None = None
+    reverse: bool = False
+
+
+SORT_ORDERS: tuple[SortOrder, ...] = (
+    SortOrder("failed, newest first"),
+    SortOrder("failed, oldest first", lambda row: row.failed_at or datetime.min),
+    SortOrder("database", lambda row: (row.database.casefold(), row.environment)),
+    SortOrder("environment", lambda row: (row.environment.casefold(), row.database)),
+    SortOrder("attempt, highest first", lambda row: row.attempt, reverse=True),
+    SortOrder("failed tasks, most first", lambda row: row.tasks.failed, reverse=True),
+    SortOrder("redrivable first", lambda row: not row.redrivable),
+    SortOrder("apply id", lambda row: row.apply_id),
+)
+
+
+def triage_cells(row: TriageRow, now: datetime) -> tuple[Text, ...]:
+    """The table cells of one row; untrusted text is rendered literally, states as words."""
+    attempt = f"{row.attempt}/{RETRY_BUDGET}"
+    if row.redrive_count:
+        attempt += f" ↻{row.redrive_count}"
+    error = printable(row.error, single_line=True)
+    if len(error) > ERROR_WIDTH:
+        error = error[: ERROR_WIDTH - 1] + "…"
+    if row.redrivable:
+        verdict = Text("✔ yes", style="bold")
+    else:
+        verdict = Text("✘ no: ", style="bold")
+        reason = printable(row.reason or "not redrivable", single_line=True)
+        if len(reason) > REASON_WIDTH:
+            reason = reason[: REASON_WIDTH - 1] + "…"
+        verdict.append(reason)
+    if row.lock_owner:
+        lock = literal(row.lock_owner, single_line=True)
+        if row.lock_held_since is not None:
+            lock.append(f" {ago(row.lock_held_since, now).removesuffix(' ago')}")
+    else:
+        lock = Text("free", style="dim")
+    return (
+        literal(row.apply_id, single_line=True, style="bold"),
+        literal(row.database, single_line=True),
+        literal(row.environment, single_line=True),
+        literal(row.deployment, single_line=True),
+        Text(f"{ago(row.failed_at, now)}, {time_left(row.window_ends_at, now)}"),
+        Text(attempt),
+        Text(f"{row.tasks.failed}/{row.tasks.total} failed"),
+        lock,
+        Text(error),
+        verdict,
+    )
+
+
+def matches(row: TriageRow, needle: str) -> bool:
+    """Case-insensitive substring match over every text column of the row."""
+    if not needle:
+        return True
+    haystack = " ".join(
+        (
+            row.apply_id,
+            row.database,
+            row.environment,
+            row.deployment,
+            row.lock_owner or "",
+            row.error,
+            row.reason,
+        )
+    )
+    return needle.casefold() in haystack.casefold()
+
+
+class TriageScreen(Screen[None]):
+    """Failed applies inside the redrive window; enter opens the review of the highlighted one."""
+
+    BINDINGS = [
+        Binding("enter", "review", "Review", id="triage.review", priority=True),
+        Binding("slash", "filter", "Filter", id="triage.filter"),
+        Binding("escape", "clear_filter", "Clear filter", id="triage.clear-filter", show=False),
+        Binding("e", "toggle_environment", "Env filter", id="triage.environment"),
+        Binding("d", "toggle_database", "DB filter", id="triage.database"),
+        Binding("s", "cycle_sort", "Sort", id="triage.sort"),
+        Binding("r", "refresh", "Refresh", id="triage.refresh"),
+        Binding("m", "load_more", "More", id="triage.more"),
+        Binding("l", "logs", "Logs", id="triage.logs"),
+        Binding("y", "copy_id", "Copy id", id="triage.copy-id"),
+    ]
+
+    def __init__(
+        self,
+        service: ConsoleService,
+        *,
+        operator: str,
+        read_only: bool = False,
+        clock: Callable[[], datetime] | None = None,
+        refresh_seconds: float = 15.0,
+    ) -> None:
+        super().__init__(id="triage")
+        self.service = service
+        self.operator = operator
+        self.read_only = read_only
+        self.clock = clock or datetime.now
+        self.refresh_seconds = refresh_seconds
+        self.rows: list[TriageRow] = []
+        self.loaded = False
+        self.loading = False
+        self.next_cursor: str | None = None
+        self.database_now: datetime | None = None
+        self.refreshed_at: datetime | None = None
+        self.environment: str | None = None
+        self.database: str | None = None
+        self.text_filter = ""
+        self.sort_index = 0
+        self.generation = 0
+        self._cells: dict[str, tuple[Text, ...]] = {}
+
+    # -- layout ---------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield ConsoleHeader("failed applies", operator=self.operator, read_only=self.read_only)
+        yield Input(
+            placeholder="filter: apply id, database, env, owner, error…", id="triage-filter"
+        )
+        with Vertical(id="triage-body"):
+            table: DataTable[Text] = DataTable(
+                id="triage-table", cursor_type="row", zebra_stripes=True
+            )
+            for key, label, width in COLUMNS:
+                table.add_column(label, key=key, width=width)
+            yield table
+            yield Static(id="triage-empty")
+        yield Static(id="triage-detail")
+        yield Static(id="triage-status")
+        yield Footer()
+
+    @property
+    def table(self) -> DataTable[Text]:
+        return self.query_one("#triage-table", DataTable)
+
+    def on_mount(self) -> None:
+        self.query_one("#triage-filter", Input).display = False
+        self.query_one("#triage-empty", Static).display = False
+        self.table.focus()
+        self._update_status()
+        self.request_reload()
+        if self.refresh_seconds > 0:
+            self.set_interval(self.refresh_seconds, self._auto_refresh)
+
+    # -- loading --------------------------------------------------------------------------
+
+    def request_reload(self, *, keep_loaded: bool = False) -> None:
+        """Fetch the list again from the start (a new generation drops older answers)."""
+        self.generation += 1
+        limit = min(max(PAGE_SIZE, len(self.rows)), REFRESH_CAP) if keep_loaded else PAGE_SIZE
+        self.loading = True
+        self._update_status()
+        self._load(TriageQuery(self.generation, self.environment, self.database, None, limit, True))
+
+    def _auto_refresh(self) -> None:
+        if self.is_current and not self.loading:
+            self.request_reload(keep_loaded=True)
+
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="triage",
+        description="Load failed applies",
+    )
+    def _load(self, query: TriageQuery) -> None:
+        page = self.service.list_failed(
+            environment=query.environment,
+            database=query.database,
+            cursor=query.cursor,
+            limit=query.limit,
+        )
+        if not get_current_worker().is_cancelled:
+            self.post_message(FailedAppliesLoaded(query, page))
+
+    @on(FailedAppliesLoaded)
+    def _loaded(self, message: FailedAppliesLoaded) -> None:
+        if message.query.generation != self.generation:
+            return
+        page = message.page
+        if message.query.replace:
+            self.rows = list(page.rows)
+        else:
+            known = {row.apply_id for row in self.rows}
+            self.rows.extend(row for row in page.rows if row.apply_id not in known)
+        self.next_cursor = page.next_cursor
+        self.database_now = page.database_now
+        self.refreshed_at = self.clock()
+        self.loaded = True
+        self.loading = False
+        self._show()
+
+    @on(Worker.StateChanged)
+    def _worker_changed(self, event: Worker.StateChanged) -> None:
+        # The app turns the error into a modal; here the screen only stops saying "loading".
+        if event.worker.group == "triage" and event.state in (
+            WorkerState.ERROR,
+            WorkerState.CANCELLED,
+        ):
+            self.loading = False
+            self._update_status(failed=event.state == WorkerState.ERROR)
+
+    def _load_more(self) -> None:
+        if self.next_cursor is None or self.loading:
+            return
+        self.loading = True
+        self._update_status()
+        self._load(
+            TriageQuery(
+                self.generation, self.environment, self.database, self.next_cursor, PAGE_SIZE, False
+            )
+        )
+
+    # -- showing --------------------------------------------------------------------------
+
+    def visible_rows(self) -> list[TriageRow]:
+        """The loaded rows that pass the text filter, in the chosen order."""
+        rows = [row for row in self.rows if matches(row, self.text_filter)]
+        order = SORT_ORDERS[self.sort_index]
+        if order.key is not None:
+            rows.sort(key=order.key, reverse=order.reverse)
+        return rows
+
+    def _show(self) -> None:
+        """Bring the table in line with ``visible_rows`` without losing cursor or scroll."""
+        table = self.table
+        rows = self.visible_rows()
+        now = self.database_now or self.clock()
+        wanted = [row.apply_id for row in rows]
+        current = [row_key.value for row_key in table.rows]
+        cells = {row.apply_id: triage_cells(row, now) for row in rows}
+        if wanted == current:
+            self._update_changed_cells(cells)
+        elif wanted[: len(current)] == current:
+            for key in wanted[len(current) :]:
+                table.add_row(*cells[key], key=key)
+        else:
+            self._rebuild(wanted, cells)
+        self._cells = cells
+        empty = self.loaded and not rows
+        table.display = not empty
+        empty_note = self.query_one("#triage-empty", Static)
+        empty_note.display = empty
+        if empty:
+            empty_note.update(self._empty_text())
+        self._update_detail()
+        self._update_status()
+
+    def _update_changed_cells(self, cells: dict[str, tuple[Text, ...]]) -> None:
+        table = self.table
+        for key, row_cells in cells.items():
+            before = self._cells.get(key)
+            for index, (column, _, _) in enumerate(COLUMNS):
+                if before is None or before[index] != row_cells[index]:
+                    table.update_cell(key, column, row_cells[index])
+
+    def _rebuild(self, wanted: list[str], cells: dict[str, tuple[Text, ...]]) -> None:
+        table = self.table
+        cursor_key = self.highlighted_id()
+        scroll_y = table.scroll_y
+        table.clear()
+        for key in wanted:
+            table.add_row(*cells[key], key=key)
+        if cursor_key in cells:
+            table.move_cursor(row=wanted.index(cursor_key), scroll=False)
+        table.scroll_to(y=scroll_y, animate=False, immediate=True)
+
+    def _empty_text(self) -> Text:
+        filters = self._filter_words()
+        if filters:
+            return Text(
+                f"No failed apply matches {filters}.\n\n"
+                "Press escape to clear the text filter, e / d to drop the environment or "
+                "database filter, r to refresh."
+            )
+        return Text(
+            "No failed applies inside the redrive window.\n\n"
+            "Every apply that ended in terminal `failed` recently would be listed here, so "
+            "there is nothing to redrive right now. An apply that failed before the window "
+            "started cannot be redriven: create a new apply instead.\n\n"
+            "Press r to refresh."
+        )
+
+    def _filter_words(self) -> str:
+        words = []
+        if self.text_filter:
+            words.append(f"text {printable(self.text_filter, single_line=True)!r}")
+        if self.environment:
+            words.append(f"environment {printable(self.environment, single_line=True)}")
+        if self.database:
+            words.append(f"database {printable(self.database, single_line=True)}")
+        return ", ".join(words)
+
+    def _update_status(self, *, failed: bool = False) -> None:
+        parts: list[str] = []
+        if failed:
+            parts.append("LOAD FAILED: press r to retry")
+        elif self.loading and not self.loaded:
+            parts.append("Loading failed applies…")
+        else:
+            shown = len(self.table.rows) if self.is_mounted else 0
+            count = f"{shown} of {len(self.rows)} loaded" if self.text_filter else f"{shown}"
+            parts.append(f"{count} failed applies")
+            if self.next_cursor is not None:
+                parts.append("more on the server: m or scroll down")
+            if self.loading:
+                parts.append("refreshing…")
+        parts.append(f"sort: {SORT_ORDERS[self.sort_index].label}")
+        filters = self._filter_words()
+        if filters:
+            parts.append(f"filter: {filters}")
+        if self.refreshed_at is not None:
+            parts.append(f"updated {self.refreshed_at.strftime('%H:%M:%S')}")
+        self.query_one("#triage-status", Static).update(Text(" · ".join(parts)))
+
+    # -- selection helpers ----------------------------------------------------------------
+
+    def highlighted_id(self) -> str | None:
+        """The apply id under the cursor, if any."""
+        table = self.table
+        if not table.row_count:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return row_key.value
+
+    def highlighted_row(self) -> TriageRow | None:
+        key = self.highlighted_id()
+        return next((row for row in self.rows if row.apply_id == key), None)
+
+    @on(DataTable.RowHighlighted, "#triage-table")
+    def _highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._update_detail()
+        if event.cursor_row >= event.data_table.row_count - LOAD_MORE_MARGIN:
+            self._load_more()
+
+    def _update_detail(self) -> None:
+        """The highlighted apply's full error and redrive verdict, untruncated and literal."""
+        row = self.highlighted_row() if self.table.display else None
+        detail = Text()
+        if row is not None:
+            detail.append("error: ", style="bold")
+            detail.append_text(literal(row.error or "-", single_line=True))
+            detail.append("\nredrivable: ", style="bold")
+            if row.redrivable:
+                detail.append("yes")
+            else:
+                detail.append("NO, ")
+                detail.append_text(literal(row.reason or "not redrivable", single_line=True))
+        self.query_one("#triage-detail", Static).update(detail)
+
+    @on(DataTable.RowSelected, "#triage-table")
+    def _selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_review()
+
+    # -- actions --------------------------------------------------------------------------
+
+    def action_review(self) -> None:
+        if isinstance(self.focused, Input):  # enter in the filter box returns to the list
+            self.table.focus()
+            return
+        row = self.highlighted_row()
+        if row is None:
+            return
+        from screens.review import ReviewScreen
+
+        self.app.push_screen(
+            ReviewScreen(
+                self.service,
+                row.apply_id,
+                row.environment,
+                operator=self.operator,
+                read_only=self.read_only,
+            )
+        )
+
+    def action_logs(self) -> None:
+        row = self.highlighted_row()
+        if row is not None:
+            from screens.logs import LogScreen
+
+            self.app.push_screen(LogScreen(self.service, row.apply_id))
+
+    def action_copy_id(self) -> None:
+        key = self.highlighted_id()
+        if key is not None:
+            from screens.clipboard import copy_to_clipboard
+
+            copy_to_clipboard(self.app, key, label="apply id")
+
+    def action_filter(self) -> None:
+        box = self.query_one("#triage-filter", Input)
+        box.display = True
+        box.focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#triage-filter", Input)
+        box.value = ""
+        box.display = False
+        self.table.focus()
+
+    @on(Input.Changed, "#triage-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.text_filter = event.value.strip()
+        self._show()
+
+    @on(Input.Submitted, "#triage-filter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        event.input.display = bool(event.value)
+        self.table.focus()
+
+    def action_toggle_environment(self) -> None:
+        row = self.highlighted_row()
+        self.environment = None if self.environment or row is None else row.environment
+        self.request_reload()
+
+    def action_toggle_database(self) -> None:
+        row = self.highlighted_row()
+        self.database = None if self.database or row is None else row.database
+        self.request_reload()
+
+    def action_cycle_sort(self) -> None:
+        self.sort_index = (self.sort_index + 1) % len(SORT_ORDERS)
+        self._show()
+
+    def action_refresh(self) -> None:
+        self.request_reload(keep_loaded=True)
+
+    def action_load_more(self) -> None:
+        self._load_more()
