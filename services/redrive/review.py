@@ -20,13 +20,14 @@ from dataclasses import replace
 from datetime import timedelta
 from typing import Protocol
 
-from services.domain.models import ApplyBundle, NamespacePlan, Plan, TableChange
+from services.domain.errors import MalformedRowError
+from services.domain.models import ApplyBundle, NamespacePlan, Plan, TableChange, Task
 from services.planner.api import Flavour, PlannerError, SchemaSource
 from services.redrive.api import StageCallback
 from services.redrive.compare import compare_plans
 from services.redrive.expected import filter_plan_to_remaining_work
 from services.redrive.fingerprint import plan_fingerprint
-from services.redrive.model import LockState, Review, Verdict
+from services.redrive.model import LockState, Review, ReviewToken, Verdict
 from services.redrive.remaining import RemainingWork, reconstruct_remaining_work
 from services.redrive.token import build_token
 from services.redrive.validation import (
@@ -74,11 +75,17 @@ def run_review(
     on_stage: StageCallback | None = None,
     source_for: SourceFactory | None = None,
 ) -> Review:
-    """Review one failed apply. Raises ``RedriveRejection`` only for bad input (400) and an
-    unknown apply (404); every other refusal is a ``Review`` with ``NOT_REDRIVABLE``."""
+    """Review one failed apply. Raises ``RedriveRejection`` only for bad input (400), an
+    unknown apply (404) and rows that cannot be decoded (malformed JSON, unknown state);
+    every other refusal is a ``Review`` with ``NOT_REDRIVABLE`` or ``MISMATCH``."""
     validate_request(apply_identifier, environment, operator)
     _stage(on_stage, "load")
-    bundle = storage.load_bundle(apply_identifier.strip())
+    try:
+        bundle = storage.load_bundle(apply_identifier.strip())
+    except MalformedRowError as exc:
+        raise RedriveRejection(
+            "malformed_row", f"apply {apply_identifier.strip()} cannot be redriven: {exc}"
+        ) from exc
     if bundle is None:
         raise RedriveRejection("apply_not_found", f"apply {apply_identifier.strip()} not found")
     return review_bundle(
@@ -131,7 +138,9 @@ def review_bundle(
         check_control_requests(bundle)
         plan = bundle.plan
         assert plan is not None  # check_plan_present
-        work = reconstruct_remaining_work(apply, bundle.tasks, bundle.operations, plan.deployment)
+        work = reconstruct_remaining_work(
+            apply, all_tasks(bundle), bundle.operations, plan.deployment
+        )
         expected = filter_plan_to_remaining_work(plan, work)
         fingerprint = plan_fingerprint(expected)
         target = targets.resolve(plan.database_name, environment)
@@ -174,9 +183,19 @@ def review_bundle(
         reopen_task_ids=work.task_ids,
         reopen_operation_ids=work.operation_ids,
         reflected_task_ids=work.reflected_task_ids,
-        token=build_token(apply, bundle.tasks, bundle.operations, bundle.lock, fingerprint),
+        token=review_token(bundle, fingerprint),
         notes=base.notes + _work_notes(work) + _lock_notes(base.lock),
     )
+
+
+def all_tasks(bundle: ApplyBundle) -> tuple[Task, ...]:
+    """Every task row of the apply: drive rows and reflected per-shard rows."""
+    return bundle.tasks + bundle.reflected_tasks
+
+
+def review_token(bundle: ApplyBundle, fingerprint: str) -> ReviewToken:
+    """The token over every task and operation row of the apply, the lock and the fingerprint."""
+    return build_token(bundle.apply, all_tasks(bundle), bundle.operations, bundle.lock, fingerprint)
 
 
 def lock_state(bundle: ApplyBundle, operator: str) -> LockState:
@@ -307,7 +326,7 @@ def _refused(
         reopen_task_ids=work.task_ids if work else (),
         reopen_operation_ids=work.operation_ids if work else (),
         reflected_task_ids=work.reflected_task_ids if work else (),
-        token=build_token(bundle.apply, bundle.tasks, bundle.operations, bundle.lock, fingerprint),
+        token=review_token(bundle, fingerprint),
         notes=base.notes + (_work_notes(work) if work else ()) + _lock_notes(base.lock),
     )
 

@@ -51,7 +51,9 @@ STATUS_BY_CODE: dict[str, int] = {
     "target_type_changed": 409,
     "replan_failed": 409,
     "plan_changed": 409,
+    "target_changed": 409,
     "invalid_token": 400,
+    "malformed_row": 409,
 }
 
 # Control requests that act on a reopened apply (P14).

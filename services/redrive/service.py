@@ -1,0 +1,121 @@
+"""``RedriveService``: the facade the CLI and the Textual console call (``ConsoleService``).
+
+Reads go through ``Storage``; the review is ``run_review``; the write is delegated to
+``services.redrive.execute.execute_redrive``. ``operator`` is the identity used for reviews and
+for the triage list's lock column (default ``cli:<user>@<host>``); the CLI sets it from
+``--operator``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from services.domain.models import LogEntry
+from services.redrive.api import StageCallback
+from services.redrive.identity import default_operator
+from services.redrive.model import ApplyProgress, RedriveOutcome, Review, ReviewToken, TriagePage
+from services.redrive.review import SourceFactory, run_review
+from services.redrive.triage import triage_row
+from services.redrive.validation import DEFAULT_WINDOW, RedriveRejection
+from services.storage.store import Storage
+from services.targets import TargetResolver
+
+
+class RedriveService:
+    """Synchronous, thread-safe service calls over one storage and one target resolver."""
+
+    def __init__(
+        self,
+        storage: Storage,
+        targets: TargetResolver,
+        *,
+        window: timedelta = DEFAULT_WINDOW,
+        operator: str | None = None,
+        source_for: SourceFactory | None = None,
+    ) -> None:
+        self.storage = storage
+        self.targets = targets
+        self.window = window
+        self.operator = operator or default_operator()
+        self.source_for = source_for
+
+    def list_failed(
+        self,
+        *,
+        environment: str | None = None,
+        database: str | None = None,
+        include_all: bool = False,
+        cursor: str | None = None,
+        limit: int = 200,
+    ) -> TriagePage:
+        """Failed applies, newest first; inside the window (database clock) unless
+        ``include_all``."""
+        since = None if include_all else self.storage.database_now() - self.window
+        result = self.storage.triage(
+            environment=environment, database=database, since=since, cursor=cursor, limit=limit
+        )
+        rows = tuple(
+            triage_row(
+                record,
+                result.database_now,
+                operator=self.operator,
+                targets=self.targets,
+                window=self.window,
+            )
+            for record in result.records
+        )
+        return TriagePage(
+            rows=rows, database_now=result.database_now, next_cursor=result.next_cursor
+        )
+
+    def review(
+        self, apply_identifier: str, environment: str, *, on_stage: StageCallback | None = None
+    ) -> Review:
+        """Validate, rebuild the remaining work, re-plan and compare; writes nothing."""
+        return run_review(
+            self.storage,
+            self.targets,
+            apply_identifier,
+            environment,
+            self.operator,
+            window=self.window,
+            on_stage=on_stage,
+            source_for=self.source_for,
+        )
+
+    def redrive(
+        self,
+        apply_identifier: str,
+        environment: str,
+        *,
+        operator: str,
+        force: bool = False,
+        reviewed: ReviewToken | None = None,
+        expect_fingerprint: str | None = None,
+    ) -> RedriveOutcome:
+        """Delegates to ``execute_redrive`` (the write side)."""
+        from services.redrive.execute import execute_redrive
+
+        return execute_redrive(
+            self.storage,
+            self.targets,
+            apply_identifier,
+            environment,
+            operator,
+            force=force,
+            reviewed=reviewed,
+            expect_fingerprint=expect_fingerprint,
+            window=self.window,
+        )
+
+    def apply_logs(self, apply_identifier: str, *, limit: int = 200) -> tuple[LogEntry, ...]:
+        """The newest ``limit`` apply_logs rows of an apply, newest first."""
+        progress = self.progress(apply_identifier)
+        return self.storage.apply_logs(progress.apply.id, limit)
+
+    def progress(self, apply_identifier: str) -> ApplyProgress:
+        """A fresh read of an apply, its tasks and operations; unknown apply -> rejection."""
+        progress = self.storage.load_progress(apply_identifier.strip())
+        if progress is None:
+            raise RedriveRejection("apply_not_found", f"apply {apply_identifier.strip()} not found")
+        return progress

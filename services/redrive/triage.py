@@ -1,0 +1,96 @@
+"""Triage rows: the failed-apply list with a "redrivable?" answer from cheap checks only.
+
+No re-plan and no per-apply read happens here: the answer comes from the counts the storage
+triage query returns (state, completion time, window on the database clock, legacy ``''``
+deployment, stopped/cancelled/reverted operations, failed work outside the primary
+deployment, pending stop/cancel requests, no failed work, unsupported target). A lock held by
+someone else keeps the row redrivable — with force — and the reason says so (P15: say why not
+up front, not as a late failure).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from services.domain.states import normalize_state
+from services.redrive.model import TaskCounts, TriageRow
+from services.redrive.validation import DEFAULT_WINDOW
+from services.storage.queries import TriageRecord
+from services.targets import TargetResolver
+
+READY = "failed work can be reviewed for redrive"
+
+
+def triage_row(
+    record: TriageRecord,
+    database_now: datetime,
+    *,
+    operator: str,
+    targets: TargetResolver | None = None,
+    window: timedelta = DEFAULT_WINDOW,
+) -> TriageRow:
+    """One list row; ``redrivable`` is False with the first failing cheap check as reason."""
+    problem = _first_problem(record, database_now, targets, window)
+    lock_owner = record.lock_owner
+    if problem is None and lock_owner is not None and lock_owner != operator:
+        reason = f"{READY}; the database lock is held by {lock_owner} (redrive needs force)"
+    else:
+        reason = problem or READY
+    return TriageRow(
+        apply_id=record.apply_identifier,
+        database=record.database_name,
+        database_type=record.database_type,
+        environment=record.environment,
+        deployment=record.deployment,
+        failed_at=record.completed_at,
+        window_ends_at=record.completed_at + window if record.completed_at else None,
+        attempt=record.attempt,
+        tasks=TaskCounts(
+            failed=record.failed_tasks,
+            cancelled=record.cancelled_tasks,
+            completed=record.completed_tasks,
+            total=record.total_tasks,
+        ),
+        error=record.error_message or "",
+        lock_owner=lock_owner,
+        lock_held_since=record.lock_created_at,
+        redrivable=problem is None,
+        reason=reason,
+        redrive_count=record.redrive_count,
+    )
+
+
+def _first_problem(
+    record: TriageRecord,
+    database_now: datetime,
+    targets: TargetResolver | None,
+    window: timedelta,
+) -> str | None:
+    if record.problem:
+        return f"unreadable row: {record.problem}"
+    if normalize_state(record.state) != "failed":
+        return f"state is {record.state}; only failed applies can be redriven"
+    if record.completed_at is None:
+        return "no failure completion time; create a new apply instead"
+    if record.completed_at < database_now - window:
+        return "failed outside the redrive window; create a new apply instead"
+    if not record.deployment.strip():
+        return "legacy row without a deployment (missing target metadata); create a new apply"
+    if record.blocking_operations:
+        return (
+            f"{record.blocking_operations} stopped, cancelled, or reverted operation(s); "
+            "create a new apply instead"
+        )
+    if record.failed_operations_elsewhere:
+        return f'failed work outside primary deployment "{record.deployment}"'
+    if record.pending_stop_or_cancel:
+        return f"pending {' and '.join(record.pending_stop_or_cancel)} request"
+    if not (record.failed_tasks or record.cancelled_tasks or record.failed_operations):
+        return "no failed work to redrive"
+    if targets is not None:
+        target = targets.resolve(record.database_name, record.environment)
+        if target.unsupported_reason:
+            return f"cannot re-plan here: {target.unsupported_reason}"
+        if not target.url and target.snapshot_dir is None:
+            return "cannot re-plan here: no DSN or schema snapshot for this environment"
+    return None
