@@ -1,0 +1,159 @@
+"""``redrive-console [ui]``: open the Textual console.
+
+The storage connection (and SQLAlchemy itself) is created lazily by the first service call,
+which the console makes from a worker thread, so the triage list paints before any connect.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from app.cli import EXIT_OK, EXIT_USAGE, add_connection_options
+
+if TYPE_CHECKING:
+    from app.settings import Settings
+    from services.domain.models import LogEntry
+    from services.redrive.api import ConsoleService, StageCallback
+    from services.redrive.model import (
+        ApplyProgress,
+        RedriveOutcome,
+        Review,
+        ReviewToken,
+        TriagePage,
+    )
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_connection_options(parser)
+    parser.add_argument(
+        "--read-only",
+        action="store_true",
+        help="browse and review only; every redrive action is disabled",
+    )
+    parser.add_argument(
+        "--operator",
+        metavar="NAME",
+        help="identity recorded as lock owner and in the audit row (default: cli:<user>@<host>)",
+    )
+    parser.add_argument(
+        "--theme",
+        metavar="NAME",
+        help="textual-dark (default), textual-light, ansi-dark or ansi-light (16 colours)",
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from app.service_factory import build_settings, report_setup_error
+    from services.domain.errors import RedriveConsoleError
+
+    if args.theme and not _known_theme(args.theme):
+        print(f"redrive-console: unknown theme {args.theme!r}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        settings = build_settings(args)
+    except RedriveConsoleError as exc:
+        return report_setup_error(exc)
+    return launch(settings, read_only=args.read_only, operator=args.operator, theme=args.theme)
+
+
+def launch(
+    settings: Settings,
+    *,
+    read_only: bool = False,
+    operator: str | None = None,
+    theme: str | None = None,
+) -> int:
+    """Open the console on ``settings``; the storage is connected on first use, in a worker."""
+    from app.tui import ConsoleApp
+    from services.redrive.identity import default_operator
+
+    app = ConsoleApp(
+        LazyService(lambda: _build_service(settings)),
+        operator=operator or settings.operator or default_operator(),
+        read_only=read_only or settings.read_only,
+        keymap=settings.keymap,
+        theme=theme,
+    )
+    app.run()
+    return EXIT_OK
+
+
+def _known_theme(name: str) -> bool:
+    from textual.theme import BUILTIN_THEMES
+
+    return name in BUILTIN_THEMES
+
+
+def _build_service(settings: Settings) -> ConsoleService:
+    from app.service_factory import build_service
+
+    return build_service(argparse.Namespace(), settings)
+
+
+class LazyService:
+    """A ``ConsoleService`` that builds the real one on the first call (thread-safe).
+
+    A failed build is not cached: the next call (``r`` in the console) tries again.
+    """
+
+    def __init__(self, factory: Callable[[], ConsoleService]) -> None:
+        self._factory = factory
+        self._service: ConsoleService | None = None
+        self._lock = threading.Lock()
+
+    def _get(self) -> ConsoleService:
+        with self._lock:
+            if self._service is None:
+                self._service = self._factory()
+            return self._service
+
+    def list_failed(
+        self,
+        *,
+        environment: str | None = None,
+        database: str | None = None,
+        include_all: bool = False,
+        cursor: str | None = None,
+        limit: int = 200,
+    ) -> TriagePage:
+        return self._get().list_failed(
+            environment=environment,
+            database=database,
+            include_all=include_all,
+            cursor=cursor,
+            limit=limit,
+        )
+
+    def review(
+        self, apply_identifier: str, environment: str, *, on_stage: StageCallback | None = None
+    ) -> Review:
+        return self._get().review(apply_identifier, environment, on_stage=on_stage)
+
+    def redrive(
+        self,
+        apply_identifier: str,
+        environment: str,
+        *,
+        operator: str,
+        force: bool = False,
+        reviewed: ReviewToken | None = None,
+        expect_fingerprint: str | None = None,
+    ) -> RedriveOutcome:
+        return self._get().redrive(
+            apply_identifier,
+            environment,
+            operator=operator,
+            force=force,
+            reviewed=reviewed,
+            expect_fingerprint=expect_fingerprint,
+        )
+
+    def apply_logs(self, apply_identifier: str, *, limit: int = 200) -> tuple[LogEntry, ...]:
+        return self._get().apply_logs(apply_identifier, limit=limit)
+
+    def progress(self, apply_identifier: str) -> ApplyProgress:
+        return self._get().progress(apply_identifier)
