@@ -68,7 +68,6 @@ class ReopenPlan:
 class LockedApply:
     """The apply row read under ``FOR UPDATE``, and the database clock in that transaction."""
 
-    row: Row
     apply: Apply
     database_now: datetime
 
@@ -105,7 +104,7 @@ def reopen_in_transaction(
     validate_apply(locked, plan)
     task_rows, op_rows = lock_rows(conn, plan.apply_id)
     checkpoint("rows_locked")
-    check_no_active_apply(conn, locked.row, (r.deployment for r in op_rows.values()))
+    check_no_active_apply(conn, locked.apply, (r.deployment for r in op_rows.values()))
     check_blockers(conn, plan.apply_identifier, plan.apply_id, task_rows, op_rows)
     verify_rows(plan, locked.apply, task_rows, op_rows, seen_lock)
     checkpoint("validated")
@@ -128,12 +127,12 @@ def lock_apply(conn: Connection, plan: ReopenPlan) -> LockedApply:
     ).first()
     if row is None:
         raise RedriveRefused("apply not found")
-    return LockedApply(row=row, apply=decode_apply(row._mapping), database_now=database_now(conn))
+    return LockedApply(apply=decode_apply(row._mapping), database_now=database_now(conn))
 
 
 def validate_apply(locked: LockedApply, plan: ReopenPlan) -> None:
     """State ``failed``, a completion time inside the window (database clock), target metadata."""
-    row = locked.row
+    row = locked.apply
     ident = row.apply_identifier
     state = normalize_state(row.state)
     if state != FAILED:
@@ -169,7 +168,7 @@ def _active_others(conn: Connection, condition) -> list[Row]:
     return [r for r in rows if is_apply_active(r.state)]
 
 
-def check_no_active_apply(conn: Connection, row: Row, deployments: Iterable[str]) -> None:
+def check_no_active_apply(conn: Connection, row: Apply, deployments: Iterable[str]) -> None:
     """Refuse when another non-terminal apply exists: same target first, then database-wide (P6)."""
     deployment_set = sorted(set(deployments) | {row.deployment})
     where = f"{row.database_name}/{row.database_type}"

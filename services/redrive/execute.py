@@ -1,0 +1,290 @@
+"""``execute_redrive``: take the locks, re-plan under them, reopen the apply in one transaction.
+
+Lock order (P5): the SchemaBot named lock of (database, type, environment) first (MySQL only;
+SQLite serialises writers with ``BEGIN IMMEDIATE``), then ONE transaction at READ COMMITTED
+that row-locks the ``locks`` row, re-runs the whole review under those locks (the verdict that
+authorises the write comes from a plan made under the lock, P1), compares it with the reviewed
+token and the expected fingerprint, claims the database lock (acquire / keep / forced
+compare-and-swap), re-validates the apply and its rows under ``FOR UPDATE``, reopens exactly
+the reviewed rows, writes one audit row and commits. Any refusal, error or Ctrl-C rolls the
+transaction back: nothing is written and the previous lock is exactly as it was (P4, P11).
+
+``checkpoint(step)`` is called at every step (``STEPS``); tests use it to kill the process there.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
+from datetime import timedelta
+
+from sqlalchemy.engine import Connection
+
+from services.domain.errors import MalformedRowError, RedriveRefused
+from services.domain.models import Apply, Lock
+from services.redrive.audit import write_redrive_audit
+from services.redrive.db_lock import LockClaim, claim_lock, lock_row_for_update
+from services.redrive.model import RedriveOutcome, Review, ReviewToken
+from services.redrive.named_lock import (
+    DEFAULT_WAIT_SECONDS,
+    NamedLockTimeout,
+    hold_apply_target_lock,
+)
+from services.redrive.reopen import (
+    ReopenPlan,
+    check_no_active_apply,
+    reopen_in_transaction,
+    writing_transaction,
+)
+from services.redrive.review import SourceFactory, run_review
+from services.redrive.token import describe_token_changes
+from services.redrive.validation import (
+    DEFAULT_WINDOW,
+    RedriveRejection,
+    check_environment,
+    validate_request,
+)
+from services.storage.store import Storage
+from services.targets import TargetResolver
+
+log = logging.getLogger(__name__)
+
+REDRIVEN = "redriven"
+REJECTED = "rejected"
+STEPS = (
+    "loaded",
+    "named_lock_held",
+    "lock_row_locked",
+    "replanned",
+    "lock_claimed",
+    "apply_locked",
+    "rows_locked",
+    "validated",
+    "tasks_reopened",
+    "operations_reopened",
+    "apply_reopened",
+    "audit_written",
+    "committed",
+)
+
+
+def _no_checkpoint(_step: str) -> None:
+    return None
+
+
+def execute_redrive(
+    storage: Storage,
+    targets: TargetResolver,
+    apply_identifier: str,
+    environment: str,
+    operator: str,
+    *,
+    force: bool = False,
+    reviewed: ReviewToken | None = None,
+    expect_fingerprint: str | None = None,
+    window: timedelta = DEFAULT_WINDOW,
+    checkpoint: Callable[[str], None] | None = None,
+    lock_wait_seconds: float = DEFAULT_WAIT_SECONDS,
+    source_for: SourceFactory | None = None,
+) -> RedriveOutcome:
+    """Redrive one failed apply, or refuse with the reason and write nothing.
+
+    Returns ``RedriveOutcome(status="redriven" | "rejected")``. Raises ``RedriveRejection`` for
+    bad input (400: empty apply id, environment or operator; wrong environment) and an unknown
+    apply (404); internal errors propagate as typed errors after the rollback.
+    """
+    step = checkpoint or _no_checkpoint
+    ident = apply_identifier.strip()
+    request = _Request(ident, environment, operator, force, reviewed, expect_fingerprint)
+    validate_request(ident, environment, operator)
+    bundle = storage.load_bundle(ident)
+    if bundle is None:
+        raise RedriveRejection("apply_not_found", f"apply {ident} not found")
+    check_environment(bundle.apply, environment)
+    step("loaded")
+    try:
+        if force and reviewed is None:
+            raise RedriveRefused(
+                "force needs the reviewed token: a takeover is only allowed from the lock owner "
+                "the operator saw; review first"
+            )
+        primary = bundle.plan.deployment if bundle.plan else bundle.apply.deployment
+        with _target_lock(storage, bundle.apply, environment, lock_wait_seconds):
+            step("named_lock_held")
+            outcome = _redrive_under_lock(
+                storage, targets, request, bundle.apply, primary, window, step, source_for
+            )
+    except (RedriveRefused, NamedLockTimeout, MalformedRowError) as refusal:
+        if isinstance(refusal, RedriveRejection) and refusal.status in {400, 404}:
+            raise
+        seen = reviewed.lock_owner if reviewed else (bundle.lock.owner if bundle.lock else None)
+        log.warning("redrive rejected: apply_id=%s environment=%s: %s", ident, environment, refusal)
+        return RedriveOutcome(
+            status=REJECTED,
+            apply_id=ident,
+            reason=str(refusal),
+            fingerprint=reviewed.fingerprint if reviewed else "",
+            lock_owner=seen,
+            previous_lock_owner=None,
+        )
+    log.info(
+        "redrive accepted for failed apply: apply_id=%s database=%s environment=%s "
+        "requested_by=%s forced=%s",
+        ident,
+        bundle.apply.database_name,
+        environment,
+        operator,
+        force,
+    )
+    return outcome
+
+
+class _Request:
+    """The operator's request, as given."""
+
+    def __init__(
+        self,
+        ident: str,
+        environment: str,
+        operator: str,
+        force: bool,
+        reviewed: ReviewToken | None,
+        expect_fingerprint: str | None,
+    ) -> None:
+        self.ident = ident
+        self.environment = environment
+        self.operator = operator
+        self.force = force
+        self.reviewed = reviewed
+        self.expect_fingerprint = expect_fingerprint
+
+
+@contextmanager
+def _target_lock(
+    storage: Storage, apply: Apply, environment: str, wait_seconds: float
+) -> Iterator[None]:
+    """The named lock on MySQL/MariaDB; nothing on SQLite (``BEGIN IMMEDIATE`` serialises)."""
+    if not storage.is_mysql:
+        with nullcontext():
+            yield
+        return
+    with hold_apply_target_lock(
+        storage.engine,
+        apply.database_name,
+        apply.database_type,
+        environment,
+        wait_seconds=wait_seconds,
+    ):
+        yield
+
+
+def _redrive_under_lock(
+    storage: Storage,
+    targets: TargetResolver,
+    request: _Request,
+    bundle_apply: Apply,
+    primary_deployment: str,
+    window: timedelta,
+    step: Callable[[str], None],
+    source_for: SourceFactory | None,
+) -> RedriveOutcome:
+    """The one writing transaction; returns only after COMMIT."""
+    with writing_transaction(storage.engine) as conn:
+        current = lock_row_for_update(conn, bundle_apply.database_name, bundle_apply.database_type)
+        step("lock_row_locked")
+        review = run_review(
+            storage,
+            targets,
+            request.ident,
+            request.environment,
+            request.operator,
+            window=window,
+            source_for=source_for,
+        )
+        step("replanned")
+        token = _authorised_token(review, request)
+        if request.force and current is not None and current.owner != request.operator:
+            _refuse_force_while_active(conn, review)
+        claim = claim_lock(
+            conn,
+            current,
+            database=bundle_apply.database_name,
+            database_type=bundle_apply.database_type,
+            operator=request.operator,
+            repository=bundle_apply.repository,
+            expected_owner=token.lock_owner,
+            force=request.force,
+        )
+        step("lock_claimed")
+        plan = ReopenPlan(
+            token=token,
+            primary_deployment=primary_deployment,
+            task_ids=review.reopen_task_ids,
+            operation_ids=review.reopen_operation_ids,
+            lock_id=claim.lock_id,
+            window=window,
+        )
+        reopen_in_transaction(conn, plan, current, step)
+        write_redrive_audit(
+            conn,
+            apply_id=token.apply_id,
+            operator=request.operator,
+            fingerprint=review.fingerprint,
+            forced=claim.action == "taken_over",
+            lock_id=claim.lock_id,
+            previous_lock_owner=claim.previous_owner,
+            task_ids=plan.task_ids,
+            operation_ids=plan.operation_ids,
+        )
+        step("audit_written")
+        conn.commit()
+    step("committed")
+    return _redriven(request, review, claim, current)
+
+
+def _authorised_token(review: Review, request: _Request) -> ReviewToken:
+    """The under-lock review must match, equal the reviewed token and the expected fingerprint."""
+    if not review.redrivable or review.token is None:
+        raise RedriveRefused(review.reason or f"apply {request.ident} is not redrivable")
+    token = review.token
+    if request.reviewed is not None:
+        changes = describe_token_changes(request.reviewed, token)
+        if changes:
+            raise RedriveRefused(
+                f"apply {request.ident} changed since the review: {'; '.join(changes)}; "
+                "review again"
+            )
+    if request.expect_fingerprint and request.expect_fingerprint != review.fingerprint:
+        raise RedriveRefused(
+            f"plan fingerprint of apply {request.ident} is {review.fingerprint}, not the "
+            f"expected {request.expect_fingerprint}; review again"
+        )
+    return token
+
+
+def _refuse_force_while_active(conn: Connection, review: Review) -> None:
+    """P4: never take a lock over while another non-terminal apply exists on the database."""
+    try:
+        check_no_active_apply(conn, review.apply, (op.deployment for op in review.operations))
+    except RedriveRefused as exc:
+        raise RedriveRefused(f"force refused: {exc}") from exc
+
+
+def _redriven(
+    request: _Request, review: Review, claim: LockClaim, previous: Lock | None
+) -> RedriveOutcome:
+    return RedriveOutcome(
+        status=REDRIVEN,
+        apply_id=request.ident,
+        reason=(
+            f"Stored plan still matches; apply {request.ident} was queued for redrive "
+            f"(lock {claim.action.replace('_', ' ')} by {claim.owner}). SchemaBot picks it up "
+            "on its next driver tick; PR checks and comments are not updated."
+        ),
+        fingerprint=review.fingerprint,
+        lock_owner=claim.owner,
+        previous_lock_owner=None if previous is None else previous.owner,
+        reopened_tasks=review.reopen_task_ids,
+        reopened_operations=review.reopen_operation_ids,
+    )
