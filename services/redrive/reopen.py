@@ -28,7 +28,6 @@ from services.redrive.model import ReviewToken
 from services.redrive.remaining import reconstruct_remaining_work
 from services.redrive.token import build_token, describe_token_changes
 from services.storage.decode import decode_apply, decode_operation, decode_task
-from services.storage.queries import split_drive_tasks
 from services.storage.schema import applies, apply_control_requests, apply_operations, tasks
 
 Checkpoint = Callable[[str], None]
@@ -283,14 +282,17 @@ def verify_rows(
 ) -> None:
     """The rows under lock are the reviewed ones (token), and the shared definition of remaining
     work (``reconstruct_remaining_work``) on them selects exactly the rows to reopen (P1)."""
-    drive, _reflected = split_drive_tasks(task_rows.values(), op_rows.values())
-    now = build_token(apply, drive, op_rows.values(), seen_lock, plan.token.fingerprint)
+    now = build_token(
+        apply, task_rows.values(), op_rows.values(), seen_lock, plan.token.fingerprint
+    )
     if changes := describe_token_changes(plan.token, now):
         raise RedriveRefused(
             f"apply {plan.apply_identifier} changed since the review: {'; '.join(changes)}; "
             "review again"
         )
-    work = reconstruct_remaining_work(apply, drive, op_rows.values(), plan.primary_deployment)
+    work = reconstruct_remaining_work(
+        apply, task_rows.values(), op_rows.values(), plan.primary_deployment
+    )
     if (work.task_ids, work.operation_ids) != (plan.task_ids, plan.operation_ids):
         raise RedriveRefused(
             f"apply {plan.apply_identifier}: the rows to reopen (tasks {list(plan.task_ids)}, "

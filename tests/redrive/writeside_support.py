@@ -9,7 +9,7 @@ from sqlalchemy import Engine, select, text
 
 from services.redrive.db_lock import lock_row_for_update
 from services.redrive.reopen import ReopenPlan
-from services.redrive.token import build_token
+from services.redrive.review import review_token
 from services.storage import schema
 from services.storage.engine import create_storage_engine
 from services.storage.init import init_storage
@@ -50,7 +50,7 @@ def reviewed_plan(
         ).scalar_one()
         bundle = load_bundle(conn, ident)
     assert bundle is not None
-    token = build_token(bundle.apply, bundle.tasks, bundle.operations, bundle.lock, fingerprint)
+    token = review_token(bundle, fingerprint)
     return ReopenPlan(
         token=token,
         primary_deployment=bundle.plan.deployment if bundle.plan else bundle.apply.deployment,
