@@ -1,0 +1,370 @@
+"""Spirit's table differ, ported by hand (spec §4): one primary ALTER plus extra statements.
+
+Clause groups run in a fixed order (columns, indexes, constraints, table options,
+partitioning); each group's clauses are sorted by the byte order of the whole clause string.
+"""
+
+from __future__ import annotations
+
+from services.planner.api import Flavour
+from services.planner.emit import (
+    format_add_check,
+    format_add_foreign_key,
+    format_add_index,
+    format_column,
+)
+from services.planner.lexer import escape_string, quote_identifier
+from services.planner.model import Check, Column, ForeignKey, Index, Table
+from services.planner.partition import format_partitioning, partitioning_key
+from services.planner.types import CHARSET_TYPES
+
+MARIADB_DEFAULT_COLLATIONS = {
+    "utf8mb4": "utf8mb4_general_ci",
+    "utf8mb3": "utf8mb3_general_ci",
+    "utf8": "utf8mb3_general_ci",
+    "latin1": "latin1_swedish_ci",
+    "ascii": "ascii_general_ci",
+    "ucs2": "ucs2_general_ci",
+    "utf16": "utf16_general_ci",
+    "utf32": "utf32_general_ci",
+    "cp1251": "cp1251_general_ci",
+    "binary": "binary",
+}
+
+
+def diff_tables(current: Table, desired: Table, flavour: Flavour) -> list[str]:
+    """ALTER statements (without ``;``) turning ``current`` into ``desired``; [] if equal."""
+    mariadb = flavour is Flavour.MARIADB
+    clauses = _column_clauses(current, desired, mariadb)
+    index_clauses, extra = _index_clauses(current, desired, mariadb)
+    clauses += index_clauses
+    clauses += _constraint_clauses(current, desired, mariadb)
+    clauses += _option_clauses(current, desired)
+    partition_clauses, partition_extra = _partition_clauses(current, desired)
+    clauses += partition_clauses
+    groups = ([clauses] if clauses else []) + partition_extra + extra
+    head = f"ALTER TABLE {quote_identifier(desired.name)} "
+    return [head + ", ".join(group) for group in groups]
+
+
+# --- columns -------------------------------------------------------------------------------
+
+
+def _column_clauses(current: Table, desired: Table, mariadb: bool) -> list[str]:
+    source = {c.name.lower(): c for c in current.columns}
+    target = {c.name.lower(): c for c in desired.columns}
+    drops = sorted(
+        f"DROP COLUMN {quote_identifier(c.name)}"
+        for c in current.columns
+        if c.name.lower() not in target
+    )
+    explicit = _explicit_positions(current, desired, source, target)
+    dropped_pk = _columns_losing_primary_key(current, desired)
+    clauses = list(drops)
+    previous = ""
+    last = len(desired.columns) - 1
+    for position, column in enumerate(desired.columns):
+        lowered = column.name.lower()
+        old = source.get(lowered)
+        if old is None:
+            clause = f"ADD COLUMN {format_column(column)}"
+            if not previous:
+                clause += " FIRST"
+            elif position != last:
+                clause += f" AFTER {quote_identifier(previous)}"
+            clauses.append(clause)
+        else:
+            moved = explicit.get(lowered, False)
+            changed = not _columns_equal(old, column, current, desired, mariadb, dropped_pk)
+            if changed or moved:
+                clause = f"MODIFY COLUMN {format_column(column)}"
+                if moved:
+                    clause += f" AFTER {quote_identifier(previous)}" if previous else " FIRST"
+                clauses.append(clause)
+        previous = column.name
+    return clauses
+
+
+def _explicit_positions(
+    current: Table, desired: Table, source: dict[str, Column], target: dict[str, Column]
+) -> dict[str, bool]:
+    """Which existing columns need FIRST/AFTER: a real predecessor change, plus the cascade."""
+    current_previous: dict[str, str] = {}
+    earlier = ""
+    for column in current.columns:
+        current_previous[column.name.lower()] = earlier
+        earlier = column.name.lower()
+    explicit: dict[str, bool] = {}
+    previous = ""
+    for column in desired.columns:
+        lowered = column.name.lower()
+        if lowered not in source:
+            explicit[lowered] = True
+        else:
+            old_previous = current_previous[lowered]
+            implicit = (
+                (previous == "" and old_previous == "")
+                or (previous and previous not in source)
+                or (old_previous and old_previous not in target)
+            )
+            if implicit:
+                pass
+            elif previous == old_previous:
+                if previous and explicit.get(previous) and previous in source:
+                    explicit[lowered] = True
+            else:
+                explicit[lowered] = True
+        previous = lowered
+    return explicit
+
+
+def _columns_losing_primary_key(current: Table, desired: Table) -> set[str]:
+    def pk_columns(table: Table) -> set[str]:
+        for index in table.indexes:
+            if index.kind == "PRIMARY":
+                return {p.column.lower() for p in index.parts if p.column}
+        return set()
+
+    return pk_columns(current) - pk_columns(desired)
+
+
+def _charset_pair(column: Column, table: Table, mariadb: bool) -> tuple[str | None, str | None]:
+    """Column charset/collation, each unset when it equals its own table's default."""
+    charset, collation = column.charset, column.collation
+    if mariadb and charset and collation == MARIADB_DEFAULT_COLLATIONS.get(charset):
+        collation = None
+    if charset is not None and charset == table.options.charset:
+        charset = None
+    if collation is not None and collation == table.options.collation:
+        collation = None
+    if column.type not in CHARSET_TYPES and column.type != "json":
+        return charset, collation
+    return charset, collation
+
+
+def _columns_equal(
+    old: Column,
+    new: Column,
+    current: Table,
+    desired: Table,
+    mariadb: bool,
+    dropped_pk: set[str],
+) -> bool:
+    if (old.type, old.args, old.unsigned, old.zerofill) != (
+        new.type,
+        new.args,
+        new.unsigned,
+        new.zerofill,
+    ):
+        return False
+    if old.nullable != new.nullable:
+        relaxing_dropped_pk = not old.nullable and new.nullable and old.name.lower() in dropped_pk
+        if not relaxing_dropped_pk:
+            return False
+    old_default = old.default.key if old.default else None
+    new_default = new.default.key if new.default else None
+    if old.generated is not None or new.generated is not None:
+        old_default = new_default = None
+    if old_default != new_default:
+        return False
+    if (old.on_update, old.generated_key, old.stored, old.srid) != (
+        new.on_update,
+        new.generated_key,
+        new.stored,
+        new.srid,
+    ):
+        return False
+    if old.auto_increment != new.auto_increment or old.comment != new.comment:
+        return False
+    return _charset_pair(old, current, mariadb) == _charset_pair(new, desired, mariadb)
+
+
+# --- indexes -------------------------------------------------------------------------------
+
+
+def _parts_key(index: Index) -> tuple[object, ...]:
+    return (index.kind, tuple(part.key for part in index.parts))
+
+
+def _index_key(index: Index, *, visibility: bool = True) -> tuple[object, ...]:
+    key = (
+        _parts_key(index),
+        index.using,
+        index.key_block_size,
+        index.parser,
+        index.comment,
+    )
+    return (*key, index.visible) if visibility else key
+
+
+def _index_clauses(
+    current: Table, desired: Table, mariadb: bool
+) -> tuple[list[str], list[list[str]]]:
+    source = {i.name: i for i in current.indexes}
+    target = {i.name: i for i in desired.indexes}
+    matched_source: set[str] = set()
+    matched_target: set[str] = set()
+    for old in current.indexes:
+        if old.kind != "UNIQUE" or old.name in target:
+            continue
+        for new in desired.indexes:
+            if new.kind != "UNIQUE" or new.name in source or new.name in matched_target:
+                continue
+            if not (old.inline or new.inline):
+                continue
+            if _parts_key(old) == _parts_key(new):
+                matched_source.add(old.name)
+                matched_target.add(new.name)
+                break
+    drops: list[str] = []
+    extra: list[list[str]] = []
+    option_only: set[str] = set()
+    for old in current.indexes:
+        if old.name in matched_source:
+            continue
+        new = target.get(old.name)
+        drop = (
+            "DROP PRIMARY KEY"
+            if old.kind == "PRIMARY"
+            else f"DROP INDEX {quote_identifier(old.name)}"
+        )
+        if new is None:
+            drops.append(drop)
+        elif _index_key(old, visibility=False) != _index_key(new, visibility=False):
+            if (
+                old.kind != "PRIMARY"
+                and _parts_key(old) == _parts_key(new)
+                and (old.parser != new.parser or old.key_block_size != new.key_block_size)
+            ):
+                option_only.add(old.name)
+                extra.append([drop])
+                extra.append([format_add_index(new)])
+            else:
+                drops.append(drop)
+    adds: list[str] = []
+    alters: list[str] = []
+    for new in desired.indexes:
+        if new.name in matched_target or new.name in option_only:
+            continue
+        old = source.get(new.name)
+        if old is None or _index_key(old, visibility=False) != _index_key(new, visibility=False):
+            adds.append(format_add_index(new))
+        elif old.visible != new.visible:
+            if mariadb:
+                word = "NOT IGNORED" if new.visible else "IGNORED"
+            else:
+                word = "VISIBLE" if new.visible else "INVISIBLE"
+            alters.append(f"ALTER INDEX {quote_identifier(new.name)} {word}")
+    return sorted(set(drops)) + sorted(adds) + sorted(alters), extra
+
+
+# --- constraints ---------------------------------------------------------------------------
+
+
+def _fk_action(action: str | None) -> str | None:
+    return None if action == "RESTRICT" else action
+
+
+def _constraint_key(constraint: Check | ForeignKey, mariadb: bool) -> tuple[object, ...]:
+    if isinstance(constraint, Check):
+        return ("CHECK", constraint.key, True if mariadb else constraint.enforced)
+    return (
+        "FOREIGN KEY",
+        tuple(c.lower() for c in constraint.columns),
+        constraint.ref_table,
+        tuple(c.lower() for c in constraint.ref_columns),
+        _fk_action(constraint.on_delete),
+        _fk_action(constraint.on_update),
+    )
+
+
+def _constraint_clauses(current: Table, desired: Table, mariadb: bool) -> list[str]:
+    old_list: list[Check | ForeignKey] = [*current.checks, *current.foreign_keys]
+    new_list: list[Check | ForeignKey] = [*desired.checks, *desired.foreign_keys]
+    old_names = {c.name for c in old_list if c.name}
+    new_names = {c.name for c in new_list if c.name}
+    pairs: list[tuple[Check | ForeignKey, Check | ForeignKey]] = []
+    unmatched_old = [c for c in old_list if not c.name or c.name not in new_names]
+    unmatched_new = [c for c in new_list if not c.name or c.name not in old_names]
+    for old in list(unmatched_old):
+        for new in unmatched_new:
+            if _constraint_key(old, mariadb) == _constraint_key(new, mariadb):
+                unmatched_old.remove(old)
+                unmatched_new.remove(new)
+                break
+    by_name_new = {c.name: c for c in new_list if c.name}
+    for old in old_list:
+        if old.name and old.name in by_name_new:
+            pairs.append((old, by_name_new[old.name]))
+    drops: list[str] = []
+    enforcement: list[str] = []
+    adds: list[str] = []
+    for old in unmatched_old:
+        drops.append(_drop_constraint(old, mariadb))
+    for new in unmatched_new:
+        adds.append(_add_constraint(new, mariadb))
+    for old, new in pairs:
+        if _constraint_key(old, mariadb) == _constraint_key(new, mariadb):
+            continue
+        if isinstance(old, Check) and isinstance(new, Check) and old.key == new.key and not mariadb:
+            word = "ENFORCED" if new.enforced else "NOT ENFORCED"
+            enforcement.append(f"ALTER CHECK {quote_identifier(old.name)} {word}")
+            continue
+        drops.append(_drop_constraint(old, mariadb))
+        adds.append(_add_constraint(new, mariadb))
+    return sorted(drops) + sorted(enforcement) + sorted(adds)
+
+
+def _drop_constraint(constraint: Check | ForeignKey, mariadb: bool) -> str:
+    name = quote_identifier(constraint.name)
+    if isinstance(constraint, ForeignKey):
+        return f"DROP FOREIGN KEY {name}"
+    return f"DROP CONSTRAINT {name}" if mariadb else f"DROP CHECK {name}"
+
+
+def _add_constraint(constraint: Check | ForeignKey, mariadb: bool) -> str:
+    if isinstance(constraint, ForeignKey):
+        return format_add_foreign_key(constraint)
+    return format_add_check(constraint, mariadb=mariadb)
+
+
+# --- table options and partitioning --------------------------------------------------------
+
+
+def _option_clauses(current: Table, desired: Table) -> list[str]:
+    old, new = current.options, desired.options
+    clauses = []
+    if new.charset is not None and new.charset != old.charset:
+        clauses.append(f"DEFAULT CHARSET={new.charset}")
+    if new.collation is not None and new.collation != old.collation:
+        clauses.append(f"COLLATE={new.collation}")
+    old_comment = old.comment or None
+    new_comment = new.comment or None
+    if old_comment != new_comment:
+        clauses.append(f"COMMENT={escape_string(new_comment or '')}")
+    return clauses
+
+
+def _partition_clauses(current: Table, desired: Table) -> tuple[list[str], list[list[str]]]:
+    old, new = current.partitioning, desired.partitioning
+    if partitioning_key(old) == partitioning_key(new):
+        return [], []
+    if new is None:
+        return ["REMOVE PARTITIONING"], []
+    if old is None:
+        return [format_partitioning(new)], []
+    same_shape = (
+        old.method in ("HASH", "KEY")
+        and (old.linear, old.method, old.expression_key, old.columns, old.subpartition)
+        == (new.linear, new.method, new.expression_key, new.columns, new.subpartition)
+        and not old.definitions
+        and not new.definitions
+        and old.count
+        and new.count
+    )
+    if same_shape:
+        change = (new.count or 0) - (old.count or 0)
+        if change > 0:
+            return [f"ADD PARTITION PARTITIONS {change}"], []
+        return [f"COALESCE PARTITION {-change}"], []
+    return ["REMOVE PARTITIONING"], [[format_partitioning(new)]]

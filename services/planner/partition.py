@@ -1,0 +1,176 @@
+"""The ``PARTITION BY`` clause, split off by the pre-pass and modelled as a whole (spec §5.6).
+
+Per-partition ``ENGINE`` is ignored (as at Spirit HEAD); ``COMMENT`` is compared but not
+printed, like the pinned emitter.
+"""
+
+from __future__ import annotations
+
+from services.planner.expressions import expression_key, restore_text
+from services.planner.lexer import (
+    Token,
+    join_tokens,
+    matching_paren,
+    quote_identifier,
+    split_top_level,
+)
+from services.planner.lexer import unquote_identifier as name_of
+from services.planner.model import PartitionDef, Partitioning
+
+
+def parse_partitioning(tokens: list[Token]) -> Partitioning | None:
+    """Model ``PARTITION BY ...``; ``None`` for an unpartitioned table."""
+    if not tokens:
+        return None
+    pos = 0
+
+    def word(*words: str) -> bool:
+        nonlocal pos
+        if pos < len(tokens) and tokens[pos].is_word(*words):
+            pos += 1
+            return True
+        return False
+
+    def parens() -> list[Token]:
+        nonlocal pos
+        if pos >= len(tokens) or tokens[pos].text != "(":
+            raise ValueError("partitioning: expected '('")
+        close = matching_paren(tokens, pos)
+        inner = tokens[pos + 1 : close]
+        pos = close + 1
+        return inner
+
+    if not (word("PARTITION") and word("BY")):
+        raise ValueError("unsupported text after the table options")
+    linear = word("LINEAR")
+    if not (pos < len(tokens) and tokens[pos].is_word("RANGE", "LIST", "HASH", "KEY")):
+        raise ValueError("partitioning: unsupported method")
+    method = tokens[pos].text.upper()
+    pos += 1
+    if method == "KEY" and word("ALGORITHM"):
+        pos += 2  # = n
+    if method in ("RANGE", "LIST") and word("COLUMNS"):
+        method += " COLUMNS"
+    inner = parens()
+    expression = expression_k = None
+    columns: tuple[str, ...] = ()
+    if method in ("KEY", "RANGE COLUMNS", "LIST COLUMNS"):
+        columns = tuple(name_of(t) for t in inner if t.text != ",")
+    else:
+        expression, expression_k = restore_text(inner), expression_key(inner)
+    count = None
+    if word("PARTITIONS"):
+        count = int(tokens[pos].text)
+        pos += 1
+    subpartition = None
+    if pos < len(tokens) and tokens[pos].is_word("SUBPARTITION"):
+        end = pos
+        while end < len(tokens) and tokens[end].text != "(":
+            end += 1
+        if end < len(tokens) and tokens[end - 1].is_word("HASH", "KEY"):
+            close = matching_paren(tokens, end)
+            end = close + 1
+            if end < len(tokens) and tokens[end].is_word("SUBPARTITIONS"):
+                end += 2
+        subpartition = join_tokens(tokens[pos:end]).upper()
+        pos = end
+    definitions: list[PartitionDef] = []
+    if pos < len(tokens) and tokens[pos].text == "(":
+        for part in split_top_level(parens()):
+            definitions.append(_definition(part))
+    if pos != len(tokens):
+        raise ValueError(f"partitioning: unsupported clause {tokens[pos].text!r}")
+    if definitions:
+        count = None
+    return Partitioning(
+        linear, method, expression, expression_k, columns, count, tuple(definitions), subpartition
+    )
+
+
+def _definition(tokens: list[Token]) -> PartitionDef:
+    if len(tokens) < 2 or not tokens[0].is_word("PARTITION"):
+        raise ValueError("partitioning: expected PARTITION <name>")
+    name = name_of(tokens[1])
+    pos = 2
+    values = None
+    comment = None
+    if pos < len(tokens) and tokens[pos].is_word("VALUES"):
+        pos += 1
+        if tokens[pos].is_word("LESS"):
+            pos += 2  # LESS THAN
+            if tokens[pos].is_word("MAXVALUE"):
+                values = "LESS THAN MAXVALUE"
+                pos += 1
+            else:
+                close = matching_paren(tokens, pos)
+                values = f"LESS THAN ({_value_list(tokens[pos + 1 : close])})"
+                pos = close + 1
+        elif tokens[pos].is_word("IN"):
+            close = matching_paren(tokens, pos + 1)
+            values = f"IN ({_value_list(tokens[pos + 2 : close])})"
+            pos = close + 1
+        else:
+            raise ValueError("partitioning: unsupported VALUES form")
+    while pos < len(tokens):
+        token = tokens[pos]
+        if token.is_word("STORAGE"):
+            pos += 1
+            continue
+        if token.is_word("ENGINE", "COMMENT"):
+            pos += 1
+            if pos < len(tokens) and tokens[pos].text == "=":
+                pos += 1
+            if token.is_word("COMMENT"):
+                comment = tokens[pos].text
+            pos += 1
+            continue
+        raise ValueError(f"partition {name}: unsupported option {token.text!r}")
+    return PartitionDef(name, values if comment is None else f"{values}\0{comment}")
+
+
+def _value_list(tokens: list[Token]) -> str:
+    """Values as ``2020`` or ``'US', 'CA'``; MAXVALUE inside parentheses stays."""
+    return ", ".join(
+        "MAXVALUE" if len(v) == 1 and v[0].is_word("MAXVALUE") else restore_text(v)
+        for v in split_top_level(tokens)
+    )
+
+
+def format_partitioning(partitioning: Partitioning) -> str:
+    """``PARTITION BY [LINEAR ]<method> (...)[ PARTITIONS n][ (PARTITION `p` VALUES ...)]``."""
+    parts = ["PARTITION BY"]
+    if partitioning.linear:
+        parts.append("LINEAR")
+    parts.append(partitioning.method)
+    if partitioning.expression is not None:
+        parts.append(f"({partitioning.expression})")
+    else:
+        parts.append("(" + ", ".join(quote_identifier(c) for c in partitioning.columns) + ")")
+    if partitioning.count and not partitioning.definitions:
+        parts.append(f"PARTITIONS {partitioning.count}")
+    if partitioning.subpartition:
+        parts.append(partitioning.subpartition)
+    if partitioning.definitions:
+        rendered = []
+        for definition in partitioning.definitions:
+            text = f"PARTITION {quote_identifier(definition.name)}"
+            if definition.values:
+                text += " VALUES " + definition.values.split("\0")[0]
+            rendered.append(text)
+        parts.append("(" + ", ".join(rendered) + ")")
+    return " ".join(parts)
+
+
+def partitioning_key(partitioning: Partitioning | None) -> object:
+    """What "equal partitioning" compares."""
+    if partitioning is None:
+        return None
+    return (
+        partitioning.linear,
+        partitioning.method,
+        partitioning.expression_key,
+        tuple(c.lower() for c in partitioning.columns),
+        partitioning.count,
+        partitioning.definitions,
+        partitioning.subpartition,
+    )

@@ -1,0 +1,146 @@
+"""Text pre-pass over one CREATE TABLE statement (spec §11.3-§11.5, §12.2).
+
+Unwraps ``/*!NNNNN ... */``, splits the statement into the table name, the body elements, the
+table options and the partition clause, and rewrites what sqlglot cannot parse (MariaDB
+``IGNORED``, ``[NOT] ENFORCED``, ``SRID n``, ``PERSISTENT``) into annotations, so nothing is
+silently lost.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from services.planner.lexer import (
+    Token,
+    join_tokens,
+    matching_paren,
+    split_top_level,
+    tokenize,
+    unquote_identifier,
+    unwrap_versioned_comments,
+)
+
+INDEX_STARTS = frozenset({"PRIMARY", "UNIQUE", "KEY", "INDEX", "FULLTEXT", "SPATIAL"})
+CONSTRAINT_STARTS = frozenset({"CONSTRAINT", "CHECK", "FOREIGN"})
+
+
+class PrepassError(ValueError):
+    """The statement is not one plain CREATE TABLE; the message names the construct."""
+
+
+@dataclass(slots=True)
+class Element:
+    """One comma-separated item of the table body, with what the pre-pass took out of it."""
+
+    tokens: list[Token]
+    is_column: bool
+    not_enforced: bool = False
+    srid: int | None = None
+
+
+@dataclass(slots=True)
+class PreparedCreate:
+    table: str
+    elements: list[Element]
+    option_tokens: list[Token]
+    partition_tokens: list[Token] = field(default_factory=list)
+
+    def sqlglot_text(self) -> str:
+        """The statement without options and partitioning, for sqlglot to validate."""
+        body = ", ".join(join_tokens(element.tokens) for element in self.elements)
+        return f"CREATE TABLE t ({body})"
+
+
+def split_statements(sql: str) -> list[list[Token]]:
+    """Tokens of each non-empty statement in ``sql``."""
+    tokens = tokenize(unwrap_versioned_comments(sql))
+    return [part for part in split_top_level(tokens, ";") if part]
+
+
+def prepare_create(sql: str) -> PreparedCreate:
+    """Split one CREATE TABLE statement into its parts; raise ``PrepassError`` otherwise."""
+    statements = split_statements(sql)
+    if not statements:
+        raise PrepassError("empty file: expected one CREATE TABLE statement")
+    if len(statements) > 1:
+        raise PrepassError(f"expected one CREATE TABLE statement, found {len(statements)}")
+    tokens = statements[0]
+    if not (tokens[0].is_word("CREATE") and len(tokens) > 2):
+        raise PrepassError(f"not a CREATE TABLE statement (starts with {tokens[0].text!r})")
+    position = 1
+    if tokens[position].is_word("TEMPORARY"):
+        raise PrepassError("CREATE TEMPORARY TABLE is not supported")
+    if not tokens[position].is_word("TABLE"):
+        raise PrepassError("not a CREATE TABLE statement")
+    position += 1
+    if tokens[position].is_word("IF"):
+        position += 3
+    name_token = tokens[position]
+    position += 1
+    if position < len(tokens) and tokens[position].text == ".":
+        name_token = tokens[position + 1]
+        position += 2
+    if name_token.kind not in ("word", "qid"):
+        raise PrepassError("missing table name")
+    if position >= len(tokens) or tokens[position].text != "(":
+        raise PrepassError("CREATE TABLE without a column list (LIKE / AS SELECT) is not supported")
+    close = matching_paren(tokens, position)
+    if close < 0:
+        raise PrepassError("unbalanced parentheses")
+    elements = [_prepare_element(part) for part in split_top_level(tokens[position + 1 : close])]
+    if any(not element.tokens for element in elements):
+        raise PrepassError("empty element in the column list")
+    tail = tokens[close + 1 :]
+    partition_at = next(
+        (i for i, token in enumerate(tail) if token.is_word("PARTITION")), len(tail)
+    )
+    return PreparedCreate(
+        table=unquote_identifier(name_token),
+        elements=elements,
+        option_tokens=tail[:partition_at],
+        partition_tokens=tail[partition_at:],
+    )
+
+
+def _prepare_element(tokens: list[Token]) -> Element:
+    first = tokens[0] if tokens else None
+    is_column = first is not None and (
+        first.kind == "qid"
+        or (first.kind == "word" and first.text.upper() not in INDEX_STARTS | CONSTRAINT_STARTS)
+    )
+    element = Element(tokens=[], is_column=is_column)
+    depth = 0
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        following = tokens[index + 1] if index + 1 < len(tokens) else None
+        if token.kind == "op" and token.text in "()":
+            depth += 1 if token.text == "(" else -1
+        elif depth == 0 and token.kind == "word":
+            upper = token.text.upper()
+            if upper == "NOT" and following is not None and following.is_word("ENFORCED"):
+                element.not_enforced = True
+                index += 2
+                continue
+            if upper == "ENFORCED":
+                index += 1
+                continue
+            if upper == "NOT" and following is not None and following.is_word("IGNORED"):
+                element.tokens.append(Token("word", "VISIBLE", token.space))
+                index += 2
+                continue
+            if upper == "IGNORED" and not is_column:
+                element.tokens.append(Token("word", "INVISIBLE", token.space))
+                index += 1
+                continue
+            if upper == "SRID" and is_column and following is not None and following.kind == "num":
+                element.srid = int(following.text)
+                index += 2
+                continue
+            if upper == "PERSISTENT" and is_column:
+                element.tokens.append(Token("word", "STORED", token.space))
+                index += 1
+                continue
+        element.tokens.append(token)
+        index += 1
+    return element

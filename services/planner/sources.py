@@ -1,0 +1,174 @@
+"""Where the current schema comes from: a live MySQL/MariaDB server or a snapshot folder.
+
+Both give ``{table: CREATE TABLE text}`` per namespace (= schema), skipping Spirit's own
+tables (``_*``) and ``*_archive_YYYY[_MM[_DD]]`` tables like SchemaBot (spec §1).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+
+from sqlalchemy import create_engine
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from services.planner.api import Flavour, PlannerError
+from services.planner.lexer import quote_identifier
+from services.targets import Target
+
+_ARCHIVE = re.compile(r"_archive_\d{4}(?:_\d{2}(?:_\d{2})?)?$")
+_CREATE_NAME = re.compile(
+    r"^\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:`(?:[^`]|``)+`\.|\w+\.)?"
+    r"(`(?:[^`]|``)+`|[\w$]+)",
+    re.I,
+)
+_BATCH = 250
+_MULTI_STATEMENTS = 1 << 16  # pymysql.constants.CLIENT.MULTI_STATEMENTS
+
+
+def is_planned_table(name: str) -> bool:
+    """False for Spirit shadow/checkpoint tables and dated archive tables."""
+    return not name.startswith("_") and _ARCHIVE.search(name) is None
+
+
+class LiveSchemaSource:
+    """A live server; one namespace is the schema of the same name (or ``database_override``).
+
+    One connection per ``load``: the table list, then ``SHOW CREATE TABLE`` statements sent
+    in batches of multi-statement queries, so 1,000 tables take a handful of round trips.
+    """
+
+    def __init__(self, url: str | Engine, *, database_override: str | None = None) -> None:
+        base = url.url if isinstance(url, Engine) else make_url(url)
+        self._engine = create_engine(
+            base.set(database=None) if base.database else base,
+            connect_args={"client_flag": _MULTI_STATEMENTS},
+        )
+        self._safe_url = base.render_as_string(hide_password=True)
+        self._database_override = database_override
+        self._flavour: Flavour | None = None
+        self._version = ""
+
+    @property
+    def flavour(self) -> Flavour:
+        if self._flavour is None:
+            self._detect()
+        return self._flavour  # type: ignore[return-value]
+
+    @property
+    def version(self) -> str:
+        """The server's ``VERSION()`` string."""
+        if self._flavour is None:
+            self._detect()
+        return self._version
+
+    def _detect(self) -> None:
+        with self._raw() as cursor:
+            cursor.execute("SELECT VERSION()")
+            self._version = str(cursor.fetchone()[0])
+        self._flavour = Flavour.MARIADB if "mariadb" in self._version.lower() else Flavour.MYSQL
+
+    def _raw(self):
+        try:
+            connection = self._engine.raw_connection()
+        except SQLAlchemyError as exc:
+            raise PlannerError(f"cannot connect to {self._safe_url}: {_first_line(exc)}") from None
+        return _Cursor(connection)
+
+    def load(self, namespace: str) -> Mapping[str, str]:
+        schema = self._database_override or namespace
+        quoted = quote_identifier(schema)
+        with self._raw() as cursor:
+            try:
+                cursor.execute(f"SHOW FULL TABLES FROM {quoted} WHERE Table_type = 'BASE TABLE'")
+            except Exception as exc:
+                raise PlannerError(
+                    f"cannot list tables of schema {schema!r}: {_first_line(exc)}",
+                    namespace=namespace,
+                ) from None
+            names = sorted(row[0] for row in cursor.fetchall() if is_planned_table(row[0]))
+            tables: dict[str, str] = {}
+            for start in range(0, len(names), _BATCH):
+                batch = names[start : start + _BATCH]
+                cursor.execute(
+                    ";".join(
+                        f"SHOW CREATE TABLE {quoted}.{quote_identifier(name)}" for name in batch
+                    )
+                )
+                while True:
+                    row = cursor.fetchone()
+                    if row is not None:
+                        tables[row[0]] = row[1]
+                    if not cursor.nextset():
+                        break
+        if self._flavour is None:
+            self._detect()
+        return tables
+
+    def dispose(self) -> None:
+        self._engine.dispose()
+
+
+class _Cursor:
+    """A DB-API cursor on a pooled raw connection, closed and returned on exit."""
+
+    def __init__(self, connection) -> None:
+        self._connection = connection
+        self._cursor = connection.cursor()
+
+    def __enter__(self):
+        return self._cursor
+
+    def __exit__(self, *exc_info) -> None:
+        self._cursor.close()
+        self._connection.close()
+
+
+class SnapshotSchemaSource:
+    """A folder with one sub-folder per namespace holding ``<table>.sql`` CREATE TABLE files."""
+
+    def __init__(self, directory: Path, flavour: Flavour = Flavour.MYSQL) -> None:
+        self._directory = Path(directory)
+        self._flavour = flavour
+
+    @property
+    def flavour(self) -> Flavour:
+        return self._flavour
+
+    def load(self, namespace: str) -> Mapping[str, str]:
+        folder = self._directory / namespace
+        if not self._directory.is_dir():
+            raise PlannerError(f"snapshot folder {self._directory} does not exist")
+        tables: dict[str, str] = {}
+        if not folder.is_dir():
+            return tables
+        for path in sorted(folder.glob("*.sql")):
+            text = path.read_text(encoding="utf-8")
+            match = _CREATE_NAME.match(text)
+            if match:
+                raw = match.group(1)
+                name = raw[1:-1].replace("``", "`") if raw.startswith("`") else raw
+            else:
+                name = path.stem
+            if is_planned_table(name):
+                tables[name] = text.rstrip().rstrip(";").rstrip()
+        return tables
+
+
+def source_for_target(target: Target):
+    """The schema source a resolved ``Target`` points to; ``PlannerError`` if unsupported."""
+    if target.unsupported_reason:
+        raise PlannerError(target.unsupported_reason)
+    if target.url:
+        return LiveSchemaSource(target.url)
+    if target.snapshot_dir is not None:
+        return SnapshotSchemaSource(target.snapshot_dir)
+    raise PlannerError(f"{target.database}/{target.environment}: no URL or snapshot configured")
+
+
+def _first_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None)
+    text = str(orig if orig is not None else exc)
+    return text.splitlines()[0][:200] if text else type(exc).__name__
