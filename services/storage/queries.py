@@ -49,6 +49,7 @@ from services.storage.schema import (
     plans,
     tasks,
 )
+from services.storage.sql_text import starts_with_exactly
 
 REDRIVE_MESSAGE_PREFIXES = ("Redrive requested by user", "Reapply requested by user")
 FAILED_STATE_SPELLINGS = ("failed", "state_failed")
@@ -82,9 +83,8 @@ def database_now(conn: Connection) -> datetime:
 
 
 def _redrive_message() -> ColumnElement[bool]:
-    return or_(
-        *(apply_logs.c.message.startswith(p, autoescape=True) for p in REDRIVE_MESSAGE_PREFIXES)
-    )
+    """An audit row written by a redrive (SchemaBot v1/v2 and v3/main wording), exact case."""
+    return or_(*(starts_with_exactly(apply_logs.c.message, p) for p in REDRIVE_MESSAGE_PREFIXES))
 
 
 def _operation_key_of_task() -> ColumnElement[str]:
