@@ -9,13 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
-from textual import on
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
-from textual.worker import Worker, WorkerState
 
-from screens.error import ErrorReport, ErrorScreen, describe_error
+from screens.error import ErrorReport, ErrorScreen, show_error
 from services.redrive.api import ConsoleService
 
 DEFAULT_THEME = "textual-dark"
@@ -68,21 +66,9 @@ class ConsoleApp(App[None]):
             )
         )
 
-    # -- the one error path ---------------------------------------------------------------
-
-    @on(Worker.StateChanged)
-    def _worker_failed(self, event: Worker.StateChanged) -> None:
-        """Every failed worker ends here: an error modal, never a traceback or a crash."""
-        if event.state is not WorkerState.ERROR or event.worker.error is None:
-            return
-        doing = (event.worker.description or "finish the last action").lower()
-        self.show_error(describe_error(event.worker.error, doing=doing))
-
     def show_error(self, report: ErrorReport) -> None:
-        """Show ``report`` in a modal, unless an error modal is already open."""
-        if isinstance(self.screen, ErrorScreen):
-            return
-        self.push_screen(ErrorScreen(report))
+        """Show ``report`` in the error modal (the path every failed worker takes)."""
+        show_error(self, report)
 
     # -- navigation -----------------------------------------------------------------------
 
@@ -110,12 +96,11 @@ class ConsoleApp(App[None]):
 
     def binding_scopes(self) -> list[tuple[str, list[BindingType]]]:
         """Every screen's bindings, by scope: the source of the help screen."""
-        from screens.review import ReviewScreen
-
         from screens.confirm import ConfirmRedriveScreen
         from screens.help import HelpScreen
         from screens.logs import LogScreen
         from screens.outcome import OutcomeScreen
+        from screens.review import ReviewScreen
         from screens.triage import TriageScreen
 
         scopes: list[tuple[str, type]] = [

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual.app import ComposeResult
+from textual import on
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Static
+from textual.worker import Worker, WorkerState
 
 from screens.safe_text import literal
 from services.domain.errors import (
@@ -92,3 +94,26 @@ class ErrorScreen(ModalScreen[None]):
 
     def action_dismiss_error(self) -> None:
         self.dismiss(None)
+
+
+def show_error(app: App, report: ErrorReport) -> None:
+    """Show ``report`` in the error modal, unless an error modal is already open."""
+    if not isinstance(app.screen, ErrorScreen):
+        app.push_screen(ErrorScreen(report))
+
+
+class ConsoleScreen(Screen[None]):
+    """Base of every console screen that runs workers: the one error path.
+
+    ``Worker.StateChanged`` does not bubble, so each screen owning workers inherits this handler:
+    a worker that ends in ERROR becomes the error modal (titled by the worker's description),
+    never a traceback, and the app stays usable. Subclasses may add their own handler to update
+    their own state; the modal is shown here only.
+    """
+
+    @on(Worker.StateChanged)
+    def _worker_error_to_modal(self, event: Worker.StateChanged) -> None:
+        if event.state is not WorkerState.ERROR or event.worker.error is None:
+            return
+        doing = (event.worker.description or "finish the last action").lower()
+        show_error(self.app, describe_error(event.worker.error, doing=doing))

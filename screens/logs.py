@@ -6,11 +6,11 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import get_current_worker
 
 from screens.durations import clock_time
+from screens.error import ConsoleScreen
 from screens.messages import LogsLoaded
 from screens.safe_text import literal
 from screens.widgets.console_header import ConsoleHeader
@@ -36,7 +36,7 @@ def log_cells(entry: LogEntry) -> tuple[Text, ...]:
     )
 
 
-class LogScreen(Screen[None]):
+class LogScreen(ConsoleScreen):
     """``apply_logs`` of one apply; ``r`` reloads, ``escape`` goes back."""
 
     BINDINGS = [

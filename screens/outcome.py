@@ -11,12 +11,11 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from screens.error import describe_error
+from screens.error import ConsoleScreen, describe_error
 from screens.messages import ProgressLoaded, RedriveFinished
 from screens.safe_text import literal, printable
 from screens.widgets.console_header import ConsoleHeader
@@ -43,7 +42,7 @@ def task_cells(task: Task, reopened: bool) -> tuple[Text, ...]:
     )
 
 
-class OutcomeScreen(Screen[None]):
+class OutcomeScreen(ConsoleScreen):
     """Redrive result and live watch of one apply."""
 
     BINDINGS = [

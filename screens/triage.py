@@ -17,11 +17,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from screens.durations import ago, time_left
+from screens.error import ConsoleScreen
 from screens.messages import FailedAppliesLoaded, TriageQuery
 from screens.safe_text import literal, printable
 from screens.widgets.console_header import ConsoleHeader
@@ -33,7 +33,7 @@ REFRESH_CAP = 2_000
 LOAD_MORE_MARGIN = 25
 RETRY_BUDGET = 10
 ERROR_WIDTH = 20
-REASON_WIDTH = 22
+REASON_WIDTH = 20
 
 COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("id", "apply", None),
@@ -124,7 +124,7 @@ def matches(row: TriageRow, needle: str) -> bool:
     return needle.casefold() in haystack.casefold()
 
 
-class TriageScreen(Screen[None]):
+class TriageScreen(ConsoleScreen):
     """Failed applies inside the redrive window; enter opens the review of the highlighted one."""
 
     BINDINGS = [
