@@ -1,0 +1,229 @@
+"""``redrive-console review APPLY_ID -e ENV [--json]``: validate, re-plan, compare; no writes.
+
+Exit codes: 0 the fresh plan matches the remaining work (redrivable; a lock held by someone
+else is reported in ``lock`` and ``notes`` and needs ``redrive --force``), 3 refused or
+mismatched, 2 bad input (empty id, unknown apply, wrong environment, bad config), 1 internal
+error (storage unreachable, unexpected failure).
+
+JSON (``--json``, one document on stdout; times are ISO-8601 on the database clock)::
+
+    {"apply_id": "apply-…", "environment": "staging", "database": "testdb",
+     "database_type": "mysql", "deployment": "default", "state": "failed",
+     "failed_at": "2026-07-01T12:00:00", "window_ends_at": "2026-07-02T12:00:00",
+     "database_now": "2026-07-01T12:05:00", "attempt": 10, "redrive_count": 0,
+     "verdict": "match" | "mismatch" | "not_redrivable", "redrivable": true,
+     "reason": "…", "reason_code": "" | "not_failed" | "stale_failure" | "plan_changed" | …,
+     "plan_id": "plan-…", "fingerprint": "<sha256 hex of the expected plan>",
+     "fresh_fingerprint": "<sha256 hex of the fresh plan>" | "",
+     "lock": {"database": "testdb", "database_type": "mysql", "owner": "x" | null,
+              "lock_id": 3 | null, "held_since": "…" | null, "operator": "cli:me@host",
+              "free": false, "held_by_you": false},
+     "comparisons": [{"namespace": "testdb", "table": "users",
+                      "status": "same" | "changed" | "only_stored" | "only_fresh",
+                      "stored": [{"ddl": "…", "operation": "alter", "is_unsafe": false,
+                                  "unsafe_reason": ""}],
+                      "fresh": [ …same shape… ]}],
+     "reopen": {"tasks": [1, 2], "operations": [101]},
+     "reflected_tasks": [7],
+     "token": "rt1.…",
+     "notes": ["…"]}
+
+On a refusal that has no review (bad input, unknown apply, unreadable rows) ``--json`` prints
+``{"status": "rejected" | "error", "reason_code": "…", "error": "…"}``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from app.cli import EXIT_INTERNAL, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, add_connection_options
+
+if TYPE_CHECKING:
+    from services.domain.models import TableChange
+    from services.redrive.model import Review
+    from services.redrive.service import RedriveService
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("apply_id", metavar="APPLY_ID", help="the apply identifier (apply-…)")
+    parser.add_argument("-e", "--environment", required=True, help="the apply's environment")
+    parser.add_argument("--json", action="store_true", help="print the review as JSON")
+    add_operator_option(parser)
+    add_connection_options(parser)
+
+
+def add_operator_option(parser: argparse.ArgumentParser) -> None:
+    """``--operator``: who asks (default: the config's operator, else cli:<user>@<host>)."""
+    parser.add_argument(
+        "--operator", metavar="NAME", help="operator identity (default: cli:<user>@<host>)"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from services.redrive.token import encode_token
+
+    service = open_service(args)
+    if isinstance(service, int):
+        return service
+    try:
+        review = service.review(args.apply_id, args.environment)
+    except Exception as exc:
+        return report_failure(args, exc)
+    if args.json:
+        document = review_document(review)
+        document["token"] = encode_token(review.token) if review.token else ""
+        print(json.dumps(document, ensure_ascii=False))
+    else:
+        print(render_review(review, encode_token(review.token) if review.token else ""))
+    return review_exit_code(review)
+
+
+def review_exit_code(review: Review) -> int:
+    """0 when redrivable, 2 for the request's own mistakes (400), otherwise 3."""
+    from services.redrive.validation import STATUS_BY_CODE
+
+    if review.redrivable:
+        return EXIT_OK
+    return EXIT_USAGE if STATUS_BY_CODE.get(review.reason_code) == 400 else EXIT_REFUSED
+
+
+def open_service(args: argparse.Namespace) -> RedriveService | int:
+    """The service for ``--config`` / ``--storage-url`` with the operator set, or an exit code."""
+    from app.service_factory import build_service, build_settings, report_setup_error
+    from services.domain.errors import RedriveConsoleError
+    from services.redrive.identity import default_operator
+
+    try:
+        settings = build_settings(args)
+        service = build_service(args, settings)
+    except RedriveConsoleError as exc:
+        return report_setup_error(exc)
+    service.operator = getattr(args, "operator", None) or settings.operator or default_operator()
+    return service
+
+
+def report_failure(args: argparse.Namespace, exc: Exception) -> int:
+    """Print one line (or one JSON object) for a failed call and return its exit code."""
+    from screens.safe_text import printable
+    from services.domain.errors import RedriveConsoleError
+    from services.redrive.validation import RedriveRejection
+
+    if isinstance(exc, RedriveRejection):
+        code = {400: EXIT_USAGE, 404: EXIT_USAGE, 500: EXIT_INTERNAL}.get(exc.status, EXIT_REFUSED)
+        status, reason_code, message = "rejected", exc.code, str(exc)
+    elif isinstance(exc, RedriveConsoleError):
+        code, status, reason_code, message = EXIT_INTERNAL, "error", "internal", str(exc)
+    else:
+        code, status, reason_code = EXIT_INTERNAL, "error", "internal"
+        message = f"internal error: {type(exc).__name__}: {exc}"
+    if getattr(args, "json", False):
+        print(json.dumps({"status": status, "reason_code": reason_code, "error": message}))
+    else:
+        print(f"redrive-console: {printable(message, single_line=True)}", file=sys.stderr)
+    return code
+
+
+def iso(value: datetime | None) -> str | None:
+    """ISO-8601 text of a database time (naive, database clock), or None."""
+    return value.isoformat() if value else None
+
+
+def review_document(review: Review) -> dict[str, Any]:
+    """The JSON document of a review (without the token string; see the module docstring)."""
+    apply, lock = review.apply, review.lock
+    return {
+        "apply_id": apply.apply_identifier,
+        "environment": review.environment,
+        "database": apply.database_name,
+        "database_type": apply.database_type,
+        "deployment": apply.deployment,
+        "state": apply.state,
+        "failed_at": iso(apply.completed_at),
+        "window_ends_at": iso(review.window_ends_at),
+        "database_now": iso(review.database_now),
+        "attempt": apply.attempt,
+        "redrive_count": review.redrive_count,
+        "verdict": review.verdict.value,
+        "redrivable": review.redrivable,
+        "reason": review.reason,
+        "reason_code": review.reason_code,
+        "plan_id": review.plan_identifier,
+        "fingerprint": review.fingerprint,
+        "fresh_fingerprint": review.fresh_fingerprint,
+        "lock": {
+            "database": lock.database_name,
+            "database_type": lock.database_type,
+            "owner": lock.owner,
+            "lock_id": lock.lock_id,
+            "held_since": iso(lock.held_since),
+            "operator": lock.operator,
+            "free": lock.free,
+            "held_by_you": lock.held_by_operator,
+        },
+        "comparisons": [
+            {
+                "namespace": c.namespace,
+                "table": c.table,
+                "status": c.status.value,
+                "stored": [_change(s) for s in c.stored],
+                "fresh": [_change(f) for f in c.fresh],
+            }
+            for c in review.comparisons
+        ],
+        "reopen": {
+            "tasks": list(review.reopen_task_ids),
+            "operations": list(review.reopen_operation_ids),
+        },
+        "reflected_tasks": list(review.reflected_task_ids),
+        "notes": list(review.notes),
+    }
+
+
+def render_review(review: Review, token: str) -> str:
+    """A readable text rendering of a review (control characters made visible)."""
+    from screens.safe_text import printable
+
+    apply, lock = review.apply, review.lock
+    lines = [
+        f"apply {apply.apply_identifier}  {apply.database_name}/{apply.database_type}  "
+        f"environment {review.environment}  deployment {apply.deployment or '(none)'}",
+        f"state {apply.state}, failed at {iso(apply.completed_at) or '-'}, redrive window ends "
+        f"{iso(review.window_ends_at) or '-'} (database now {iso(review.database_now)})",
+        f"attempts {apply.attempt}, redriven {review.redrive_count} time(s)",
+        "",
+        f"verdict: {review.verdict.value.upper()}",
+        f"reason:  {review.reason}",
+        f"plan:    {review.plan_identifier or '-'}",
+        f"fingerprint: {review.fingerprint or '-'}",
+        f"lock:    {'free' if lock.free else f'held by {lock.owner} since {iso(lock.held_since)}'}",
+    ]
+    for comparison in review.comparisons:
+        lines += ["", f"== {comparison.namespace}.{comparison.table} [{comparison.status.value}]"]
+        lines += [f"  stored: {c.ddl}" for c in comparison.stored] or ["  stored: (nothing)"]
+        lines += [f"  fresh:  {c.ddl}" for c in comparison.fresh] or ["  fresh:  (nothing)"]
+    lines += [
+        "",
+        f"reopen tasks: {_ids(review.reopen_task_ids)}; "
+        f"operations: {_ids(review.reopen_operation_ids)}",
+    ]
+    if token:
+        lines.append(f"token: {token}")
+    lines += [f"note: {note}" for note in review.notes]
+    return "\n".join(printable(line) for line in lines)
+
+
+def _change(change: TableChange) -> dict[str, Any]:
+    return {
+        "ddl": change.ddl,
+        "operation": change.operation,
+        "is_unsafe": change.is_unsafe,
+        "unsafe_reason": change.unsafe_reason,
+    }
+
+
+def _ids(ids: tuple[int, ...]) -> str:
+    return ", ".join(str(i) for i in ids) or "none"
