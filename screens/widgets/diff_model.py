@@ -7,6 +7,7 @@ both layouts (split and unified) so toggling between them costs nothing.
 
 from __future__ import annotations
 
+import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -28,7 +29,9 @@ INLINE_MIN_SIMILARITY = 0.3
 """Below this ``SequenceMatcher.ratio`` a replaced line pair gets no in-line highlights."""
 
 INLINE_MERGE_GAP = 2
-"""Unchanged runs this short between two in-line changes are absorbed into one change."""
+"""Unchanged runs this short (characters) between two in-line changes are absorbed into one."""
+
+_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 
 STATUS_LABELS = {
     TableStatus.SAME: "SAME",
@@ -138,14 +141,22 @@ def previous_change(change_starts: Sequence[int], position: int) -> int | None:
 def inline_changes(old: str, new: str) -> tuple[tuple[Span, ...], tuple[Span, ...]]:
     """Character ranges that differ between a replaced line pair (old side, new side).
 
-    Dissimilar pairs get none: the whole line is already marked as changed.
+    The second ``SequenceMatcher`` compares word and punctuation tokens, not single characters,
+    so a change reads ``int NULL`` -> ``bigint NOT NULL`` rather than ``N[OT N]ULL``. Dissimilar
+    pairs get no ranges: the whole line is already marked as changed.
     """
-    matcher = SequenceMatcher(None, old, new, autojunk=False)
+    old_tokens, new_tokens = _TOKEN.findall(old), _TOKEN.findall(new)
+    matcher = SequenceMatcher(None, old_tokens, new_tokens, autojunk=False)
     if matcher.ratio() < INLINE_MIN_SIMILARITY:
         return (), ()
+    old_offsets, new_offsets = _offsets(old_tokens), _offsets(new_tokens)
+    opcodes = [
+        (tag, old_offsets[i1], old_offsets[i2], new_offsets[j1], new_offsets[j2])
+        for tag, i1, i2, j1, j2 in matcher.get_opcodes()
+    ]
     old_spans: list[Span] = []
     new_spans: list[Span] = []
-    for tag, i1, i2, j1, j2 in _merge_short_equals(matcher.get_opcodes()):
+    for tag, i1, i2, j1, j2 in _merge_short_equals(opcodes):
         if tag == "equal":
             continue
         if i2 > i1:
@@ -153,6 +164,14 @@ def inline_changes(old: str, new: str) -> tuple[tuple[Span, ...], tuple[Span, ..
         if j2 > j1:
             new_spans.append((j1, j2))
     return tuple(old_spans), tuple(new_spans)
+
+
+def _offsets(tokens: Sequence[str]) -> list[int]:
+    """Character offset of each token, plus the end."""
+    offsets = [0]
+    for token in tokens:
+        offsets.append(offsets[-1] + len(token))
+    return offsets
 
 
 def _merge_short_equals(
