@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
+import pymysql
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -31,6 +32,15 @@ _MULTI_STATEMENTS = 1 << 16  # pymysql.constants.CLIENT.MULTI_STATEMENTS
 def is_planned_table(name: str) -> bool:
     """False for Spirit shadow/checkpoint tables and dated archive tables."""
     return not name.startswith("_") and _ARCHIVE.search(name) is None
+
+
+def table_name_of(text: str, fallback: str) -> str:
+    """The table name a CREATE TABLE text defines (``fallback`` if it cannot be seen)."""
+    match = _CREATE_NAME.match(text)
+    if not match:
+        return fallback
+    raw = match.group(1)
+    return raw[1:-1].replace("``", "`") if raw.startswith("`") else raw
 
 
 class LiveSchemaSource:
@@ -73,7 +83,7 @@ class LiveSchemaSource:
     def _raw(self):
         try:
             connection = self._engine.raw_connection()
-        except SQLAlchemyError as exc:
+        except (SQLAlchemyError, OSError, pymysql.MySQLError) as exc:
             raise PlannerError(f"cannot connect to {self._safe_url}: {_first_line(exc)}") from None
         return _Cursor(connection)
 
@@ -146,12 +156,7 @@ class SnapshotSchemaSource:
             return tables
         for path in sorted(folder.glob("*.sql")):
             text = path.read_text(encoding="utf-8")
-            match = _CREATE_NAME.match(text)
-            if match:
-                raw = match.group(1)
-                name = raw[1:-1].replace("``", "`") if raw.startswith("`") else raw
-            else:
-                name = path.stem
+            name = table_name_of(text, path.stem)
             if is_planned_table(name):
                 tables[name] = text.rstrip().rstrip(";").rstrip()
         return tables
@@ -172,3 +177,24 @@ def _first_line(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None)
     text = str(orig if orig is not None else exc)
     return text.splitlines()[0][:200] if text else type(exc).__name__
+
+
+class StaticSchemaSource:
+    """Tables already in memory, ``{namespace: {table: CREATE TABLE text}}`` (CLI, tests)."""
+
+    def __init__(
+        self, tables: Mapping[str, Mapping[str, str]], flavour: Flavour = Flavour.MYSQL
+    ) -> None:
+        self._tables = tables
+        self._flavour = flavour
+
+    @property
+    def flavour(self) -> Flavour:
+        return self._flavour
+
+    def load(self, namespace: str) -> Mapping[str, str]:
+        return {
+            name: text
+            for name, text in self._tables.get(namespace, {}).items()
+            if is_planned_table(name)
+        }

@@ -1,0 +1,151 @@
+"""``redrive-console plan --schema-dir DIR (--target-url URL | --current-dir DIR)``.
+
+Plans a folder of CREATE TABLE files against a live server or a snapshot folder and prints
+the statements SchemaBot would store. ``DIR`` holds one sub-folder per namespace, or ``*.sql``
+files directly (then the namespace is ``--namespace``, default the folder's name). A live
+target plans each namespace against the schema of the same name.
+
+``--json`` prints ``{"changes": [{"namespace", "table", "operation", "ddl", "is_unsafe",
+"unsafe_reason"}], "no_changes": bool}``. Exit codes: 0 ok, 2 bad input, 1 internal error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from app.cli import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--schema-dir", required=True, metavar="DIR", help="desired schema")
+    current = parser.add_mutually_exclusive_group(required=True)
+    current.add_argument("--target-url", metavar="URL", help="live server (SQLAlchemy URL)")
+    current.add_argument("--current-dir", metavar="DIR", help="snapshot of the current schema")
+    parser.add_argument("--namespace", metavar="NS", help="namespace of a flat folder")
+    parser.add_argument(
+        "--flavour",
+        choices=("mysql", "mariadb"),
+        default="mysql",
+        help="server flavour of a --current-dir snapshot (default: mysql)",
+    )
+    parser.add_argument("--json", action="store_true", help="print the plan as JSON")
+
+
+class _BadInput(Exception):
+    """A one-line reason the command's input is unusable."""
+
+
+def read_schema_dir(directory: Path, namespace: str | None) -> dict[str, dict[str, str]]:
+    """``{namespace: {file name: content}}`` from a flat or per-namespace folder."""
+    if not directory.is_dir():
+        raise _BadInput(f"{directory} is not a folder")
+    flat = sorted(p for p in directory.iterdir() if p.is_file() and p.suffix == ".sql")
+    folders = sorted(p for p in directory.iterdir() if p.is_dir() and not p.name.startswith("."))
+    if flat and any(any(f.glob("*.sql")) for f in folders):
+        raise _BadInput(f"{directory} mixes *.sql files and namespace folders")
+    if flat:
+        name = namespace or directory.resolve().name
+        return {name: {p.name: p.read_text(encoding="utf-8") for p in flat}}
+    schema = {
+        folder.name: {
+            p.name: p.read_text(encoding="utf-8") for p in sorted(folder.iterdir()) if p.is_file()
+        }
+        for folder in folders
+    }
+    if namespace is not None:
+        if namespace not in schema:
+            raise _BadInput(f"{directory} has no namespace folder {namespace!r}")
+        schema = {namespace: schema[namespace]}
+    if not schema:
+        raise _BadInput(f"{directory} holds no *.sql files and no namespace folders")
+    return schema
+
+
+def _current_tables(directory: Path, namespaces: list[str]) -> dict[str, dict[str, str]]:
+    """The snapshot in the same layout; a flat folder is the single desired namespace."""
+    if not directory.is_dir():
+        raise _BadInput(f"{directory} is not a folder")
+    if any(directory.glob("*.sql")):
+        if len(namespaces) != 1:
+            raise _BadInput(f"{directory} is flat but the schema has several namespaces")
+        files = {p.stem: p.read_text(encoding="utf-8") for p in sorted(directory.glob("*.sql"))}
+        return {namespaces[0]: _by_table_name(files)}
+    return {
+        ns: _by_table_name(
+            {p.stem: p.read_text(encoding="utf-8") for p in sorted((directory / ns).glob("*.sql"))}
+        )
+        for ns in namespaces
+        if (directory / ns).is_dir()
+    }
+
+
+def _by_table_name(files: dict[str, str]) -> dict[str, str]:
+    from services.planner.sources import table_name_of
+
+    return {table_name_of(text, stem): text for stem, text in files.items()}
+
+
+def run(args: argparse.Namespace) -> int:
+    from sqlalchemy.exc import ArgumentError
+
+    from services.planner import Flavour, PlannerError, plan_schema
+    from services.planner.sources import LiveSchemaSource, StaticSchemaSource
+
+    try:
+        desired = read_schema_dir(Path(args.schema_dir), args.namespace)
+        if args.target_url:
+            source = LiveSchemaSource(args.target_url)
+        else:
+            tables = _current_tables(Path(args.current_dir), sorted(desired))
+            source = StaticSchemaSource(tables, Flavour(args.flavour))
+        result = plan_schema(desired, source)
+    except (_BadInput, PlannerError) as exc:
+        print(f"plan: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except ArgumentError:
+        print("plan: --target-url is not a valid SQLAlchemy URL", file=sys.stderr)
+        return EXIT_USAGE
+    except Exception as exc:
+        print(f"plan: internal error: {type(exc).__name__}", file=sys.stderr)
+        return EXIT_INTERNAL
+    if args.json:
+        payload = {
+            "changes": [
+                {
+                    "namespace": change.namespace,
+                    "table": change.table,
+                    "operation": change.operation,
+                    "ddl": change.ddl,
+                    "is_unsafe": change.is_unsafe,
+                    "unsafe_reason": change.unsafe_reason,
+                }
+                for change in result.changes
+            ],
+            "no_changes": result.no_changes,
+        }
+        print(json.dumps(payload, indent=2))
+        return EXIT_OK
+    print(render_text(result))
+    return EXIT_OK
+
+
+def render_text(result) -> str:
+    """SchemaBot-style listing: per namespace, each statement with its table and operation."""
+    if result.no_changes:
+        return "No changes: the schema is up to date."
+    lines: list[str] = []
+    namespace = None
+    for change in result.changes:
+        if change.namespace != namespace:
+            namespace = change.namespace
+            count = sum(1 for c in result.changes if c.namespace == namespace)
+            lines.append(f"{'' if not lines else chr(10)}Namespace {namespace}: {count} change(s)")
+        marker = "  [UNSAFE]" if change.is_unsafe else ""
+        lines.append(f"  -- {change.table} ({change.operation}){marker}")
+        if change.is_unsafe:
+            lines.append(f"  -- unsafe: {change.unsafe_reason}")
+        lines.extend(f"  {line}" for line in change.ddl.splitlines())
+    return "\n".join(lines)
