@@ -143,7 +143,7 @@ def test_mysql_lexer_marks_backquoted_identifiers_as_names_not_errors() -> None:
 def test_highlight_keeps_multi_line_strings_on_their_lines() -> None:
     lines = ["ALTER TABLE `t` COMMENT='first", "second';"]
     fragments = highlight_lines(lines)
-    assert fragments[1][0] == ("second';", "string")
+    assert fragments[1][0] == ("second'", "string")
 
 
 # -- in-line changes -----------------------------------------------------------------------------
