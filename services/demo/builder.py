@@ -1,0 +1,193 @@
+"""``build_demo``: SQLite storage, schema-snapshot targets and a SchemaBot-style config.
+
+Each stored plan is what our planner produces for the apply's desired files against the schema
+as it was before the apply; the snapshot standing in for the live database is that schema with
+the work already done applied (plus any manual drift the scenario tells of).
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import yaml
+
+from services.demo.scenarios import SCENARIOS, ApplySpec
+from services.demo.storage_rows import insert_apply
+from services.demo.timeline import utc_now
+from services.domain.errors import RedriveConsoleError
+from services.domain.models import TableChange
+
+MARKER = ".redrive-console-demo"
+CONFIG_NAME = "schemabot.yaml"
+STORAGE_NAME = "storage.db"
+TARGETS_NAME = "targets"
+TERN_DEPLOYMENTS = {"tenant1": {"production": "tern-production.internal:9090"}}
+
+
+class DemoBuildError(RedriveConsoleError):
+    """The demo folder cannot be used, or the planner disagrees with the data set."""
+
+
+@dataclass(frozen=True, slots=True)
+class DemoPaths:
+    """Where the demo was written; ``applies`` maps each scenario key to its apply id."""
+
+    directory: Path
+    config_path: Path
+    storage_path: Path
+    targets_dir: Path
+    applies: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def storage_url(self) -> str:
+        return f"sqlite:///{self.storage_path}"
+
+
+def build_demo(directory: Path, *, now: datetime | None = None) -> DemoPaths:
+    """Write the demo into ``directory`` (empty, or a previous demo, which is replaced)."""
+    from services.storage.engine import create_storage_engine
+    from services.storage.init import init_storage
+
+    directory = Path(directory).resolve()
+    _prepare(directory)
+    now = now or utc_now()
+    paths = DemoPaths(
+        directory=directory,
+        config_path=directory / CONFIG_NAME,
+        storage_path=directory / STORAGE_NAME,
+        targets_dir=directory / TARGETS_NAME,
+    )
+    planned = {spec.key: _plan(spec) for spec in SCENARIOS}
+    engine = create_storage_engine(paths.storage_url)
+    try:
+        init_storage(engine)
+        with engine.begin() as conn:
+            applies = {
+                spec.key: insert_apply(conn, spec, planned[spec.key], index, now)
+                for index, spec in enumerate(SCENARIOS)
+            }
+    finally:
+        engine.dispose()
+    for spec in SCENARIOS:
+        if spec.snapshot:
+            _write_snapshot(_target_dir(paths.targets_dir, spec), _live_schema(spec))
+    paths.config_path.write_text(_config_text(paths), encoding="utf-8")
+    (directory / MARKER).write_text("written by redrive-console demo\n", encoding="utf-8")
+    return DemoPaths(
+        directory=paths.directory,
+        config_path=paths.config_path,
+        storage_path=paths.storage_path,
+        targets_dir=paths.targets_dir,
+        applies=applies,
+    )
+
+
+def _prepare(directory: Path) -> None:
+    """Refuse a folder with foreign content; clear what a previous demo wrote."""
+    directory.mkdir(parents=True, exist_ok=True)
+    entries = list(directory.iterdir())
+    if not entries:
+        return
+    if not (directory / MARKER).is_file():
+        raise DemoBuildError(
+            f"{directory} is not empty and is not a redrive-console demo folder; "
+            "choose an empty or new folder"
+        )
+    for name in (STORAGE_NAME, CONFIG_NAME, MARKER):
+        (directory / name).unlink(missing_ok=True)
+    shutil.rmtree(directory / TARGETS_NAME, ignore_errors=True)
+
+
+def _plan(spec: ApplySpec) -> tuple[TableChange, ...]:
+    """Run our planner on the desired files against the schema before the apply."""
+    from services.planner import plan_schema
+    from services.planner.sources import SnapshotSchemaSource
+
+    desired = {
+        namespace: {f"{t.name}.sql": t.after + ";\n" for t in tables}
+        for namespace, tables in spec.namespaces.items()
+    }
+    before = {
+        namespace: {t.name: t.before for t in tables if t.before is not None}
+        for namespace, tables in spec.namespaces.items()
+    }
+    with tempfile.TemporaryDirectory(prefix="redrive-demo-plan-") as scratch:
+        _write_snapshot(Path(scratch), before)
+        result = plan_schema(desired, SnapshotSchemaSource(Path(scratch)))
+    _check_plan_covers_tasks(spec, result.changes)
+    return result.changes
+
+
+def _check_plan_covers_tasks(spec: ApplySpec, changes: tuple[TableChange, ...]) -> None:
+    planned = {(c.namespace, c.table) for c in changes}
+    tasked = {(t.namespace, t.table) for t in spec.tasks}
+    if planned != tasked:
+        raise DemoBuildError(
+            f"demo scenario {spec.key}: the planner changed {sorted(planned)} but the data set "
+            f"has tasks for {sorted(tasked)}"
+        )
+
+
+def _live_schema(spec: ApplySpec) -> dict[str, dict[str, str]]:
+    """The schema after the apply's completed work on its primary deployment, plus drift."""
+    done = {
+        (t.namespace, t.table)
+        for t in spec.tasks
+        if t.state == "completed"
+        and (t.deployment or spec.primary_deployment) == spec.primary_deployment
+    }
+    live: dict[str, dict[str, str]] = {}
+    for namespace, tables in spec.namespaces.items():
+        live[namespace] = {}
+        for table in tables:
+            text = table.after if (namespace, table.name) in done else table.before
+            text = spec.drift.get((namespace, table.name), text)
+            if text is not None:
+                live[namespace][table.name] = text
+    return live
+
+
+def _target_dir(targets_dir: Path, spec: ApplySpec) -> Path:
+    return targets_dir / spec.database / spec.environment
+
+
+def _write_snapshot(directory: Path, schema: Mapping[str, Mapping[str, str]]) -> None:
+    """One folder per namespace, one ``<table>.sql`` CREATE TABLE file per table."""
+    for namespace, tables in schema.items():
+        folder = directory / namespace
+        folder.mkdir(parents=True, exist_ok=True)
+        for name, text in tables.items():
+            (folder / f"{name}.sql").write_text(text + ";\n", encoding="utf-8")
+
+
+def _config_text(paths: DemoPaths) -> str:
+    environments: dict[str, dict[str, dict[str, str]]] = {}
+    for spec in SCENARIOS:
+        if spec.snapshot:
+            relative = _target_dir(paths.targets_dir, spec).relative_to(paths.directory)
+            route = {"schema_snapshot": relative.as_posix()}
+        else:
+            route = {"target": spec.primary_target, "deployment": spec.primary_deployment}
+        environments.setdefault(spec.database, {})[spec.environment] = route
+    databases = {
+        database: {"type": "mysql", "environments": routes}
+        for database, routes in environments.items()
+    }
+    config = {
+        "storage": {"dsn": paths.storage_url},
+        "databases": databases,
+        "tern_deployments": TERN_DEPLOYMENTS,
+        "environment_order": ["staging", "production"],
+        "redrive_console": {"redrive_window_hours": 24},
+    }
+    header = (
+        "# SchemaBot-style config written by `redrive-console demo`.\n"
+        "# Environments use schema_snapshot folders (CREATE TABLE files) in place of live\n"
+        "# databases; ledger/production is in gRPC mode and cannot be re-planned.\n"
+    )
+    return header + yaml.safe_dump(config, sort_keys=False)

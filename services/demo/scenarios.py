@@ -1,0 +1,376 @@
+"""The demo data set: one apply per path through the product, told as a realistic incident.
+
+Every failed apply names the verdict a review must reach (``expect``); the demo tests hold the
+redrive service to it. Times are offsets before the demo's ``now``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from services.demo import ddl
+from services.demo.ddl import Table
+
+LOCK_WAIT = "Error 1205 (HY000): Lock wait timeout exceeded; try restarting transaction"
+BUDGET_SPENT = "retry budget exhausted after 10 attempts: "
+
+
+@dataclass(frozen=True, slots=True)
+class TaskSpec:
+    """One task row: the table it changes, its state, and on which deployment it ran."""
+
+    namespace: str
+    table: str
+    state: str
+    error: str | None = None
+    progress: int = 100
+    deployment: str | None = None  # None: the apply's own deployment
+
+
+@dataclass(frozen=True, slots=True)
+class OperationSpec:
+    """One ``apply_operations`` row (legacy key ``''``: one operation per deployment)."""
+
+    deployment: str
+    state: str
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ApplySpec:
+    """One apply with its plan, tasks, operations and the live schema it leaves behind."""
+
+    key: str
+    expect: str
+    story: str
+    database: str
+    environment: str
+    repository: str
+    pull_request: int
+    caller: str
+    namespaces: Mapping[str, tuple[Table, ...]]
+    tasks: tuple[TaskSpec, ...]
+    state: str
+    ended_ago: timedelta | None
+    ran_for: timedelta
+    error: str | None = None
+    attempt: int = 0
+    operations: tuple[OperationSpec, ...] = ()
+    deployment: str = ""  # "" : local mode, the database name
+    target: str = ""
+    drift: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    lock_owner: str | None = None
+    control_requests: tuple[tuple[str, str, str], ...] = ()  # (operation, status, metadata)
+    snapshot: bool = True
+    options: Mapping[str, object] = field(default_factory=dict)
+
+    @property
+    def primary_deployment(self) -> str:
+        return self.deployment or self.database
+
+    @property
+    def primary_target(self) -> str:
+        return self.target or self.database
+
+
+HOURS = timedelta(hours=1)
+MINUTES = timedelta(minutes=1)
+
+SCENARIOS: tuple[ApplySpec, ...] = (
+    ApplySpec(
+        key="redrivable",
+        expect="match",
+        story="Lock wait timeouts during a busy hour spent the retry budget; the live schema "
+        "still matches the remaining work.",
+        database="payments",
+        environment="production",
+        repository="block/payments-schema",
+        pull_request=1312,
+        caller="block/payments-schema#1312",
+        namespaces={"payments": (ddl.LEDGER_ENTRIES, ddl.PAYMENT_INTENTS, ddl.REFUNDS)},
+        tasks=(
+            TaskSpec("payments", "ledger_entries", "completed"),
+            TaskSpec(
+                "payments",
+                "payment_intents",
+                "failed",
+                f"spirit: copy rows: {LOCK_WAIT}",
+                progress=63,
+            ),
+        ),
+        operations=(OperationSpec("payments", "failed", f"copy rows: {LOCK_WAIT}"),),
+        state="failed",
+        error=BUDGET_SPENT + f"task payment_intents: copy rows: {LOCK_WAIT}",
+        attempt=10,
+        ended_ago=35 * MINUTES,
+        ran_for=3 * HOURS,
+    ),
+    ApplySpec(
+        key="drift",
+        expect="mismatch",
+        story="A checksum mismatch stopped the copy; during the incident a DBA added the new "
+        "index by hand, so the live schema no longer matches the stored plan.",
+        database="inventory",
+        environment="staging",
+        repository="block/inventory-service",
+        pull_request=877,
+        caller="block/inventory-service#877",
+        namespaces={"inventory": (ddl.STOCK_LEVELS, ddl.WAREHOUSES)},
+        tasks=(
+            TaskSpec(
+                "inventory",
+                "stock_levels",
+                "failed",
+                "spirit: checksum failed: 3 rows differ between `stock_levels` and "
+                "`_stock_levels_new` in chunk `id` >= 1200001 AND `id` < 1201001",
+                progress=100,
+            ),
+            TaskSpec("inventory", "warehouses", "cancelled", progress=0),
+        ),
+        drift={("inventory", "stock_levels"): ddl.STOCK_LEVELS_HOTFIXED},
+        state="failed",
+        error="task stock_levels: checksum failed: 3 rows differ",
+        ended_ago=2 * HOURS + 10 * MINUTES,
+        ran_for=50 * MINUTES,
+    ),
+    ApplySpec(
+        key="lock_held",
+        expect="match_needs_force",
+        story="A duplicate email stopped the unique index; the rows were merged since, but "
+        "another pull request now holds the accounts lock.",
+        database="accounts",
+        environment="production",
+        repository="block/accounts-service",
+        pull_request=4810,
+        caller="cli:mchen@ops-bastion-2",
+        namespaces={"accounts": (ddl.SESSIONS, ddl.USERS)},
+        tasks=(
+            TaskSpec(
+                "accounts",
+                "users",
+                "failed",
+                "spirit: copy rows: Error 1062 (23000): Duplicate entry "
+                "'ops@acme.example' for key '_users_new.uniq_email'",
+                progress=88,
+            ),
+        ),
+        lock_owner="block/accounts-service#4821",
+        state="failed",
+        error="task users: Error 1062 (23000): Duplicate entry 'ops@acme.example' for key "
+        "'_users_new.uniq_email'",
+        ended_ago=4 * HOURS,
+        ran_for=2 * HOURS,
+    ),
+    ApplySpec(
+        key="too_old",
+        expect="not_redrivable",
+        story="The disk filled up during the copy three days ago; the redrive window closed.",
+        database="catalog",
+        environment="staging",
+        repository="block/catalog-schema",
+        pull_request=2045,
+        caller="block/catalog-schema#2045",
+        namespaces={"catalog": (ddl.CATEGORIES, ddl.PRODUCTS)},
+        tasks=(
+            TaskSpec(
+                "catalog",
+                "products",
+                "failed",
+                "spirit: copy rows: Error 1114 (HY000): The table '_products_new' is full",
+                progress=71,
+            ),
+        ),
+        state="failed",
+        error="task products: Error 1114 (HY000): The table '_products_new' is full",
+        ended_ago=3 * timedelta(days=1) + 2 * HOURS,
+        ran_for=5 * HOURS,
+    ),
+    ApplySpec(
+        key="two_namespaces",
+        expect="match",
+        story="Replica lag aborted one copy; its sibling was cancelled, completed work in both "
+        "namespaces stays done.",
+        database="shipping",
+        environment="production",
+        repository="block/shipping-platform",
+        pull_request=3390,
+        caller="block/shipping-platform#3390",
+        namespaces={
+            "shipping": (ddl.CARRIERS, ddl.PICKUP_WINDOWS, ddl.SHIPMENTS),
+            "shipping_events": (ddl.DELIVERY_ATTEMPTS, ddl.TRACKING_EVENTS),
+        },
+        tasks=(
+            TaskSpec("shipping", "pickup_windows", "completed"),
+            TaskSpec("shipping", "carriers", "completed"),
+            TaskSpec(
+                "shipping",
+                "shipments",
+                "failed",
+                "spirit: copy rows: replica lag 412s exceeded threshold 120s for 30m0s; aborting",
+                progress=47,
+            ),
+            TaskSpec("shipping_events", "delivery_attempts", "completed"),
+            TaskSpec("shipping_events", "tracking_events", "cancelled", progress=0),
+        ),
+        state="failed",
+        error=BUDGET_SPENT + "task shipments: replica lag 412s exceeded threshold 120s",
+        attempt=10,
+        ended_ago=7 * HOURS,
+        ran_for=6 * HOURS,
+    ),
+    ApplySpec(
+        key="secondary_deployment",
+        expect="not_redrivable",
+        story="The primary deployment finished; the EU deployment failed its cutover. Only "
+        "primary failures can be redriven.",
+        database="billing",
+        environment="production",
+        repository="block/billing-schema",
+        pull_request=618,
+        caller="block/billing-schema#618",
+        namespaces={"billing": (ddl.INVOICE_LINES, ddl.INVOICES)},
+        tasks=(
+            TaskSpec("billing", "invoices", "completed"),
+            TaskSpec(
+                "billing",
+                "invoices",
+                "failed",
+                f"spirit: cutover: {LOCK_WAIT} (RENAME TABLE `invoices` TO "
+                "`_invoices_old`, `_invoices_new` TO `invoices`)",
+                deployment="billing-eu-west-1",
+            ),
+        ),
+        operations=(
+            OperationSpec("billing", "completed"),
+            OperationSpec("billing-eu-west-1", "failed", f"cutover: {LOCK_WAIT}"),
+        ),
+        state="failed",
+        error=f"deployment billing-eu-west-1: cutover: {LOCK_WAIT}",
+        ended_ago=15 * HOURS,
+        ran_for=4 * HOURS,
+    ),
+    ApplySpec(
+        key="stopped_operation",
+        expect="not_redrivable",
+        story="The first deployment failed its copy and the on-call stopped the second one; "
+        "a stopped operation needs a new apply.",
+        database="notifications",
+        environment="staging",
+        repository="block/notifications-service",
+        pull_request=1502,
+        caller="block/notifications-service#1502",
+        namespaces={"notifications": (ddl.PUSH_SUBSCRIPTIONS,)},
+        tasks=(
+            TaskSpec(
+                "notifications",
+                "push_subscriptions",
+                "failed",
+                "spirit: copy rows: Error 2013 (HY000): Lost connection to MySQL server "
+                "during query",
+                progress=29,
+            ),
+            TaskSpec(
+                "notifications",
+                "push_subscriptions",
+                "stopped",
+                progress=12,
+                deployment="notifications-us-west-2",
+            ),
+        ),
+        operations=(
+            OperationSpec(
+                "notifications",
+                "failed",
+                "copy rows: Error 2013 (HY000): Lost connection to MySQL server during query",
+            ),
+            OperationSpec("notifications-us-west-2", "stopped"),
+        ),
+        control_requests=(("stop", "completed", '{"stopped_count":1}'),),
+        state="failed",
+        error="task push_subscriptions: Error 2013 (HY000): Lost connection to MySQL server "
+        "during query",
+        ended_ago=50 * MINUTES,
+        ran_for=40 * MINUTES,
+    ),
+    ApplySpec(
+        key="grpc_target",
+        expect="not_redrivable",
+        story="A Tern-managed (gRPC mode) environment: the console has no connection to "
+        "re-plan with and says so.",
+        database="ledger",
+        environment="production",
+        repository="block/ledger-schema",
+        pull_request=95,
+        caller="block/ledger-schema#95",
+        namespaces={"ledger": (ddl.JOURNAL_LINES,)},
+        tasks=(
+            TaskSpec(
+                "ledger",
+                "journal_lines",
+                "failed",
+                f"spirit: copy rows: {LOCK_WAIT}",
+                progress=55,
+            ),
+        ),
+        deployment="tenant1",
+        target="ledger-production",
+        snapshot=False,
+        state="failed",
+        error=BUDGET_SPENT + f"task journal_lines: copy rows: {LOCK_WAIT}",
+        attempt=10,
+        ended_ago=3 * HOURS,
+        ran_for=2 * HOURS,
+    ),
+    # Applies that did not fail, for a realistic storage.
+    ApplySpec(
+        key="completed_staging",
+        expect="",
+        story="The same payments change went through staging two days ago.",
+        database="payments",
+        environment="staging",
+        repository="block/payments-schema",
+        pull_request=1312,
+        caller="block/payments-schema#1312",
+        namespaces={"payments": (ddl.LEDGER_ENTRIES, ddl.PAYMENT_INTENTS, ddl.REFUNDS)},
+        tasks=(
+            TaskSpec("payments", "ledger_entries", "completed"),
+            TaskSpec("payments", "payment_intents", "completed"),
+        ),
+        state="completed",
+        ended_ago=2 * timedelta(days=1),
+        ran_for=40 * MINUTES,
+    ),
+    ApplySpec(
+        key="completed_accounts_staging",
+        expect="",
+        story="The accounts change passed staging yesterday.",
+        database="accounts",
+        environment="staging",
+        repository="block/accounts-service",
+        pull_request=4810,
+        caller="cli:mchen@ops-bastion-2",
+        namespaces={"accounts": (ddl.SESSIONS, ddl.USERS)},
+        tasks=(TaskSpec("accounts", "users", "completed"),),
+        state="completed",
+        ended_ago=26 * HOURS,
+        ran_for=25 * MINUTES,
+    ),
+    ApplySpec(
+        key="running",
+        expect="",
+        story="A copy in progress on another database.",
+        database="analytics",
+        environment="production",
+        repository="block/analytics-pipeline",
+        pull_request=233,
+        caller="block/analytics-pipeline#233",
+        namespaces={"analytics": (ddl.PAGE_VIEWS,)},
+        tasks=(TaskSpec("analytics", "page_views", "running", progress=42),),
+        lock_owner="block/analytics-pipeline#233",
+        state="running",
+        ended_ago=None,
+        ran_for=18 * MINUTES,
+    ),
+)
