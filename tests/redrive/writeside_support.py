@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, select, text
@@ -14,6 +16,7 @@ from services.storage import schema
 from services.storage.engine import create_storage_engine
 from services.storage.init import init_storage
 from services.storage.queries import load_bundle
+from services.targets import Target
 
 
 def storage_engine(url: str) -> Engine:
@@ -88,4 +91,44 @@ def set_completed_ago(engine: Engine, apply_id: int, seconds: int) -> None:
     with engine.begin() as conn:
         conn.execute(
             text(f"UPDATE applies SET completed_at = {expr} WHERE id = :id"), {"id": apply_id}
+        )
+
+
+USERS_BEFORE = (
+    "CREATE TABLE `users` (\n  `id` bigint unsigned NOT NULL AUTO_INCREMENT,\n"
+    "  `email` varchar(255) NOT NULL,\n  PRIMARY KEY (`id`)\n"
+    ") ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"
+)
+NICKNAME_DDL = "ALTER TABLE `users` ADD COLUMN `nickname` varchar(64) NULL"
+PLAN_DATA = {"app": {"tables": [{"table": "users", "ddl": NICKNAME_DDL, "operation": "alter"}]}}
+USERS_AFTER = USERS_BEFORE.replace(
+    "  PRIMARY KEY", "  `nickname` varchar(64) DEFAULT NULL,\n  PRIMARY KEY"
+)
+
+
+def write_snapshot(directory: Path, users_sql: str = USERS_BEFORE) -> Path:
+    """A schema snapshot of the live ``orders`` database: namespace ``app`` with ``users``.
+
+    With ``USERS_BEFORE`` the factories' default plan (ADD COLUMN nickname) still matches;
+    with ``USERS_AFTER`` the change was applied meanwhile and the fresh plan is empty.
+    """
+    (directory / "app").mkdir(parents=True, exist_ok=True)
+    (directory / "app" / "users.sql").write_text(users_sql + "\n")
+    return directory
+
+
+@dataclass(frozen=True)
+class SnapshotTargets:
+    """A ``TargetResolver`` sending every database to one snapshot folder."""
+
+    snapshot_dir: Path
+
+    def resolve(self, database: str, environment: str) -> Target:
+        return Target(
+            database=database,
+            environment=environment,
+            database_type="mysql",
+            deployment="primary",
+            target="",
+            snapshot_dir=self.snapshot_dir,
         )
