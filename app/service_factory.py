@@ -26,13 +26,22 @@ def build_settings(args: argparse.Namespace) -> Settings:
 
 
 def build_service(args: argparse.Namespace, settings: Settings | None = None) -> RedriveService:
-    """Connect to the storage and return the service every command and the TUI call."""
+    """Connect to the storage and return the service every command and the TUI call.
+
+    The operator is ``--operator``, else the config's ``redrive_console.operator``, else the
+    service's default (``cli:<user>@<host>``).
+    """
     from services.redrive import service
     from services.storage import store
 
     settings = settings or build_settings(args)
     storage = store.Storage.from_url(settings.storage_url)
-    return service.RedriveService(storage, settings.targets, window=settings.redrive_window)
+    return service.RedriveService(
+        storage,
+        settings.targets,
+        window=settings.redrive_window,
+        operator=getattr(args, "operator", None) or settings.operator,
+    )
 
 
 def report_setup_error(exc: RedriveConsoleError) -> int:
