@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Footer, Input, Static
 
 from screens.durations import between, clock_time, span
 from screens.safe_text import literal
@@ -89,11 +89,13 @@ class ConfirmRedriveScreen(ModalScreen[ConfirmResult | None]):
                     yield Input(
                         placeholder=f"type {review.lock.database_name} to take over the lock",
                         id="force-name",
+                        compact=True,
                     )
             yield Static(id="confirm-blocked", classes="hint")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("Cancel (esc)", id="cancel", variant="primary")
-                yield Button(self._confirm_label(), id="confirm", variant="error")
+                yield Button("Cancel (esc)", id="cancel", variant="primary", compact=True)
+                yield Button(self._confirm_label(), id="confirm", variant="error", compact=True)
+        yield Footer()
 
     def _facts(self) -> Text:
         apply = self.review.apply
@@ -110,7 +112,7 @@ class ConfirmRedriveScreen(ModalScreen[ConfirmResult | None]):
         lock = review.lock
         tasks = len(review.reopen_task_ids)
         operations = len(review.reopen_operation_ids)
-        lines = Text("In one transaction this will:\n")
+        lines = Text("\nIn one transaction this will:\n")
         lines.append(
             f" • move {plural(tasks, 'task')} and {plural(operations, 'operation')} "
             "to failed_retryable (errors cleared)\n"
@@ -135,7 +137,8 @@ class ConfirmRedriveScreen(ModalScreen[ConfirmResult | None]):
 
     def _lock_warning(self) -> Text:
         lock = self.review.lock
-        warning = Text("⚠ LOCK HELD BY ANOTHER OWNER: ", style="bold")
+        warning = Text()
+        warning.append("⚠ LOCK HELD BY ANOTHER OWNER: ", style="bold")
         warning.append_text(literal(lock.owner, single_line=True, style="bold"))
         if lock.held_since is not None:
             held = span(between(lock.held_since, self.review.database_now))
@@ -150,6 +153,9 @@ class ConfirmRedriveScreen(ModalScreen[ConfirmResult | None]):
         warning.append(" exactly:")
         return warning
 
+    def _verb(self) -> str:
+        return "take over the lock and redrive" if self.force_needed else "redrive"
+
     def _confirm_label(self) -> str:
         return "Take over lock and redrive (ctrl+r)" if self.force_needed else "Redrive (ctrl+r)"
 
@@ -161,7 +167,7 @@ class ConfirmRedriveScreen(ModalScreen[ConfirmResult | None]):
         reason = self.blocked_reason
         self.query_one("#confirm", Button).disabled = reason is not None
         self.query_one("#confirm-blocked", Static).update(
-            Text(reason or "Press ctrl+r (or f9) to redrive; esc or enter on Cancel to back out.")
+            Text(reason or f"Press ctrl+r (or f9) to {self._verb()}; esc backs out.")
         )
         self.refresh_bindings()
 

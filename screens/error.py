@@ -9,7 +9,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Static
+from textual.widgets import Button, Footer, Static
 from textual.worker import Worker, WorkerState
 
 from screens.safe_text import literal
@@ -83,7 +83,8 @@ class ErrorScreen(ModalScreen[None]):
             yield Static(literal(self.report.message), id="error-message")
             yield Static(literal(self.report.hint), id="error-hint", classes="hint")
             with Horizontal(classes="dialog-buttons"):
-                yield Button("OK", id="error-ok", variant="primary")
+                yield Button("OK", id="error-ok", variant="primary", compact=True)
+        yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#error-ok", Button).focus()

@@ -81,7 +81,8 @@ def triage_cells(row: TriageRow, now: datetime) -> tuple[Text, ...]:
     if row.redrivable:
         verdict = Text("✔ yes", style="bold")
     else:
-        verdict = Text("✘ no: ", style="bold")
+        verdict = Text()
+        verdict.append("✘ no: ", style="bold")
         reason = printable(row.reason or "not redrivable", single_line=True)
         if len(reason) > REASON_WIDTH:
             reason = reason[: REASON_WIDTH - 1] + "…"
