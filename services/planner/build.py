@@ -27,7 +27,6 @@ from services.planner.partition import parse_partitioning
 from services.planner.prepass import Element, PreparedCreate
 from services.planner.types import (
     ALIASES,
-    INTEGER_TYPES,
     KNOWN_TYPES,
     NUMERIC_TYPES,
     normalise_args,
@@ -145,7 +144,7 @@ def build_table(prepared: PreparedCreate, flavour: Flavour) -> Table:
         columns=tuple(columns),
         indexes=tuple(indexes),
         checks=tuple(checks),
-        foreign_keys=tuple(_name_foreign_keys(prepared.table, draft.foreign_keys)),
+        foreign_keys=tuple(draft.foreign_keys),
         options=options,
         partitioning=parse_partitioning(prepared.partition_tokens),
     )
@@ -276,8 +275,6 @@ def _column(element: Element, draft: _Draft) -> None:
         if not fields["nullable"]:
             raise ValueError(f"column {name}: DEFAULT NULL on a NOT NULL column")
         fields.pop("default")
-    if type_name == "timestamp" and nullable is None and fields["nullable"] and False:
-        pass
     column = Column(**fields)  # type: ignore[arg-type]
     draft.columns.append(column)
     if column.primary_key:
@@ -611,10 +608,6 @@ def _name_indexes(indexes: list[Index]) -> list[Index]:
     return out
 
 
-def _name_foreign_keys(table: str, foreign_keys: list[ForeignKey]) -> list[ForeignKey]:
-    return foreign_keys
-
-
 def _validate(table: str, columns: list[Column], indexes: list[Index]) -> None:
     """Spirit's ``ValidateCreateTable``: no duplicate column; indexed columns exist."""
     seen: set[str] = set()
@@ -631,5 +624,17 @@ def _validate(table: str, columns: list[Column], indexes: list[Index]) -> None:
                 raise ValueError(f"index {index.name!r} uses unknown column {part.column!r}")
 
 
-def is_integer_type(type_name: str) -> bool:
-    return type_name in INTEGER_TYPES
+def parse_column_definition(element: Element) -> tuple[Column, list[Index], list[Check]]:
+    """One column definition on its own (used for ALTER clauses): column, inline keys, checks."""
+    draft = _Draft()
+    _column(element, draft)
+    column = draft.columns[0]
+    return column, draft.indexes, [check for _, check in draft.column_checks]
+
+
+def parse_table_element(element: Element) -> Index | Check | ForeignKey:
+    """One index or constraint definition on its own (used for ALTER ``ADD`` clauses)."""
+    draft = _Draft()
+    _table_element(element, draft)
+    found: list[Index | Check | ForeignKey] = [*draft.indexes, *draft.checks, *draft.foreign_keys]
+    return found[0]
