@@ -102,11 +102,13 @@ class ConsoleApp(App[None]):
         from screens.outcome import OutcomeScreen
         from screens.review import ReviewScreen
         from screens.triage import TriageScreen
+        from screens.widgets.diff_view import DiffView
 
         scopes: list[tuple[str, type]] = [
             ("everywhere", type(self)),
             ("failed applies", TriageScreen),
             ("review", ReviewScreen),
+            ("diff pane", DiffView),
             ("confirm redrive", ConfirmRedriveScreen),
             ("outcome", OutcomeScreen),
             ("apply log", LogScreen),

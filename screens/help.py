@@ -29,23 +29,12 @@ def help_rows(
     """``(scope, keys, description, id)`` for every binding, keys as the footer shows them."""
     rows = []
     for scope, bindings in scopes:
-        for binding in Binding.make_bindings(bindings):
+        for spec in bindings:
+            binding = spec if isinstance(spec, Binding) else Binding(*spec)
             keys = effective_keys(binding, keymap)
             shown = " / ".join(app.get_key_display(Binding(key, binding.action)) for key in keys)
             rows.append((scope, shown, binding.description or binding.action, binding.id or "-"))
-    return _dedupe(rows)
-
-
-def _dedupe(rows: list[tuple[str, str, str, str]]) -> list[tuple[str, str, str, str]]:
-    # Binding.make_bindings expands "a,b" into one binding per key; keep one row per id.
-    seen: set[tuple[str, str]] = set()
-    unique = []
-    for row in rows:
-        marker = (row[0], row[3] if row[3] != "-" else row[1])
-        if marker not in seen:
-            seen.add(marker)
-            unique.append(row)
-    return unique
+    return rows
 
 
 class HelpScreen(Screen[None]):
@@ -63,8 +52,8 @@ class HelpScreen(Screen[None]):
         yield table
         yield Static(
             Text(
-                "Remap any binding by id in the config file, e.g. keymap: {triage.refresh: f5}. "
-                "ctrl+p opens the command palette with every action."
+                "Remap a binding by id in the config keymap, e.g. triage.refresh: f5 · "
+                "ctrl+p: command palette"
             ),
             classes="status-line",
         )

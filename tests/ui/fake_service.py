@@ -495,7 +495,9 @@ class FakeConsoleService:
         task_state = "pending" if state == "running" else state
         apply = replace(review.apply, state=state, attempt=1 if state == "running" else 0)
         tasks = tuple(
-            replace(task, state=task_state) if task.id in review.reopen_task_ids else task
+            replace(task, state=task_state, error_message="")
+            if task.id in review.reopen_task_ids
+            else task
             for task in review.tasks
         )
         operations = tuple(
