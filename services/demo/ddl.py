@@ -278,6 +278,22 @@ PUSH_SUBSCRIPTIONS = altered(
      "KEY `idx_user_last_seen` (`user_id`,`last_seen_at`)"),
 )  # fmt: skip
 
+# -- search ---------------------------------------------------------------------------------
+
+_DOCUMENT_COLUMNS = (
+    ID,
+    "`tenant_id` bigint unsigned NOT NULL",
+    "`title` varchar(512) NOT NULL",
+    "`body` mediumtext NOT NULL",
+    UPDATED,
+)
+DOCUMENTS = altered(
+    "documents",
+    (*_DOCUMENT_COLUMNS, PK, "KEY `idx_tenant_updated` (`tenant_id`,`updated_at`)"),
+    (*_DOCUMENT_COLUMNS, PK, "KEY `idx_tenant_updated` (`tenant_id`,`updated_at`)",
+     "FULLTEXT KEY `ft_title_body` (`title`,`body`)"),
+)  # fmt: skip
+
 # -- ledger (gRPC mode) and analytics -------------------------------------------------------
 
 _JOURNAL_COLUMNS = (

@@ -323,6 +323,33 @@ SCENARIOS: tuple[ApplySpec, ...] = (
         ended_ago=3 * HOURS,
         ran_for=2 * HOURS,
     ),
+    ApplySpec(
+        key="pending_cancel",
+        expect="not_redrivable",
+        story="The on-call asked to cancel while the index build was already failing; the "
+        "cancel request is still pending and would cancel a redrive straight away.",
+        database="search",
+        environment="staging",
+        repository="block/search-indexer",
+        pull_request=742,
+        caller="block/search-indexer#742",
+        namespaces={"search": (ddl.DOCUMENTS,)},
+        tasks=(
+            TaskSpec(
+                "search",
+                "documents",
+                "failed",
+                "spirit: copy rows: Error 1205 (HY000): Lock wait timeout exceeded; try "
+                "restarting transaction (FULLTEXT index build on `_documents_new`)",
+                progress=93,
+            ),
+        ),
+        control_requests=(("cancel", "pending", "{}"),),
+        state="failed",
+        error="task documents: Error 1205 (HY000): Lock wait timeout exceeded",
+        ended_ago=5 * HOURS,
+        ran_for=70 * MINUTES,
+    ),
     # Applies that did not fail, for a realistic storage.
     ApplySpec(
         key="completed_staging",

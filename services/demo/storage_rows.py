@@ -85,9 +85,9 @@ def insert_apply(
                 status=status,
                 requested_by="cli:akumar@ops-bastion-1",
                 metadata=json.loads(metadata),
-                completed_at=requested + timedelta(seconds=6),
+                completed_at=requested + timedelta(seconds=6) if status != "pending" else None,
                 created_at=requested,
-                updated_at=requested + timedelta(seconds=6),
+                updated_at=requested + timedelta(seconds=6 * (status != "pending")),
             )
         )
     return apply_identifier

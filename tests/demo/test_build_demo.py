@@ -72,6 +72,8 @@ def test_failed_scenarios_cover_every_path(demo, storage):
     assert [o.deployment for o in failed_ops] == ["billing-eu-west-1"]
     assert secondary.apply.deployment == "billing"
     assert "stopped" in {o.state for o in bundles["stopped_operation"].operations}
+    pending = [(r.operation, r.status) for r in bundles["pending_cancel"].control_requests]
+    assert pending == [("cancel", "pending")]
     for key, bundle in bundles.items():
         failed = [t for t in bundle.tasks if t.state == "failed"]
         assert failed and all(t.error_message for t in failed), key

@@ -23,6 +23,7 @@ REASONS = {
     "secondary_deployment": 'outside primary deployment "billing"',
     "stopped_operation": "stopped, cancelled, or reverted operation",
     "grpc_target": "gRPC mode",
+    "pending_cancel": "pending control request",
 }
 
 
