@@ -181,7 +181,7 @@ def go_duration_seconds(text: str, where: str) -> float:
 
 def _tls_query(value: str, path: str) -> dict[str, str]:
     """Go's ``tls`` modes as PyMySQL SSL settings (through SQLAlchemy's ``ssl_*`` keys)."""
-    mode = value.lower()
+    mode = {"1": "true", "0": "false"}.get(value, value.lower())  # Go's readBool forms
     if mode == "true":
         return {**_system_ca(path), "ssl_check_hostname": "true"}
     if mode == "skip-verify":

@@ -106,8 +106,9 @@ def _ssl_context(dsn: str):
     return conn
 
 
-def test_tls_true_verifies_certificate_and_hostname():
-    conn = _ssl_context("u:p@tcp(db.internal:3306)/d?tls=true")
+@pytest.mark.parametrize("value", ["true", "TRUE", "1"])
+def test_tls_true_verifies_certificate_and_hostname(value):
+    conn = _ssl_context(f"u:p@tcp(db.internal:3306)/d?tls={value}")
     assert conn._ssl_required
     assert conn.ctx.verify_mode == ssl.CERT_REQUIRED
     assert conn.ctx.check_hostname is True
@@ -123,8 +124,8 @@ def test_tls_skip_verify_encrypts_without_verification():
 def test_tls_preferred_and_false():
     preferred = _ssl_context("u:p@tcp(h)/d?tls=preferred")
     assert preferred.ssl and not preferred._ssl_required
-    disabled = _ssl_context("u:p@tcp(h)/d?tls=false")
-    assert not disabled.ssl
+    for value in ("false", "0"):
+        assert not _ssl_context(f"u:p@tcp(h)/d?tls={value}").ssl
 
 
 def test_registered_tls_config_is_refused():
