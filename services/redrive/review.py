@@ -274,14 +274,20 @@ def replan(
 
     if source_for is None:
         from services.planner.sources import source_for_target as source_for
-    source = source_for(target)
     try:
-        result = plan_schema(plan.schema_files, source)
+        source = source_for(target)
+        try:
+            result = plan_schema(plan.schema_files, source)
+            flavour = source.flavour
+        finally:
+            dispose = getattr(source, "dispose", None)
+            if callable(dispose):
+                dispose()
     except PlannerError as exc:
         raise RedriveRejection(
             "replan_failed", f"re-plan apply {apply_identifier} for redrive: {exc}"
         ) from exc
-    return fresh_plan(plan, target, result.changes), source.flavour
+    return fresh_plan(plan, target, result.changes), flavour
 
 
 def fresh_plan(plan: Plan, target: Target, changes: tuple[TableChange, ...]) -> Plan:
