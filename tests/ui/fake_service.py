@@ -457,7 +457,7 @@ class FakeConsoleService:
             expect_fingerprint=expect_fingerprint,
         )
         review = self.reviews.get(apply_identifier) or make_review(apply_identifier)
-        previous = review.lock.owner
+        previous = reviewed.lock_owner if reviewed is not None else review.lock.owner
         reason = self.rejections.get(apply_identifier)
         if reason is None and previous not in (None, operator) and not force:
             reason = f"database lock is held by {previous}; pass force to take it over"
