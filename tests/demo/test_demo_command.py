@@ -57,3 +57,18 @@ def test_subprocess_and_the_list_command_read_the_demo(tmp_path):
     )
     assert listed.returncode == 0, listed.stderr
     assert "payments" in listed.stdout and "ledger" in listed.stdout
+
+
+def test_without_no_ui_opens_the_console_on_the_demo(tmp_path, monkeypatch, capsys):
+    import app.commands.ui as ui
+
+    opened = []
+    monkeypatch.setattr(ui, "launch", lambda settings: opened.append(settings) or 0)
+    target = tmp_path / "demo"
+    assert main(["demo", "--dir", str(target)]) == 0
+    (settings,) = opened
+    assert settings.storage_url == f"sqlite:///{target / 'storage.db'}"
+    assert settings.targets.resolve("payments", "production").snapshot_dir == (
+        target / "targets" / "payments" / "production"
+    )
+    assert str(target) in capsys.readouterr().err
