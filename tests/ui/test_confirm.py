@@ -1,4 +1,4 @@
-"""Pilot tests of the confirmation modal: Cancel by default, a different confirm key, typed force."""
+"""Pilot tests of the confirm modal: Cancel by default, another key confirms, typed force."""
 
 from __future__ import annotations
 
