@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
+from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy.engine import Connection
@@ -140,24 +141,16 @@ def execute_redrive(
     return outcome
 
 
+@dataclass(frozen=True, slots=True)
 class _Request:
     """The operator's request, as given."""
 
-    def __init__(
-        self,
-        ident: str,
-        environment: str,
-        operator: str,
-        force: bool,
-        reviewed: ReviewToken | None,
-        expect_fingerprint: str | None,
-    ) -> None:
-        self.ident = ident
-        self.environment = environment
-        self.operator = operator
-        self.force = force
-        self.reviewed = reviewed
-        self.expect_fingerprint = expect_fingerprint
+    ident: str
+    environment: str
+    operator: str
+    force: bool
+    reviewed: ReviewToken | None
+    expect_fingerprint: str | None
 
 
 @contextmanager
