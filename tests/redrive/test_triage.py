@@ -11,7 +11,7 @@ from services.redrive.service import RedriveService
 from services.redrive.triage import READY
 from services.targets import Target
 from tests.redrive.review_storage_support import open_storage
-from tests.storage.factories import insert_control_request, insert_failed_apply
+from tests.storage.factories import SeededApply, insert_control_request, insert_failed_apply
 
 OPERATOR = "cli:me@host"
 
@@ -44,14 +44,11 @@ def service(storage) -> RedriveService:
     return RedriveService(storage, Targets(), operator=OPERATOR, source_for=NeverPlans())
 
 
-def add(storage, database: str, **kw) -> str:
+def add(storage, database: str, **kw) -> SeededApply:
     kw.setdefault("tasks", [{"state": "failed"}])
     apply = {"database_name": database, **kw.pop("apply", {})}
     with storage.engine.begin() as conn:
-        seeded = insert_failed_apply(conn, apply=apply, plan={"database_name": database}, **kw)
-        for operation in kw.get("controls", ()):
-            insert_control_request(conn, seeded.apply_id, operation=operation)
-    return seeded.apply_identifier
+        return insert_failed_apply(conn, apply=apply, plan={"database_name": database}, **kw)
 
 
 def rows_by_database(service, **kw):
@@ -95,14 +92,7 @@ def test_not_redrivable_rows_say_why(storage, service, setup, reason) -> None:
 def test_pending_cancel_request_is_shown(storage, service) -> None:
     seeded = add(storage, "db1")
     with storage.engine.begin() as conn:
-        from services.storage import schema
-
-        apply_id = (
-            conn.execute(schema.applies.select().where(schema.applies.c.apply_identifier == seeded))
-            .one()
-            .id
-        )
-        insert_control_request(conn, apply_id, operation="cancel")
+        insert_control_request(conn, seeded.apply_id, operation="cancel")
     [row] = service.list_failed().rows
     assert not row.redrivable and row.reason == "pending cancel request"
 
