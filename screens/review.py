@@ -1,0 +1,471 @@
+"""The review screen: apply facts, the verdict, the task breakdown and the DDL diff of one apply.
+
+The review (re-plan and compare) runs in a thread worker that posts typed messages back; the
+screen owns all state and only ever asks the service, never decides. Confirming pushes the
+confirmation modal and, on a result, the outcome screen.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+from textual.worker import get_current_worker
+
+from screens.durations import ago, between, clock_time, span, time_left
+from screens.error import ErrorReport, describe_error
+from screens.safe_text import literal
+from screens.widgets.diff_model import DiffDocument, build_diff_document
+from screens.widgets.diff_view import DiffView
+from services.domain.states import normalize_state
+from services.redrive.api import ConsoleService
+from services.redrive.model import Review, Verdict
+
+if TYPE_CHECKING:
+    from screens.confirm import ConfirmResult
+
+RETRY_BUDGET = 10
+"""SchemaBot's redispatch budget of a ``failed_retryable`` apply (storage spec §6)."""
+
+_STATE_MARKS = {"failed": "✘ FAILED   ", "cancelled": "⊘ CANCELLED"}
+
+
+class ReviewStage(Message):
+    """The service reached a named stage of the review (for the progress indication)."""
+
+    def __init__(self, generation: int, stage: str) -> None:
+        super().__init__()
+        self.generation = generation
+        self.stage = stage
+
+
+class ReviewReady(Message):
+    """The review and its prepared diff arrived."""
+
+    def __init__(self, generation: int, review: Review, document: DiffDocument) -> None:
+        super().__init__()
+        self.generation = generation
+        self.review = review
+        self.document = document
+
+
+class ReviewFailed(Message):
+    """The review could not be produced (planner error, lost connection, ...)."""
+
+    def __init__(self, generation: int, report: ErrorReport) -> None:
+        super().__init__()
+        self.generation = generation
+        self.report = report
+
+
+class ReviewScreen(Screen[None]):
+    """Review one failed apply before redriving it."""
+
+    DEFAULT_CSS = """
+    ReviewScreen {
+        layout: vertical;
+    }
+    ReviewScreen #review-facts {
+        height: auto;
+        padding: 0 1;
+        background: $panel;
+        color: $text;
+    }
+    ReviewScreen #review-banner {
+        height: auto;
+        padding: 0 1;
+        margin: 1 0 0 0;
+        border-left: thick $primary;
+        background: $boost;
+        text-style: bold;
+    }
+    ReviewScreen #review-banner.-match { border-left: thick $success; color: $text-success; }
+    ReviewScreen #review-banner.-mismatch { border-left: thick $error; color: $text-error; }
+    ReviewScreen #review-banner.-not-redrivable {
+        border-left: thick $warning;
+        color: $text-warning;
+    }
+    ReviewScreen #review-banner.-error { border-left: thick $error; color: $text-error; }
+    ReviewScreen #review-banner.-pending { border-left: thick $accent; color: $text-accent; }
+    ReviewScreen #review-tasks {
+        height: auto;
+        max-height: 9;
+        padding: 0 1;
+        margin: 1 0 0 0;
+    }
+    ReviewScreen #review-diff { margin: 1 0 0 0; }
+    ReviewScreen #review-notes {
+        height: auto;
+        max-height: 4;
+        padding: 0 1;
+        color: $text-muted;
+    }
+    ReviewScreen #review-notes.-empty { display: none; }
+    """
+
+    BINDINGS: list[BindingType] = [
+        Binding("c,enter", "confirm", "Redrive…", id="review.confirm"),
+        Binding("f", "force", "Force takeover…", id="review.force"),
+        Binding("r", "rerun", "Re-run review", id="review.rerun"),
+        # Priority: the diff pane uses l for horizontal scrolling (arrows still do that).
+        Binding("l", "logs", "Logs", id="review.logs", priority=True),
+        Binding("y", "copy_id", "Copy id", id="review.copy-id"),
+        Binding("escape", "back", "Back", id="review.back"),
+    ]
+
+    def __init__(
+        self,
+        service: ConsoleService,
+        apply_identifier: str,
+        environment: str,
+        *,
+        operator: str,
+        read_only: bool = False,
+    ) -> None:
+        super().__init__(id="review")
+        self.service = service
+        self.apply_identifier = apply_identifier
+        self.environment = environment
+        self.operator = operator
+        self.read_only = read_only
+        self.review: Review | None = None
+        self.error: ErrorReport | None = None
+        self.stages: list[str] = []
+        self._generation = 0
+
+    @property
+    def loading(self) -> bool:
+        return self.review is None and self.error is None
+
+    # -- layout ---------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="review-facts")
+        yield Static(id="review-banner")
+        with VerticalScroll(id="review-tasks", can_focus=False):
+            yield Static(id="review-tasks-text")
+        yield DiffView(id="review-diff")
+        yield Static(id="review-notes")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(DiffView).focus()
+        self.start_review()
+
+    # -- the review worker ----------------------------------------------------------------
+
+    def start_review(self) -> None:
+        """(Re)run the review; answers of an earlier run are dropped."""
+        self._generation += 1
+        self.review = None
+        self.error = None
+        self.stages = []
+        self.query_one(DiffView).show_message("Waiting for the fresh plan…")
+        self._refresh_view()
+        self._review_worker(self._generation)
+
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="review",
+        description="review the apply",
+    )
+    def _review_worker(self, generation: int) -> None:
+        worker = get_current_worker()
+
+        def on_stage(stage: str) -> None:
+            if not worker.is_cancelled:
+                self.post_message(ReviewStage(generation, stage))
+
+        try:
+            review = self.service.review(self.apply_identifier, self.environment, on_stage=on_stage)
+            document = build_diff_document(review.comparisons)
+        except Exception as error:  # every failure is shown in the banner, none is dropped
+            if not worker.is_cancelled:
+                self.post_message(
+                    ReviewFailed(generation, describe_error(error, doing="review the apply"))
+                )
+            return
+        if not worker.is_cancelled:
+            self.post_message(ReviewReady(generation, review, document))
+
+    @on(ReviewStage)
+    def _stage_reached(self, message: ReviewStage) -> None:
+        if message.generation == self._generation and self.loading:
+            self.stages.append(message.stage)
+            self._refresh_view()
+
+    @on(ReviewReady)
+    def _review_ready(self, message: ReviewReady) -> None:
+        if message.generation != self._generation:
+            return
+        self.review = message.review
+        diff = self.query_one(DiffView)
+        if message.document.tables:
+            diff.set_document(message.document)
+        elif message.review.verdict is Verdict.NOT_REDRIVABLE:
+            diff.show_message("No comparison: the apply is not redrivable (see above).")
+        else:
+            diff.show_message("No statements to compare.")
+        self._refresh_view()
+
+    @on(ReviewFailed)
+    def _review_failed(self, message: ReviewFailed) -> None:
+        if message.generation != self._generation:
+            return
+        self.error = message.report
+        self.query_one(DiffView).show_message("No comparison: the review failed (see above).")
+        self._refresh_view()
+
+    # -- rendering ------------------------------------------------------------------------
+
+    def _refresh_view(self) -> None:
+        self.query_one("#review-facts", Static).update(self._facts())
+        banner = self.query_one("#review-banner", Static)
+        text, state = self._banner()
+        banner.update(text)
+        for name in ("pending", "match", "mismatch", "not-redrivable", "error"):
+            banner.set_class(name == state, f"-{name}")
+        self.query_one("#review-tasks-text", Static).update(self._tasks())
+        notes = self._notes()
+        notes_widget = self.query_one("#review-notes", Static)
+        notes_widget.update(notes)
+        notes_widget.set_class(not notes.plain, "-empty")
+        self.refresh_bindings()
+
+    def _facts(self) -> Text:
+        facts = Text.assemble(("Review ", "bold"))
+        facts.append_text(literal(self.apply_identifier, single_line=True, style="bold"))
+        review = self.review
+        if review is None:
+            facts.append(" · environment ")
+            facts.append_text(literal(self.environment, single_line=True))
+            facts.append("\nloading apply facts…" if self.loading else "\napply facts unavailable")
+            return facts
+        apply = review.apply
+        now = review.database_now
+        facts.append(" · database ")
+        facts.append_text(literal(apply.database_name, single_line=True, style="bold"))
+        facts.append_text(literal(f" ({apply.database_type})", single_line=True))
+        facts.append(" · environment ")
+        facts.append_text(literal(review.environment, single_line=True))
+        facts.append(" · deployment ")
+        facts.append_text(literal(apply.deployment, single_line=True))
+        if review.plan_identifier:
+            facts.append(" · stored plan ")
+            facts.append_text(literal(review.plan_identifier, single_line=True))
+        facts.append(f"\nfailed {ago(apply.completed_at, now)} ({clock_time(apply.completed_at)})")
+        facts.append(f" · {time_left(review.window_ends_at, now)} in the redrive window")
+        facts.append(f" · attempt {apply.attempt}/{RETRY_BUDGET}")
+        facts.append(f" · redriven {review.redrive_count} time(s) before")
+        facts.append("\nlock ")
+        lock = review.lock
+        if lock.free:
+            facts.append("FREE")
+            facts.append(" · a redrive acquires it as ")
+            facts.append_text(literal(lock.operator, single_line=True))
+            return facts
+        facts.append("HELD BY YOU " if lock.held_by_operator else "HELD BY ", style="bold")
+        facts.append_text(literal(lock.owner, single_line=True, style="bold"))
+        if lock.held_since is not None:
+            held = span(between(lock.held_since, now))
+            facts.append(f" since {clock_time(lock.held_since)} ({held})")
+        if lock.held_by_other:
+            facts.append(" · a redrive needs a forced takeover (f)")
+        return facts
+
+    def _banner(self) -> tuple[Text, str]:
+        if self.error is not None:
+            text = Text("⚠ REVIEW FAILED — ")
+            text.append_text(literal(f"{self.error.title}: {self.error.message}", single_line=True))
+            text.append("\n")
+            text.append_text(literal(self.error.hint, single_line=True, style="not bold"))
+            text.append(" Press r to re-run the review.", style="not bold")
+            return text, "error"
+        review = self.review
+        if review is None:
+            text = Text("⋯ REVIEWING — re-planning ")
+            text.append_text(literal(self.apply_identifier, single_line=True))
+            text.append(" against the live database of ")
+            text.append_text(literal(self.environment, single_line=True))
+            text.append("…\n")
+            text.append(self._stage_line(), style="not bold")
+            return text, "pending"
+        if review.verdict is Verdict.MATCH:
+            text = Text("✔ MATCH — ")
+            text.append_text(
+                literal(
+                    review.reason or "the fresh plan equals the stored remaining work",
+                    single_line=True,
+                )
+            )
+            text.append("\n")
+            text.append(self._match_hint(review), style="not bold")
+            return text, "match"
+        if review.verdict is Verdict.MISMATCH:
+            text = Text("✘ MISMATCH — ")
+            text.append_text(literal(review.reason or "the fresh plan differs", single_line=True))
+            text.append("\n")
+            document = self.query_one(DiffView).document
+            changed = document.changed_tables if document is not None else 0
+            text.append(
+                f"{changed} table(s) differ; see the diff below (n / p jump between changes). "
+                "Redrive is refused.",
+                style="not bold",
+            )
+            return text, "mismatch"
+        text = Text("⊘ NOT REDRIVABLE — ")
+        text.append_text(literal(review.reason or "not redrivable", single_line=True))
+        return text, "not-redrivable"
+
+    def _stage_line(self) -> str:
+        if not self.stages:
+            return "stage: starting"
+        done = " · ".join(f"✓ {stage}" for stage in self.stages[:-1])
+        current = f"stage {len(self.stages)}: {self.stages[-1]}…"
+        return f"{done} · {current}" if done else current
+
+    def _match_hint(self, review: Review) -> str:
+        if self.read_only:
+            return "READ-ONLY mode: redrive is disabled."
+        if review.lock.held_by_other:
+            return "Press c (or f) to redrive with a forced lock takeover; you confirm first."
+        return "Press c or enter to redrive; you will be asked to confirm."
+
+    def _tasks(self) -> Text:
+        review = self.review
+        if review is None:
+            return Text("Tasks: waiting for the review…", style="italic")
+        states = Counter(normalize_state(task.state) for task in review.tasks)
+        text = Text.assemble(("Tasks: ", "bold"))
+        text.append(
+            f"{states['completed']} completed · {states['failed']} failed · "
+            f"{states['cancelled']} cancelled · {len(review.tasks)} total"
+        )
+        if review.operations:
+            operation_states = Counter(normalize_state(op.state) for op in review.operations)
+            text.append("    Operations: ", style="bold")
+            text.append(
+                f"{operation_states['completed']} completed · {operation_states['failed']} failed"
+                f" · {len(review.operations)} total"
+            )
+        operations = {op.id: op for op in review.operations}
+        for task in review.tasks:
+            state = normalize_state(task.state)
+            if state not in _STATE_MARKS:
+                continue
+            text.append(f"\n  {_STATE_MARKS[state]}  #{task.id} ")
+            place = ".".join(part for part in (task.namespace, task.table_name or "") if part)
+            text.append_text(literal(place or task.task_identifier, single_line=True))
+            if task.shard:
+                text.append(" shard ")
+                text.append_text(literal(task.shard, single_line=True))
+            operation = operations.get(task.apply_operation_id or -1)
+            if operation is not None:
+                text.append(" (operation ")
+                text.append_text(literal(operation.operation_key, single_line=True))
+                text.append(")")
+            text.append(" — ")
+            text.append_text(literal(task.error_message or "no error recorded", single_line=True))
+        text.append("\n")
+        would_reopen = review.verdict is Verdict.MATCH
+        text.append("Would reopen: " if would_reopen else "Remaining failed work: ", style="bold")
+        if not review.reopen_task_ids and not review.reopen_operation_ids:
+            text.append("nothing")
+            return text
+        task_ids = ", ".join(f"#{task_id}" for task_id in review.reopen_task_ids) or "none"
+        text.append(f"tasks {task_ids}")
+        if review.reopen_operation_ids:
+            names = ", ".join(
+                f"#{op_id} ({operations[op_id].operation_key})"
+                if op_id in operations
+                else f"#{op_id}"
+                for op_id in review.reopen_operation_ids
+            )
+            text.append(" · operations ")
+            text.append_text(literal(names, single_line=True))
+        if would_reopen:
+            text.append(" → failed_retryable")
+        return text
+
+    def _notes(self) -> Text:
+        text = Text()
+        lines: list[Text] = []
+        if self.read_only:
+            lines.append(Text("• READ-ONLY mode: redrive actions are disabled.", style="bold"))
+        if self.review is not None:
+            lines.extend(
+                Text("• ").append_text(literal(note, single_line=True))
+                for note in self.review.notes
+            )
+        return Text("\n").join(lines) if lines else text
+
+    # -- actions --------------------------------------------------------------------------
+
+    def _confirm_allowed(self) -> bool:
+        review = self.review
+        return (
+            review is not None
+            and review.verdict is Verdict.MATCH
+            and review.token is not None
+            and not self.read_only
+        )
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Textual's contract: True enabled, None shown greyed out, False hidden."""
+        if action == "confirm":
+            return True if self._confirm_allowed() else None
+        if action == "force":
+            if self.review is None or not self.review.lock.held_by_other:
+                return False
+            return True if self._confirm_allowed() else None
+        return True
+
+    def action_confirm(self) -> None:
+        self._open_confirmation()
+
+    def action_force(self) -> None:
+        self._open_confirmation()
+
+    def _open_confirmation(self) -> None:
+        from screens.confirm import ConfirmRedriveScreen
+
+        if self.review is None or not self._confirm_allowed():
+            return
+        self.app.push_screen(
+            ConfirmRedriveScreen(self.review, read_only=self.read_only), self._confirmed
+        )
+
+    def _confirmed(self, result: ConfirmResult | None) -> None:
+        from screens.outcome import OutcomeScreen
+
+        if result is None or self.review is None:
+            return
+        self.app.push_screen(
+            OutcomeScreen(self.service, self.review, operator=self.operator, force=result.force)
+        )
+
+    def action_rerun(self) -> None:
+        self.start_review()
+
+    def action_logs(self) -> None:
+        from screens.logs import LogScreen
+
+        self.app.push_screen(LogScreen(self.service, self.apply_identifier))
+
+    def action_copy_id(self) -> None:
+        from screens.clipboard import copy_to_clipboard
+
+        copy_to_clipboard(self.app, self.apply_identifier, label="apply id")
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
