@@ -174,8 +174,8 @@ class ConfirmRedriveScreen(ModalScreen[ConfirmResult | None]):
     # -- behaviour ------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "confirm":
-            return self.blocked_reason is None
+        if action == "confirm":  # None: shown greyed out in the footer, visibly disabled
+            return True if self.blocked_reason is None else None
         return True
 
     @on(Input.Changed, "#force-name")
