@@ -316,17 +316,25 @@ def test_config_change_of_deployment_is_a_mismatch_without_replan(storage, live,
 
 
 @pytest.mark.parametrize(
-    "setup",
+    ("setup", "column"),
     [
-        pytest.param({"plan_data": RawJSON('{"testdb": {"tables": [')}, id="malformed-plan-json"),
-        pytest.param({"tasks": [{"state": "exploded"}]}, id="unknown-task-state"),
+        pytest.param(
+            {"plan_data": RawJSON('{"testdb": {"tables": 5}}')}, "plan_data", id="bad-plan-json"
+        ),
+        pytest.param({"tasks": [{"state": "exploded"}]}, "state", id="unknown-task-state"),
     ],
 )
-def test_unreadable_rows_are_refused_and_nothing_is_written(storage, live, sources, setup) -> None:
-    seed_users(storage, **setup)
+def test_unreadable_rows_are_refused_and_nothing_is_written(
+    storage, live, sources, setup, column
+) -> None:
+    seeded = seed_users(storage, **setup)
+    before = raw_dump(storage.engine)
     with pytest.raises(RedriveRejection) as info:
-        review(storage, live(USERS_V0), sources)
+        run_review(storage, FixedTargets(live(USERS_V0)), seeded.apply_identifier, "staging",
+                   OPERATOR, source_for=sources)  # fmt: skip
     assert info.value.code == "malformed_row"
+    assert f"column {column}" in str(info.value)
+    assert raw_dump(storage.engine) == before
     assert sources.requests == 0
 
 
