@@ -298,3 +298,20 @@ def test_schemabot_writer_holding_the_named_lock_makes_the_redrive_wait_then_fai
         assert time.monotonic() - started >= 1.0
         schemabot.execute(text("SELECT RELEASE_LOCK(:n)"), {"n": name})
     assert _redrive(storage, targets, seeded, review, lock_wait_seconds=1).status == "redriven"
+
+
+@pytest.mark.parametrize("step", ["lock_claimed", "apply_reopened", "audit_written"])
+def test_lock_acquired_for_a_refused_redrive_does_not_remain(storage, targets, step):
+    seeded = _seed(storage)
+    review = _review(storage, targets, seeded)
+
+    def refuse(reached: str) -> None:
+        if reached == step:
+            assert reached != "lock_claimed" or _locks(storage) == []  # uncommitted insert
+            raise RedriveRefused(f"refused at {reached}")
+
+    _rejected(
+        storage, lambda: _redrive(storage, targets, seeded, review, checkpoint=refuse),
+        f"refused at {step}",
+    )  # fmt: skip
+    assert _locks(storage) == []
