@@ -109,9 +109,13 @@ def reconstruct_remaining_work(
     failed_ops = sorted(
         (op for op in ops.values() if normalize_state(op.state) == "failed"), key=lambda o: o.id
     )
+    tasks_by_op: dict[int, list[Task]] = {}
+    for task in own_tasks:
+        if task.apply_operation_id is not None:
+            tasks_by_op.setdefault(task.apply_operation_id, []).append(task)
     for op in failed_ops:
         deployments.add(op.deployment)
-        op_tasks = [t for t in own_tasks if t.apply_operation_id == op.id and is_drive_task(t, op)]
+        op_tasks = [t for t in tasks_by_op.get(op.id, ()) if is_drive_task(t, op)]
         if not op_tasks and _kind(op) == "group_finalizer":
             finalizers.add(finalizer_namespace(ident, op))
         for task in op_tasks:
