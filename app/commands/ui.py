@@ -16,6 +16,7 @@ from app.cli import EXIT_OK, EXIT_USAGE, add_connection_options
 
 if TYPE_CHECKING:
     from app.settings import Settings
+    from app.tui import ConsoleApp
     from services.domain.models import LogEntry
     from services.redrive.api import ConsoleService, StageCallback
     from services.redrive.model import (
@@ -68,18 +69,30 @@ def launch(
     theme: str | None = None,
 ) -> int:
     """Open the console on ``settings``; the storage is connected on first use, in a worker."""
+    build_console(settings, read_only=read_only, operator=operator, theme=theme).run()
+    return EXIT_OK
+
+
+def build_console(
+    settings: Settings,
+    *,
+    read_only: bool = False,
+    operator: str | None = None,
+    theme: str | None = None,
+    refresh_seconds: float = 15.0,
+) -> ConsoleApp:
+    """The console app for ``settings`` with a lazily connected service (also used by the bench)."""
     from app.tui import ConsoleApp
     from services.redrive.identity import default_operator
 
-    app = ConsoleApp(
+    return ConsoleApp(
         LazyService(lambda: _build_service(settings)),
         operator=operator or settings.operator or default_operator(),
         read_only=read_only or settings.read_only,
         keymap=settings.keymap,
         theme=theme,
+        refresh_seconds=refresh_seconds,
     )
-    app.run()
-    return EXIT_OK
 
 
 def _known_theme(name: str) -> bool:
