@@ -79,7 +79,7 @@ def run_review(
     unknown apply (404) and rows that cannot be decoded (malformed JSON, unknown state);
     every other refusal is a ``Review`` with ``NOT_REDRIVABLE`` or ``MISMATCH``."""
     validate_request(apply_identifier, environment, operator)
-    _stage(on_stage, "load")
+    _stage(on_stage, "loading apply")
     try:
         bundle = storage.load_bundle(apply_identifier.strip())
     except MalformedRowError as exc:
@@ -129,7 +129,7 @@ def review_bundle(
     work: RemainingWork | None = None
     fingerprint = ""
     try:
-        _stage(on_stage, "validate")
+        _stage(on_stage, "validating")
         check_environment(apply, environment)
         check_failed_and_fresh(apply, bundle.database_now, window)
         check_plan_present(bundle)
@@ -146,9 +146,9 @@ def review_bundle(
         target = targets.resolve(plan.database_name, environment)
         check_target_supported(target, expected, work)
         check_target_unchanged(target, plan)
-        _stage(on_stage, "plan")
+        _stage(on_stage, "re-planning")
         fresh, flavour = replan(plan, target, source_for, apply.apply_identifier)
-        _stage(on_stage, "compare")
+        _stage(on_stage, "comparing")
         comparison = compare_plans(expected, fresh, _equivalence(flavour))
     except RedriveRejection as refusal:
         return _refused(base, bundle, work, fingerprint, Verdict.NOT_REDRIVABLE, refusal.code,
