@@ -106,6 +106,7 @@ class RedriveService:
             reviewed=reviewed,
             expect_fingerprint=expect_fingerprint,
             window=self.window,
+            source_for=self.source_for,
         )
 
     def apply_logs(self, apply_identifier: str, *, limit: int = 200) -> tuple[LogEntry, ...]:
