@@ -132,12 +132,10 @@ def review_bundle(
         _stage(on_stage, "validating")
         check_environment(apply, environment)
         check_failed_and_fresh(apply, bundle.database_now, window)
-        check_plan_present(bundle)
+        plan = check_plan_present(bundle)
         check_target_metadata(bundle)
         check_row_states(bundle)
         check_control_requests(bundle)
-        plan = bundle.plan
-        assert plan is not None  # check_plan_present
         work = reconstruct_remaining_work(
             apply, all_tasks(bundle), bundle.operations, plan.deployment
         )

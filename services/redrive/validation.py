@@ -14,7 +14,14 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from services.domain.errors import RedriveRefused
-from services.domain.models import Apply, ApplyBundle, ApplyOperation, ControlRequest, Task
+from services.domain.models import (
+    Apply,
+    ApplyBundle,
+    ApplyOperation,
+    ControlRequest,
+    Plan,
+    Task,
+)
 from services.domain.states import (
     APPLY_STATES,
     BLOCKING_OPERATION_STATES,
@@ -124,14 +131,15 @@ def check_failed_and_fresh(
         )
 
 
-def check_plan_present(bundle: ApplyBundle) -> None:
-    """Check 11: the source plan row exists."""
+def check_plan_present(bundle: ApplyBundle) -> Plan:
+    """Check 11: the source plan row exists; returns it."""
     if bundle.plan is None:
         raise RedriveRejection(
             "plan_not_found",
             f"plan {bundle.apply.plan_id} not found for redrive apply "
             f"{bundle.apply.apply_identifier}",
         )
+    return bundle.plan
 
 
 def check_target_metadata(bundle: ApplyBundle) -> None:
