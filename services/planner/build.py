@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from decimal import Decimal, InvalidOperation
 
 from services.planner.api import Flavour
-from services.planner.expressions import expression_key, restore_text
+from services.planner.expressions import default_text, expression_key, restore_text
 from services.planner.lexer import Token, matching_paren, split_top_level, unescape_string
 from services.planner.lexer import unquote_identifier as name_of
 from services.planner.model import (
@@ -343,7 +343,7 @@ def _default(cur: _Cursor, type_name: str) -> Default:
             sub = _Cursor(inner)
             text = _timestamp_function(sub, "DEFAULT")
             return Default("timestamp", text, f"ts:{text}")
-        return Default("expr", restore_text(inner), f"expr:{expression_key(inner)}")
+        return Default("expr", default_text(inner), f"expr:{expression_key(inner)}")
     if token.kind == "word":
         upper = token.text.upper()
         following = cur.peek(1)
@@ -372,7 +372,7 @@ def _default(cur: _Cursor, type_name: str) -> Default:
             cur.take()
             cur.take_parens()
             call = cur.tokens[start : cur.pos]
-            return Default("expr", restore_text(call), f"expr:{expression_key(call)}")
+            return Default("expr", default_text(call), f"expr:{expression_key(call)}")
     raise ValueError(f"unsupported DEFAULT value {token.text!r}")
 
 

@@ -67,7 +67,7 @@ def _column_clauses(current: Table, desired: Table, mariadb: bool) -> list[str]:
         lowered = column.name.lower()
         old = source.get(lowered)
         if old is None:
-            clause = f"ADD COLUMN {format_column(column)}"
+            clause = f"ADD COLUMN {format_column(column, mariadb=mariadb)}"
             if not previous:
                 clause += " FIRST"
             elif position != last:
@@ -77,7 +77,7 @@ def _column_clauses(current: Table, desired: Table, mariadb: bool) -> list[str]:
             moved = explicit.get(lowered, False)
             changed = not _columns_equal(old, column, current, desired, mariadb, dropped_pk)
             if changed or moved:
-                clause = f"MODIFY COLUMN {format_column(column)}"
+                clause = f"MODIFY COLUMN {format_column(column, mariadb=mariadb)}"
                 if moved:
                     clause += f" AFTER {quote_identifier(previous)}" if previous else " FIRST"
                 clauses.append(clause)
@@ -238,7 +238,7 @@ def _index_clauses(
             ):
                 option_only.add(old.name)
                 extra.append([drop])
-                extra.append([format_add_index(new)])
+                extra.append([format_add_index(new, mariadb=mariadb)])
             else:
                 drops.append(drop)
     adds: list[str] = []
@@ -248,7 +248,7 @@ def _index_clauses(
             continue
         old = source.get(new.name)
         if old is None or _index_key(old, visibility=False) != _index_key(new, visibility=False):
-            adds.append(format_add_index(new))
+            adds.append(format_add_index(new, mariadb=mariadb))
         elif old.visible != new.visible:
             if mariadb:
                 word = "NOT IGNORED" if new.visible else "IGNORED"

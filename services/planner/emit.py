@@ -15,7 +15,7 @@ _INDEX_KEYWORDS = {
 }
 
 
-def format_column(column: Column) -> str:
+def format_column(column: Column, *, mariadb: bool = False) -> str:
     """Spirit's column definition: name, type, attributes, NULL|NOT NULL, DEFAULT, ... (§5.2)."""
     parts = [quote_identifier(column.name), format_type(column.type, column.args, escape_string)]
     if column.unsigned:
@@ -30,7 +30,9 @@ def format_column(column: Column) -> str:
     if column.generated is not None:
         storage = "STORED" if column.stored else "VIRTUAL"
         parts.append(f"GENERATED ALWAYS AS ({column.generated}) {storage}")
-    parts.append("NULL" if column.nullable else "NOT NULL")
+    if not (mariadb and column.generated is not None):
+        # MariaDB rejects NULL / NOT NULL on generated columns.
+        parts.append("NULL" if column.nullable else "NOT NULL")
     if column.srid is not None:
         parts.append(f"SRID {column.srid}")
     if column.default is not None and column.generated is None:
@@ -50,7 +52,7 @@ def format_column(column: Column) -> str:
     return " ".join(parts)
 
 
-def format_add_index(index: Index) -> str:
+def format_add_index(index: Index, *, mariadb: bool = False) -> str:
     """``ADD [UNIQUE|FULLTEXT|SPATIAL ]INDEX `n` (parts)[ USING ..][ KEY_BLOCK_SIZE=..]...``."""
     keyword = _INDEX_KEYWORDS[index.kind]
     if index.kind != "PRIMARY":
@@ -76,7 +78,7 @@ def format_add_index(index: Index) -> str:
     if index.comment is not None:
         clause += f" COMMENT {escape_string(index.comment)}"
     if not index.visible:
-        clause += " INVISIBLE"
+        clause += " IGNORED" if mariadb else " INVISIBLE"
     return clause
 
 

@@ -75,6 +75,35 @@ KEYWORDS = frozenset(
     }
 )
 
+# Keywords that are never function names, even when a parenthesis follows.
+NOT_CALLS = frozenset(
+    {
+        "AND",
+        "OR",
+        "NOT",
+        "XOR",
+        "IS",
+        "IN",
+        "LIKE",
+        "BETWEEN",
+        "CASE",
+        "WHEN",
+        "THEN",
+        "ELSE",
+        "END",
+        "AS",
+        "DIV",
+        "INTERVAL",
+        "USING",
+        "FROM",
+        "REGEXP",
+        "RLIKE",
+        "ESCAPE",
+        "SOUNDS",
+        "COLLATE",
+    }
+)
+
 # Function aliases whose spellings the server rewrites (MariaDB prints ``lcase``).
 FUNCTION_ALIASES = {
     "LCASE": "LOWER",
@@ -98,7 +127,7 @@ def _is_introducer(token: Token, following: Token | None) -> bool:
     )
 
 
-def _render(tokens: list[Token], *, for_key: bool) -> str:
+def _render(tokens: list[Token], *, for_key: bool, lower_functions: bool = False) -> str:
     out: list[str] = []
     previous: str = ""  # "op", "open", "func", "atom", "comma"
     count = len(tokens)
@@ -143,8 +172,10 @@ def _render(tokens: list[Token], *, for_key: bool) -> str:
         if token.kind == "word":
             upper = token.text.upper()
             is_call = following is not None and following.kind == "op" and following.text == "("
-            if is_call and upper not in KEYWORDS:
+            if is_call and upper not in NOT_CALLS:
                 name = FUNCTION_ALIASES.get(upper, upper) if for_key else upper
+                if lower_functions:
+                    name = name.lower()
                 if previous in ("atom", "keyword"):
                     out.append(" ")
                 out.append(name)
@@ -198,6 +229,11 @@ def strip_outer_parens(tokens: list[Token]) -> list[Token]:
 def restore_text(tokens: list[Token]) -> str:
     """The expression as Spirit prints it: back-quoted names, upper-case functions."""
     return _render(tokens, for_key=False)
+
+
+def default_text(tokens: list[Token]) -> str:
+    """An expression default as Spirit prints it: ``uuid()``, ``json_object()`` (lower case)."""
+    return _render(tokens, for_key=False, lower_functions=True)
 
 
 def expression_key(tokens: list[Token]) -> str:

@@ -14,6 +14,7 @@ import pymysql
 from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.pool import NullPool
 
 from services.planner.api import Flavour, PlannerError
 from services.planner.lexer import quote_identifier
@@ -46,15 +47,17 @@ def table_name_of(text: str, fallback: str) -> str:
 class LiveSchemaSource:
     """A live server; one namespace is the schema of the same name (or ``database_override``).
 
-    One connection per ``load``: the table list, then ``SHOW CREATE TABLE`` statements sent
-    in batches of multi-statement queries, so 1,000 tables take a handful of round trips.
+    One short-lived connection per ``load`` (no pool is kept): the table list, then
+    ``SHOW CREATE TABLE`` statements sent in batches of multi-statement queries, so 1,000
+    tables take a handful of round trips.
     """
 
     def __init__(self, url: str | Engine, *, database_override: str | None = None) -> None:
         base = url.url if isinstance(url, Engine) else make_url(url)
         self._engine = create_engine(
             base.set(database=None) if base.database else base,
-            connect_args={"client_flag": _MULTI_STATEMENTS},
+            connect_args={"client_flag": _MULTI_STATEMENTS, "charset": "utf8mb4"},
+            poolclass=NullPool,
         )
         self._safe_url = base.render_as_string(hide_password=True)
         self._database_override = database_override
