@@ -55,6 +55,12 @@ REDRIVE_MESSAGE_PREFIXES = ("Redrive requested by user", "Reapply requested by u
 FAILED_STATE_SPELLINGS = ("failed", "state_failed")
 BLOCKING_OPERATION_STATES = frozenset({"stopped", "cancelled", "reverted"})
 
+# Newest failure first. ``state`` sits between the two keys so the order is exactly the order
+# of ``idx_completed_at_state`` (+ the primary key): MySQL walks that index backwards and stops
+# after one page, with no sort. For rows stored with one spelling (SchemaBot writes lowercase
+# ``failed``) this is the (completed_at DESC, id DESC) order.
+TRIAGE_ORDER = (applies.c.completed_at.desc(), applies.c.state.desc(), applies.c.id.desc())
+
 
 # -- column helpers ------------------------------------------------------------------------
 
@@ -206,19 +212,22 @@ def _triage_page_query(
             )
         )
         .where(*conditions)
-        .order_by(a.completed_at.desc(), a.id.desc())
+        .order_by(*TRIAGE_ORDER)
         .limit(limit + 1)
     )
 
 
 def _after_cursor(after: TriageCursor, *, include_null: bool) -> ColumnElement[bool]:
-    """Rows after ``after`` in (completed_at DESC NULLS LAST, id DESC) order."""
+    """Rows after ``after`` in ``TRIAGE_ORDER`` (NULL ``completed_at`` last)."""
     a = applies.c
+    same_time_later = or_(
+        a.state < after.state, and_(a.state == after.state, a.id < after.apply_id)
+    )
     if after.completed_at is None:
-        return and_(a.completed_at.is_(None), a.id < after.apply_id)
+        return and_(a.completed_at.is_(None), same_time_later)
     later = [
         a.completed_at < after.completed_at,
-        and_(a.completed_at == after.completed_at, a.id < after.apply_id),
+        and_(a.completed_at == after.completed_at, same_time_later),
     ]
     if include_null:
         later.append(a.completed_at.is_(None))
@@ -248,15 +257,13 @@ def triage(
     rows = [dict(r._mapping) for r in conn.execute(query)]
     now = rows[0]["database_now"] if rows else database_now(conn)
     page, more = rows[:limit], len(rows) > limit
-    # Python re-check of the state (the SQL filter is a superset only by whitespace).
-    page = [r for r in page if normalize_state(r["state"]) == "failed"]
     ids = [int(r["id"]) for r in page]
     children = _triage_children(conn, ids) if ids else _Children()
     records = tuple(_triage_record(r, children) for r in page)
     next_cursor = None
     if more and page:
         last = page[-1]
-        next_cursor = TriageCursor(last["completed_at"], int(last["id"])).encode()
+        next_cursor = TriageCursor(last["completed_at"], last["state"], int(last["id"])).encode()
     return TriageResult(records=records, database_now=now, next_cursor=next_cursor)
 
 

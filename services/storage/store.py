@@ -36,8 +36,12 @@ class Storage:
         """
         storage = cls(create_storage_engine(url))
         if check:
-            with storage._reading("connect to") as conn:
-                check_compatible(conn)
+            try:
+                with storage._reading("connect to") as conn:
+                    check_compatible(conn)
+            except BaseException:
+                storage.engine.dispose()
+                raise
         return storage
 
     @property

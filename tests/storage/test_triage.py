@@ -83,6 +83,26 @@ def test_keyset_pages_cover_every_row_once_in_order_with_ties_and_nulls(storage)
     assert [i for p in pages for i in p] == expected
 
 
+def test_pages_cover_mixed_state_spellings_with_tied_times_exactly_once(storage) -> None:
+    now = utcnow()
+    spellings = ["failed", "FAILED", "State_Failed", "failed", "Failed", "STATE_FAILED"]
+    with storage.engine.begin() as conn:
+        seeded = {
+            insert_failed_apply(conn, apply={"state": s, "completed_at": stamp}).apply_identifier
+            for s in spellings
+            for stamp in (now, now - timedelta(minutes=1), None)
+        }
+    seen: list[str] = []
+    cursor = None
+    for _ in range(20):
+        page = storage.triage(cursor=cursor, limit=4)
+        seen += _ids(page)
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert sorted(seen) == sorted(seeded)
+
+
 def test_pages_with_since_stop_at_the_window(storage) -> None:
     now = utcnow()
     with storage.engine.begin() as conn:
