@@ -49,7 +49,7 @@ from services.storage.schema import (
     plans,
     tasks,
 )
-from services.storage.sql_text import starts_with_exactly
+from services.storage.sql_text import equals_exactly, starts_with_exactly
 
 REDRIVE_MESSAGE_PREFIXES = ("Redrive requested by user", "Reapply requested by user")
 FAILED_STATE_SPELLINGS = ("failed", "state_failed")
@@ -112,7 +112,10 @@ def _is_drive_row() -> ColumnElement[bool]:
     o = apply_operations.c
     return or_(
         tasks.c.shard == "",
-        and_(func.lower(o.operation_kind) == "work", o.operation_key == _operation_key_of_task()),
+        and_(
+            func.lower(o.operation_kind) == "work",
+            equals_exactly(o.operation_key, _operation_key_of_task()),
+        ),
     )
 
 

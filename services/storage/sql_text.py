@@ -1,7 +1,7 @@
-"""A case-sensitive "starts with" that behaves the same on MySQL/MariaDB and SQLite.
+"""Case-sensitive text comparisons that behave the same on MySQL/MariaDB and SQLite.
 
-``LIKE`` is case-insensitive on both (MySQL through its ``_ci`` collations, SQLite for ASCII);
-SchemaBot's audit messages are matched exactly, so the prefix is compared byte for byte.
+MySQL's ``_ci`` collations fold case in ``=`` and ``LIKE``; SQLite's ``LIKE`` folds ASCII case.
+Audit messages and operation keys are matched exactly, so they are compared byte for byte.
 """
 
 from __future__ import annotations
@@ -38,3 +38,27 @@ def _compile_default(element: starts_with_exactly, compiler, **kw) -> str:
 def _compile_mysql(element: starts_with_exactly, compiler, **kw) -> str:
     column, prefix, length = _parts(element, compiler, **kw)
     return f"(SUBSTRING({column}, 1, {length}) COLLATE utf8mb4_bin = {prefix})"
+
+
+class equals_exactly(FunctionElement):
+    """``left = right`` compared byte for byte (MySQL's ``_ci`` collations would fold case)."""
+
+    type = Boolean()
+    name = "equals_exactly"
+    inherit_cache = True
+
+    def __init__(self, left: ColumnElement[str], right: ColumnElement[str]) -> None:
+        super().__init__(left, right)
+
+
+@compiles(equals_exactly)
+def _compile_equals_default(element: equals_exactly, compiler, **kw) -> str:
+    left, right = (compiler.process(c, **kw) for c in element.clauses)
+    return f"({left} = {right})"
+
+
+@compiles(equals_exactly, "mysql")
+@compiles(equals_exactly, "mariadb")
+def _compile_equals_mysql(element: equals_exactly, compiler, **kw) -> str:
+    left, right = (compiler.process(c, **kw) for c in element.clauses)
+    return f"({left} COLLATE utf8mb4_bin = {right})"

@@ -218,3 +218,29 @@ def test_uppercase_failed_state_with_case_sensitive_sqlite(storage) -> None:
         seeded = insert_failed_apply(conn)
         conn.execute(update(applies).values(state="Failed"))
     assert _ids(storage.triage()) == [seeded.apply_identifier]
+
+
+def test_triage_counts_the_same_drive_rows_as_the_bundle(storage) -> None:
+    """SQL and Python share one drive-row definition; operation keys compare case-sensitively."""
+    with storage.engine.begin() as conn:
+        seeded = insert_failed_apply(
+            conn,
+            operations=[
+                {"operation_key": "APP/-80/users"},
+                {"operation_key": "app/80-/users"},
+                {"operation_key": "app/c0-/users", "operation_kind": "Work"},
+            ],
+            tasks=[
+                {"state": "failed", "shard": "-80", "operation_index": 0},
+                {"state": "failed", "shard": "80-", "operation_index": 1},
+                {"state": "cancelled", "shard": "c0-", "operation_index": 2},
+                {"state": "completed"},
+            ],
+        )
+    record = storage.triage().records[0]
+    bundle = storage.load_bundle(seeded.apply_identifier)
+    assert [t.id for t in bundle.reflected_tasks] == [seeded.task_ids[0]]
+    drive_states = sorted(t.state for t in bundle.tasks)
+    assert drive_states == ["cancelled", "completed", "failed"]
+    assert (record.failed_tasks, record.cancelled_tasks, record.completed_tasks) == (1, 1, 1)
+    assert record.total_tasks == len(bundle.tasks) == 3
