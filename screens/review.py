@@ -14,7 +14,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
@@ -34,6 +33,9 @@ if TYPE_CHECKING:
 
 RETRY_BUDGET = 10
 """SchemaBot's redispatch budget of a ``failed_retryable`` apply (storage spec §6)."""
+
+MAX_LISTED_FAILURES = 3
+"""Failed or cancelled tasks listed by name; the task area has a fixed height."""
 
 _STATE_MARKS = {"failed": "✘ FAILED   ", "cancelled": "⊘ CANCELLED"}
 
@@ -74,13 +76,13 @@ class ReviewScreen(Screen[None]):
         layout: vertical;
     }
     ReviewScreen #review-facts {
-        height: auto;
+        height: 3;
         padding: 0 1;
         background: $panel;
         color: $text;
     }
     ReviewScreen #review-banner {
-        height: auto;
+        height: 2;
         padding: 0 1;
         margin: 1 0 0 0;
         border-left: thick $primary;
@@ -96,19 +98,16 @@ class ReviewScreen(Screen[None]):
     ReviewScreen #review-banner.-error { border-left: thick $error; color: $text-error; }
     ReviewScreen #review-banner.-pending { border-left: thick $accent; color: $text-accent; }
     ReviewScreen #review-tasks {
-        height: auto;
-        max-height: 9;
+        height: 6;
         padding: 0 1;
         margin: 1 0 0 0;
     }
     ReviewScreen #review-diff { margin: 1 0 0 0; }
     ReviewScreen #review-notes {
-        height: auto;
-        max-height: 4;
+        height: 2;
         padding: 0 1;
         color: $text-muted;
     }
-    ReviewScreen #review-notes.-empty { display: none; }
     """
 
     BINDINGS: list[BindingType] = [
@@ -150,8 +149,7 @@ class ReviewScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(id="review-facts")
         yield Static(id="review-banner")
-        with VerticalScroll(id="review-tasks", can_focus=False):
-            yield Static(id="review-tasks-text")
+        yield Static(id="review-tasks")
         yield DiffView(id="review-diff")
         yield Static(id="review-notes")
         yield Footer()
@@ -235,11 +233,8 @@ class ReviewScreen(Screen[None]):
         banner.update(text)
         for name in ("pending", "match", "mismatch", "not-redrivable", "error"):
             banner.set_class(name == state, f"-{name}")
-        self.query_one("#review-tasks-text", Static).update(self._tasks())
-        notes = self._notes()
-        notes_widget = self.query_one("#review-notes", Static)
-        notes_widget.update(notes)
-        notes_widget.set_class(not notes.plain, "-empty")
+        self.query_one("#review-tasks", Static).update(self._tasks())
+        self.query_one("#review-notes", Static).update(self._notes())
         self.refresh_bindings()
 
     def _facts(self) -> Text:
@@ -325,6 +320,10 @@ class ReviewScreen(Screen[None]):
             return text, "mismatch"
         text = Text("⊘ NOT REDRIVABLE — ")
         text.append_text(literal(review.reason or "not redrivable", single_line=True))
+        text.append(
+            "\nNothing can be redriven. Press r to re-run the review, escape to go back.",
+            style="not bold",
+        )
         return text, "not-redrivable"
 
     def _stage_line(self) -> str:
@@ -344,7 +343,8 @@ class ReviewScreen(Screen[None]):
     def _tasks(self) -> Text:
         review = self.review
         if review is None:
-            return Text("Tasks: waiting for the review…", style="italic")
+            waiting = "unavailable: the review failed" if self.error else "waiting for the review…"
+            return Text(f"Tasks: {waiting}", style="italic")
         states = Counter(normalize_state(task.state) for task in review.tasks)
         text = Text.assemble(("Tasks: ", "bold"))
         text.append(
@@ -359,10 +359,9 @@ class ReviewScreen(Screen[None]):
                 f" · {len(review.operations)} total"
             )
         operations = {op.id: op for op in review.operations}
-        for task in review.tasks:
+        unfinished = [task for task in review.tasks if normalize_state(task.state) in _STATE_MARKS]
+        for task in unfinished[:MAX_LISTED_FAILURES]:
             state = normalize_state(task.state)
-            if state not in _STATE_MARKS:
-                continue
             text.append(f"\n  {_STATE_MARKS[state]}  #{task.id} ")
             place = ".".join(part for part in (task.namespace, task.table_name or "") if part)
             text.append_text(literal(place or task.task_identifier, single_line=True))
@@ -376,6 +375,9 @@ class ReviewScreen(Screen[None]):
                 text.append(")")
             text.append(" — ")
             text.append_text(literal(task.error_message or "no error recorded", single_line=True))
+        if len(unfinished) > MAX_LISTED_FAILURES:
+            hidden = len(unfinished) - MAX_LISTED_FAILURES
+            text.append(f"\n  … and {hidden} more failed or cancelled task(s); l shows the log")
         text.append("\n")
         would_reopen = review.verdict is Verdict.MATCH
         text.append("Would reopen: " if would_reopen else "Remaining failed work: ", style="bold")
@@ -398,7 +400,6 @@ class ReviewScreen(Screen[None]):
         return text
 
     def _notes(self) -> Text:
-        text = Text()
         lines: list[Text] = []
         if self.read_only:
             lines.append(Text("• READ-ONLY mode: redrive actions are disabled.", style="bold"))
@@ -407,7 +408,9 @@ class ReviewScreen(Screen[None]):
                 Text("• ").append_text(literal(note, single_line=True))
                 for note in self.review.notes
             )
-        return Text("\n").join(lines) if lines else text
+        if not lines:
+            return Text("• no notes" if self.review is not None else "")
+        return Text("\n").join(lines)
 
     # -- actions --------------------------------------------------------------------------
 

@@ -264,7 +264,7 @@ async def test_untrusted_text_renders_literally() -> None:
     app = ReviewApp(service)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        tasks = rendered(app.screen.query_one("#review-tasks-text"))
+        tasks = rendered(app.screen.query_one("#review-tasks"))
         notes = rendered(app.screen.query_one("#review-notes"))
         expected = "copy failed [red]x[/red] \\x1b[31mboom\\x1b[0m"
         assert expected in tasks and expected in notes
