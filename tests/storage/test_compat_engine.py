@@ -124,3 +124,17 @@ def test_sqlite_engine_serves_thread_workers(sqlite_url: str) -> None:
     with engine.connect() as conn:
         assert conn.execute(text("SELECT COUNT(*) FROM locks")).scalar_one() == 8
     engine.dispose()
+
+
+def test_mysql_engine_talks_utf8mb4_and_pre_pings(mysql_database_url: str) -> None:
+    engine = create_storage_engine(mysql_database_url.replace("mysql+pymysql://", "mysql://"))
+    assert engine.dialect.driver == "pymysql"
+    assert engine.pool._pre_ping is True
+    with engine.connect() as conn:
+        charset = conn.execute(text("SELECT @@character_set_connection")).scalar_one()
+        conn.execute(text("CREATE TABLE t (s varchar(10)) DEFAULT CHARSET=utf8mb4"))
+        conn.execute(text("INSERT INTO t VALUES (:s)"), {"s": "café 🚀"})
+        stored = conn.execute(text("SELECT s FROM t")).scalar_one()
+    assert charset == "utf8mb4"
+    assert stored == "café 🚀"
+    engine.dispose()
