@@ -249,6 +249,14 @@ PARTITION_CASES = [
         flavours=MYSQL_ONLY,
         note="§11.5: a dropped /*!50100 PARTITION BY */ would silently plan nothing",
     ),
+    case(
+        "part_mysql_versioned_comment_both_sides",
+        P + "\n/*!50100 PARTITION BY HASH (`id`)\nPARTITIONS 8 */",
+        P + "\n/*!50100 PARTITION BY HASH (`id`)\nPARTITIONS 6 */",
+        unsafe(A + "COALESCE PARTITION 2;"),
+        flavours=MYSQL_ONLY,
+        note="§11.5: texts equal outside versioned comments still differ inside them",
+    ),
 ]
 
 CASES = OPTION_CASES + PARTITION_CASES
