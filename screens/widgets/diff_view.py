@@ -132,6 +132,14 @@ class DiffView(ScrollView, can_focus=True):
         & > .diff-view--syntax-number { color: $text-warning; }
         & > .diff-view--syntax-comment { color: $text-muted; text-style: italic; }
         & > .diff-view--syntax-punctuation { color: $text; }
+        /* ANSI colours cannot be blended: no tinted rows, in-line changes in reverse video. */
+        &:ansi {
+            & > .diff-view--line-removed { background: ansi_default; }
+            & > .diff-view--line-added { background: ansi_default; }
+            & > .diff-view--inline-removed { background: ansi_default; text-style: reverse bold; }
+            & > .diff-view--inline-added { background: ansi_default; text-style: reverse bold; }
+            & > .diff-view--hatch { color: ansi_bright_black; }
+        }
     }
     """
 
@@ -499,7 +507,7 @@ class DiffView(ScrollView, can_focus=True):
             for start, stop in zip([position, *cuts], [*cuts, end], strict=True):
                 style = line_style + syntax
                 if inline is not None and _inside(start, line.changes):
-                    style += Style(bgcolor=inline.bgcolor, bold=inline.bold)
+                    style += Style(bgcolor=inline.bgcolor, bold=inline.bold, reverse=inline.reverse)
                 segments.append(Segment(text[start - position : stop - position], style))
             position = end
         strip = Strip(segments)

@@ -446,3 +446,19 @@ async def test_messages_render_literally(message: str) -> None:
         await pilot.pause()
         expected = message.replace("\x1b", "\\x1b")
         assert view.render_line(0).text.strip() == expected.strip()
+
+
+@pytest.mark.parametrize(("theme", "reverse"), [("textual-dark", False), ("ansi-dark", True)])
+async def test_inline_changes_survive_ansi_themes(theme: str, reverse: bool) -> None:
+    app = DiffApp(build_diff_document(sample_comparisons()[:1]))
+    async with app.run_test(size=(160, 30)) as pilot:
+        app.theme = theme
+        await pilot.pause()
+        view = app.query_one(DiffView)
+        changed = [segment for segment in view.render_line(2) if segment.text == "100"]
+        plain = [segment for segment in view.render_line(2) if segment.text == "NOT"]
+        assert changed and plain
+        assert bool(changed[0].style and changed[0].style.reverse) is reverse
+        if not reverse:  # tinted themes: the in-line change has its own, stronger background
+            assert changed[0].style and plain[0].style
+            assert changed[0].style.bgcolor != plain[0].style.bgcolor
