@@ -287,10 +287,11 @@ def build_diff_document(comparisons: Sequence[TableComparison]) -> DiffDocument:
             unified.append(DiffRow(RowKind.SPACER))
         split.append(DiffRow(RowKind.HEADING, heading=heading))
         unified.append(DiffRow(RowKind.HEADING, heading=heading))
-        table_split, table_unified = _table_rows(
-            _diff_lines(side_text_lines(comparison.stored)),
-            _diff_lines(side_text_lines(comparison.fresh)),
-        )
+        stored_lines = side_text_lines(comparison.stored)
+        fresh_lines = side_text_lines(comparison.fresh)
+        left = _diff_lines(stored_lines)
+        right = left if fresh_lines == stored_lines else _diff_lines(fresh_lines)
+        table_split, table_unified = _table_rows(left, right)
         split.extend(table_split)
         unified.extend(table_unified)
     return DiffDocument(tuple(headings), _layout(split), _layout(unified))

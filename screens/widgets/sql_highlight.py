@@ -7,9 +7,20 @@ widget maps each category to a themed style when it renders.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cache
 
+from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
-from pygments.token import Comment, Keyword, Name, Number, Operator, Punctuation, String, Token
+from pygments.token import (
+    Comment,
+    Keyword,
+    Name,
+    Number,
+    Operator,
+    Punctuation,
+    String,
+    Token,
+)
 
 Fragment = tuple[str, str]
 """A run of text and its syntax category (``keyword``, ``name``, ``string`` …, or ``text``)."""
@@ -42,7 +53,14 @@ _CATEGORY_OF = (
 )
 
 
-def _category(token_type: object) -> str:
+@cache
+def _lexer() -> Lexer:
+    """The ``mysql`` lexer, named explicitly: guessing picks T-SQL, which flags backticks."""
+    return get_lexer_by_name("mysql", stripnl=False, ensurenl=False)
+
+
+@cache
+def _category(token_type: tuple[str, ...]) -> str:
     for parent, category in _CATEGORY_OF:
         if token_type in parent:
             return category
@@ -51,9 +69,8 @@ def _category(token_type: object) -> str:
 
 def highlight_lines(lines: Sequence[str]) -> list[tuple[Fragment, ...]]:
     """Lex ``lines`` as one MySQL text and return each line's fragments (adjacent runs merged)."""
-    lexer = get_lexer_by_name("mysql", stripnl=False, ensurenl=False)
     result: list[list[Fragment]] = [[]]
-    for token_type, value in lexer.get_tokens("\n".join(lines)):
+    for token_type, value in _lexer().get_tokens("\n".join(lines)):
         category = "text" if token_type in Token.Error else _category(token_type)
         for position, piece in enumerate(value.split("\n")):
             if position:
