@@ -377,3 +377,22 @@ def test_snapshot_planner_error_renders_literally(snap_compare) -> None:
     service = service_with(match_review())
     service.fail_next["review"] = PlannerError(HOSTILE, namespace="shop", table="orders")
     assert snap_compare(ReviewApp(service), terminal_size=SIZE, run_before=settle)
+
+
+async def test_console_flow_triage_review_confirm_redrive(make_app) -> None:
+    """In the real app shell: enter on a failed apply, review, confirm; the service is asked."""
+    service = FakeConsoleService()
+    app = make_app(service)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, ReviewScreen)
+        assert app.screen.apply_identifier == "apply-0001" and "✔ MATCH" in banner(app)
+        await pilot.press("c", "ctrl+r")
+        await settle(pilot)
+        redrives = service.calls_to("redrive")
+        assert len(redrives) == 1
+        args, kwargs = redrives[0]
+        assert args == ("apply-0001", "production") and kwargs["operator"] == OPERATOR
+        assert kwargs["force"] is False and kwargs["reviewed"] is not None
