@@ -1,19 +1,28 @@
-"""``plan_schema``: desired files per namespace against a schema source, in SchemaBot order."""
+"""``plan_schema``: desired files per namespace against a schema source, in SchemaBot order.
+
+Fast path: a desired file whose statement equals the live SHOW CREATE text (byte for byte, or
+token for token ignoring whitespace, comments and needless back-quotes) is unchanged and is
+not parsed at all. Everything else is parsed (cached by content hash, in parallel when many).
+"""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import lru_cache
 
 from services.domain.models import TableChange
 from services.planner.api import Flavour, PlannerError, PlanResult, SchemaSource
 from services.planner.differ import diff_tables
-from services.planner.lexer import quote_identifier
+from services.planner.lexer import quote_identifier, tokenize
 from services.planner.lint import lint_table
 from services.planner.model import Table
-from services.planner.parse import TableParseError, parse_table
+from services.planner.parse import TableParseError, parse_many
+from services.planner.sources import table_name_of
 
 _AUTO_INCREMENT_OPTION = re.compile(r"^(\)[^\n]*?)\s+AUTO_INCREMENT\s*=\s*\d+", re.M | re.I)
+_PLAIN_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def strip_table_auto_increment(sql: str) -> str:
@@ -25,75 +34,134 @@ def strip_table_auto_increment(sql: str) -> str:
     return _AUTO_INCREMENT_OPTION.sub(r"\1", sql)
 
 
-def _desired_tables(
-    namespace: str, files: Mapping[str, str], flavour: Flavour
-) -> dict[str, tuple[str, str]]:
-    """``{table: (file name, statement text)}`` for the namespace's ``*.sql`` files."""
-    tables: dict[str, tuple[str, str]] = {}
-    for file_name in sorted(files):
-        if not file_name.endswith(".sql"):
-            continue
-        text = files[file_name]
-        try:
-            table = parse_table(_statement_text(text), flavour)
-        except TableParseError as exc:
-            raise PlannerError(str(exc), namespace=namespace, file=file_name) from None
-        if table.name in tables:
-            raise PlannerError(
-                f"table {table.name!r} is also defined in {tables[table.name][0]}",
-                namespace=namespace,
-                file=file_name,
-            )
-        tables[table.name] = (file_name, _statement_text(text))
-    return tables
-
-
 def _statement_text(text: str) -> str:
-    """The file's statement without trailing whitespace and ``;``."""
-    return text.rstrip().rstrip(";").rstrip()
+    """The file's statement without surrounding whitespace and a trailing ``;``."""
+    return text.strip().rstrip(";").rstrip()
 
 
-def _parse_current(namespace: str, name: str, text: str, flavour: Flavour) -> Table:
-    try:
-        return parse_table(text, flavour)
-    except TableParseError as exc:
-        raise PlannerError(
-            f"live table: {exc}", namespace=namespace, table=exc.table or name
-        ) from None
+@lru_cache(maxsize=8192)
+def _token_signature(sql: str) -> tuple[tuple[str, str], ...]:
+    signature = []
+    for token in tokenize(sql):
+        if token.kind == "qid":
+            name = token.text[1:-1]
+            if _PLAIN_NAME.match(name):
+                signature.append(("word", name))
+                continue
+        signature.append((token.kind, token.text))
+    return tuple(signature)
+
+
+def _squeezed(sql: str) -> str:
+    return "".join(sql.split()).replace("`", "")
+
+
+def _unchanged(desired: str, live: str) -> bool:
+    """True only when the two texts are the same statement up to formatting.
+
+    Token equality implies equal text once whitespace and back-quotes are removed, so that
+    cheap check rules out most changed tables before tokenizing.
+    """
+    if desired == live:
+        return True
+    if _squeezed(desired) != _squeezed(live):
+        return False
+    return _token_signature(desired) == _token_signature(live)
+
+
+@dataclass(slots=True)
+class _DesiredFile:
+    file: str
+    text: str
+    name: str | None  # from the statement head; None until parsed when unreadable
+    table: Table | None = None
 
 
 def plan_namespace(
     namespace: str, files: Mapping[str, str], current: Mapping[str, str], flavour: Flavour
 ) -> list[TableChange]:
     """The changes of one namespace: CREATEs, then ALTERs, then DROPs, each by table name."""
-    desired = _desired_tables(namespace, files, flavour)
+    live = {name: strip_table_auto_increment(text).strip() for name, text in current.items()}
+    desired_files = [
+        _DesiredFile(file_name, text, table_name_of(text, "") or None)
+        for file_name, text in (
+            (name, _statement_text(files[name])) for name in sorted(files) if name.endswith(".sql")
+        )
+    ]
+    pending = [
+        f for f in desired_files if not (f.name in live and _unchanged(f.text, live[f.name]))
+    ]
+    live_needed = sorted({f.name for f in pending if f.name in live})
+    results = parse_many(
+        [(f.text, flavour, True) for f in pending]
+        + [(live[name], flavour, False) for name in live_needed]
+    )
+    for desired_file, result in zip(pending, results, strict=False):
+        if isinstance(result, TableParseError):
+            raise PlannerError(str(result), namespace=namespace, file=desired_file.file)
+        desired_file.table = result
+        desired_file.name = result.name
+    current_tables: dict[str, Table] = {}
+    for name, result in zip(live_needed, results[len(pending) :], strict=True):
+        if isinstance(result, TableParseError):
+            raise PlannerError(f"live table: {result}", namespace=namespace, table=name)
+        current_tables[name] = result
+    by_name: dict[str, _DesiredFile] = {}
+    for desired_file in desired_files:
+        name = desired_file.name or ""
+        if name in by_name:
+            raise PlannerError(
+                f"table {name!r} is also defined in {by_name[name].file}",
+                namespace=namespace,
+                file=desired_file.file,
+            )
+        by_name[name] = desired_file
+    return _changes(namespace, by_name, live, current_tables, flavour)
+
+
+def _changes(
+    namespace: str,
+    desired: dict[str, _DesiredFile],
+    live: dict[str, str],
+    current_tables: dict[str, Table],
+    flavour: Flavour,
+) -> list[TableChange]:
     creates: list[TableChange] = []
     alters: list[TableChange] = []
-    drops: list[TableChange] = []
-    current_texts = {name: strip_table_auto_increment(text) for name, text in current.items()}
     for name in sorted(desired):
-        text = desired[name][1]
-        if name not in current_texts:
-            creates.append(_change(namespace, name, text + ";", "create", None))
+        desired_file = desired[name]
+        if desired_file.table is None:
+            continue  # unchanged
+        if name not in live:
+            reason = lint_table([desired_file.text], None, desired_file.table)
+            creates.append(_change(namespace, name, desired_file.text + ";", "create", reason))
             continue
-        live_text = current_texts[name]
-        if live_text.strip() == text:
-            continue
-        desired_table = parse_table(text, flavour)
-        current_table = _parse_current(namespace, name, live_text, flavour)
+        if name not in current_tables:
+            # The statement head named another table than the parsed statement.
+            current_tables[name] = _parse_one(namespace, name, live[name], flavour)
+        current_table = current_tables[name]
         try:
-            statements = diff_tables(current_table, desired_table, flavour)
+            statements = diff_tables(current_table, desired_file.table, flavour)
         except (ValueError, KeyError) as exc:
             raise PlannerError(f"cannot diff: {exc}", namespace=namespace, table=name) from None
-        if statements:
-            alters.extend(_lint_changes(namespace, name, statements, current_table, desired_table))
-    for name in sorted(set(current_texts) - set(desired)):
-        drops.append(
-            _change(namespace, name, f"DROP TABLE {quote_identifier(name)};", "drop", None)
-        )
-    creates = [_lint_create(change, namespace, desired, flavour) for change in creates]
-    drops = [_lint_drop(change) for change in drops]
+        reason = lint_table(statements, current_table, desired_file.table) if statements else None
+        for position, statement in enumerate(statements):
+            last = position == len(statements) - 1
+            alters.append(
+                _change(namespace, name, statement + ";", "alter", reason if last else None)
+            )
+    drops = []
+    for name in sorted(set(live) - set(desired)):
+        ddl = f"DROP TABLE {quote_identifier(name)}"
+        drops.append(_change(namespace, name, ddl + ";", "drop", lint_table([ddl], None, None)))
     return creates + alters + drops
+
+
+def _parse_one(namespace: str, name: str, text: str, flavour: Flavour) -> Table:
+    result = parse_many([(text, flavour, False)])[0]
+    if isinstance(result, TableParseError):
+        raise PlannerError(f"live table: {result}", namespace=namespace, table=name)
+    return result
 
 
 def _change(
@@ -107,32 +175,6 @@ def _change(
         is_unsafe=bool(reason),
         unsafe_reason=reason or "",
     )
-
-
-def _lint_changes(
-    namespace: str, name: str, statements: list[str], current: Table, desired: Table
-) -> list[TableChange]:
-    reasons = lint_table(statements, current, desired)
-    changes = []
-    for position, statement in enumerate(statements):
-        last = position == len(statements) - 1
-        changes.append(
-            _change(namespace, name, statement + ";", "alter", reasons if last else None)
-        )
-    return changes
-
-
-def _lint_create(
-    change: TableChange, namespace: str, desired: dict[str, tuple[str, str]], flavour: Flavour
-) -> TableChange:
-    table = parse_table(desired[change.table][1], flavour)
-    reason = lint_table([change.ddl.rstrip(";")], None, table)
-    return _change(namespace, change.table, change.ddl, "create", reason)
-
-
-def _lint_drop(change: TableChange) -> TableChange:
-    reason = lint_table([change.ddl.rstrip(";")], None, None)
-    return _change(change.namespace, change.table, change.ddl, "drop", reason)
 
 
 def plan_schema(desired: Mapping[str, Mapping[str, str]], source: SchemaSource) -> PlanResult:
