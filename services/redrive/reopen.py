@@ -15,19 +15,21 @@ from datetime import datetime, timedelta
 from sqlalchemy import JSON, Table, Text, and_, func, literal, or_, select, type_coerce, update
 from sqlalchemy.engine import Connection, Engine, Row
 
-from services.domain.errors import RedriveRefused
-from services.domain.models import Apply, ApplyOperation, Lock, Task
+from services.domain.errors import MalformedRowError, RedriveRefused
+from services.domain.models import Apply, Lock
 from services.domain.states import (
     APPLY_TERMINAL,
     BLOCKING_OPERATION_STATES,
+    OPERATION_STATES,
     REOPENABLE_TASK_STATES,
+    TASK_STATES,
     is_apply_active,
     normalize_state,
 )
 from services.redrive.model import ReviewToken
 from services.redrive.remaining import reconstruct_remaining_work
 from services.redrive.token import build_token, describe_token_changes
-from services.storage.decode import decode_apply, decode_operation, decode_task
+from services.storage.decode import decode_apply
 from services.storage.schema import applies, apply_control_requests, apply_operations, tasks
 
 Checkpoint = Callable[[str], None]
@@ -204,23 +206,65 @@ def _describe_applies(rows: list[Row]) -> str:
     )
 
 
-def lock_rows(conn: Connection, apply_id: int) -> tuple[dict[int, Task], dict[int, ApplyOperation]]:
-    """Row-lock, read and decode every task and operation of the apply."""
+@dataclass(frozen=True, slots=True)
+class LockedTask:
+    """The columns of a ``tasks`` row that the token and the remaining-work definition read.
+
+    Reading only these keeps the ``FOR UPDATE`` read of thousands of rows cheap; the type is
+    interchangeable with ``Task`` for ``build_token`` and ``reconstruct_remaining_work``.
+    """
+
+    id: int
+    apply_id: int
+    apply_operation_id: int | None
+    namespace: str
+    table_name: str | None
+    shard: str
+    state: str
+
+
+@dataclass(frozen=True, slots=True)
+class LockedOperation:
+    """The columns of an ``apply_operations`` row the checks read (see ``LockedTask``)."""
+
+    id: int
+    apply_id: int
+    deployment: str
+    operation_key: str
+    operation_kind: str
+    state: str
+
+
+def lock_rows(
+    conn: Connection, apply_id: int
+) -> tuple[dict[int, LockedTask], dict[int, LockedOperation]]:
+    """Row-lock and read every task and operation of the apply; unknown states are refused."""
+    t, o = tasks.c, apply_operations.c
     task_rows = conn.execute(
-        select(*_columns(tasks))
-        .where(tasks.c.apply_id == apply_id)
-        .order_by(tasks.c.id)
+        select(t.id, t.apply_id, t.apply_operation_id, t.namespace, t.table_name, t.shard, t.state)
+        .where(t.apply_id == apply_id)
+        .order_by(t.id)
         .with_for_update()
     ).all()
     op_rows = conn.execute(
-        select(*_columns(apply_operations))
-        .where(apply_operations.c.apply_id == apply_id)
-        .order_by(apply_operations.c.id)
+        select(o.id, o.apply_id, o.deployment, o.operation_key, o.operation_kind, o.state)
+        .where(o.apply_id == apply_id)
+        .order_by(o.id)
         .with_for_update()
     ).all()
-    decoded_tasks = (decode_task(r._mapping) for r in task_rows)
-    decoded_ops = (decode_operation(r._mapping) for r in op_rows)
-    return {t.id: t for t in decoded_tasks}, {op.id: op for op in decoded_ops}
+    locked_tasks = {row[0]: LockedTask(*row) for row in task_rows}
+    locked_ops = {row[0]: LockedOperation(*row) for row in op_rows}
+    _check_known_states("tasks", locked_tasks.values(), TASK_STATES)
+    _check_known_states("apply_operations", locked_ops.values(), OPERATION_STATES)
+    return locked_tasks, locked_ops
+
+
+def _check_known_states(table: str, rows: Iterable, vocabulary: frozenset[str]) -> None:
+    """An unknown state is refused (typed error naming the row), never guessed."""
+    for state in {row.state for row in rows}:
+        if normalize_state(state) not in vocabulary:
+            row_id = next(row.id for row in rows if row.state == state)
+            raise MalformedRowError(table, row_id, "state", f"unknown state {state!r}")
 
 
 def _columns(table: Table) -> list:
@@ -235,8 +279,8 @@ def check_blockers(
     conn: Connection,
     ident: str,
     apply_id: int,
-    task_rows: Mapping[int, Task],
-    op_rows: Mapping[int, ApplyOperation],
+    task_rows: Mapping[int, LockedTask],
+    op_rows: Mapping[int, LockedOperation],
 ) -> None:
     """Stopped/cancelled/reverted operations, still-active operations, stopped or reverted tasks,
     and pending stop/cancel control requests all refuse the redrive (§7 step 8, P14)."""
@@ -276,8 +320,8 @@ def check_blockers(
 def verify_rows(
     plan: ReopenPlan,
     apply: Apply,
-    task_rows: Mapping[int, Task],
-    op_rows: Mapping[int, ApplyOperation],
+    task_rows: Mapping[int, LockedTask],
+    op_rows: Mapping[int, LockedOperation],
     seen_lock: Lock | None,
 ) -> None:
     """The rows under lock are the reviewed ones (token), and the shared definition of remaining

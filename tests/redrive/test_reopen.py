@@ -10,7 +10,7 @@ from dataclasses import replace
 
 import pytest
 
-from services.domain.errors import RedriveRefused
+from services.domain.errors import MalformedRowError, RedriveRefused
 from services.redrive.reopen import ReopenPlan, reopen_in_transaction, writing_transaction
 from tests.redrive.writeside_support import (
     dump_tables,
@@ -287,3 +287,15 @@ def test_operator_pickup_after_redrive(mysql_database_url):
         "pending", "pending", "completed",
     ]  # fmt: skip
     engine.dispose()
+
+
+def test_unknown_state_under_lock_is_refused_with_a_typed_error(engine):
+    with engine.begin() as conn:
+        seeded = insert_failed_apply(conn)
+    plan = reviewed_plan(engine, seeded.apply_id, task_ids=tuple(seeded.task_ids), operation_ids=())
+    with engine.begin() as conn:
+        conn.exec_driver_sql(f"UPDATE tasks SET state = 'exploded' WHERE id = {seeded.task_ids[0]}")
+    before = dump_tables(engine)
+    with pytest.raises(MalformedRowError, match="unknown state 'exploded'"):
+        _reopen(engine, plan)
+    assert dump_tables(engine) == before
