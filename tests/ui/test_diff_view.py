@@ -257,6 +257,23 @@ def test_next_and_previous_change_from_any_position() -> None:
     assert next_change((), 0) is None and previous_change((), 5) is None
 
 
+def test_a_change_of_the_unsafe_flag_alone_is_visible() -> None:
+    ddl = "ALTER TABLE `t` DROP COLUMN `a`;"
+    comparison = TableComparison(
+        "shop",
+        "t",
+        TableStatus.CHANGED,
+        stored=(alter("t", ddl),),
+        fresh=(alter("t", ddl, is_unsafe=True, unsafe_reason="drops a column"),),
+    )
+    document = build_diff_document((comparison,))
+    inserted = [
+        row.right.text for row in document.split.rows if row.right and row.kind is RowKind.INSERT
+    ]
+    assert inserted == ["-- unsafe: drops a column"]
+    assert len(document.split.change_starts) == 1
+
+
 def test_same_tables_have_no_changes() -> None:
     document = build_diff_document(sample_comparisons()[1:2])
     assert document.split.change_starts == () and document.changed_tables == 0
@@ -419,7 +436,10 @@ async def test_wrap_folds_long_lines_instead_of_scrolling() -> None:
         wrapped = visible_text(view)[1:4]
         assert all("x" in line.split("│")[0] for line in wrapped)
         assert wrapped[1].startswith("      ")  # continuation lines carry no number
-        await pilot.press("w")
+        await pilot.press("u")  # unified and wrapped: one column, still folded
+        assert view.unified and view.virtual_size.height > 3
+        assert all(line.strip() for line in visible_text(view)[1:4])
+        await pilot.press("u", "w")
         assert view.virtual_size.height == 2
 
 
