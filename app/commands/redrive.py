@@ -8,7 +8,7 @@ review's fingerprint differs (and is checked again under the lock). The write re
 the database lock and refuses, writing nothing, if anything changed since this review.
 
 Exit codes: 0 redriven, 3 rejected (not redrivable, mismatch, changed, declined, lock held),
-2 bad input (unknown apply, wrong environment, bad config), 1 internal error.
+2 bad input (unknown apply, wrong environment, bad config, missing option), 1 internal error.
 
 JSON (``--json``, one document on stdout)::
 
@@ -53,7 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.commands.review import open_service, render_review, report_failure
+    from app.commands.review import open_service, render_review, report_failure, review_exit_code
     from services.redrive.token import encode_token
 
     service = open_service(args)
@@ -65,6 +65,8 @@ def run(args: argparse.Namespace) -> int:
         return report_failure(args, exc)
     out = sys.stderr if args.json else sys.stdout
     print(render_review(review, encode_token(review.token) if review.token else ""), file=out)
+    if not review.redrivable:  # 2 for the request's own mistakes (wrong environment), else 3
+        return _report(args, _rejected(review, review.reason), review_exit_code(review))
     if refusal := _refusal_before_confirm(review, args):
         return _report(args, _rejected(review, refusal))
     if not args.yes and not _confirmed(review, args.force):
@@ -84,9 +86,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _refusal_before_confirm(review: Review, args: argparse.Namespace) -> str | None:
-    """Why this review cannot be confirmed at all (no point asking the operator)."""
-    if not review.redrivable:
-        return review.reason
+    """Why this redrivable review cannot be confirmed (no point asking the operator)."""
     if args.expect_fingerprint and args.expect_fingerprint != review.fingerprint:
         return (
             f"plan fingerprint of apply {review.apply.apply_identifier} is {review.fingerprint},"
@@ -151,7 +151,9 @@ def outcome_document(outcome: RedriveOutcome) -> dict[str, Any]:
     }
 
 
-def _report(args: argparse.Namespace, outcome: RedriveOutcome) -> int:
+def _report(
+    args: argparse.Namespace, outcome: RedriveOutcome, refused_code: int = EXIT_REFUSED
+) -> int:
     from screens.safe_text import printable
 
     if args.json:
@@ -166,4 +168,4 @@ def _report(args: argparse.Namespace, outcome: RedriveOutcome) -> int:
         )
     else:
         print(f"redrive rejected: {printable(outcome.reason, single_line=True)}", file=sys.stderr)
-    return EXIT_OK if outcome.redriven else EXIT_REFUSED
+    return EXIT_OK if outcome.redriven else refused_code
