@@ -233,13 +233,11 @@ class DiffView(ScrollView, can_focus=True):
     def _measure_document(self) -> None:
         self._code_cache.clear()
         self._line_cache.clear()
-        largest = 0
-        if self._document is not None:
-            for layout in (self._document.split, self._document.unified):
-                for row in layout.rows:
-                    for line in (row.left, row.right):
-                        if line is not None and line.number > largest:
-                            largest = line.number
+        rows = self._document.split.rows if self._document is not None else ()
+        largest = max(
+            (line.number for row in rows for line in (row.left, row.right) if line is not None),
+            default=0,
+        )
         self._number_width = max(3, len(str(largest)))
 
     def _content_width(self) -> int:
@@ -278,16 +276,14 @@ class DiffView(ScrollView, can_focus=True):
         self.refresh()
 
     def _wrap_offsets(self, layout: DiffLayout, geometry: _Geometry) -> list[int]:
+        """First visual line of every row (and the total at the end) when lines wrap."""
+        right_code = geometry.left_code if self.unified else geometry.right_code
         offsets = [0]
         for row in layout.rows:
             height = 1
-            for line, code_width in (
-                (row.left, geometry.left_code),
-                (row.right, geometry.right_code),
-            ):
-                if line is not None:
-                    width = code_width if not self.unified else geometry.left_code
-                    height = max(height, ceil(cell_len(line.text) / width) if line.text else 1)
+            for line, code_width in ((row.left, geometry.left_code), (row.right, right_code)):
+                if line is not None and line.text:
+                    height = max(height, ceil(cell_len(line.text) / code_width))
             offsets.append(offsets[-1] + height)
         return offsets
 
@@ -317,7 +313,6 @@ class DiffView(ScrollView, can_focus=True):
         self._line_cache.clear()
 
     def watch_unified(self) -> None:
-        self._code_cache.clear()
         self._relayout()
         self._scroll_to_current_or_top()
 
