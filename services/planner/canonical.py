@@ -10,14 +10,18 @@ and ``statements_equivalent`` answers False.
 
 from __future__ import annotations
 
+import re
+
 from services.planner.api import Flavour, PlannerError
 from services.planner.build import parse_column_definition, parse_table_element
 from services.planner.lexer import Token, escape_string, split_top_level, unescape_string
 from services.planner.lexer import unquote_identifier as name_of
 from services.planner.model import Check, Column, ForeignKey, Index, Table
 from services.planner.parse import TableParseError, parse_table
+from services.planner.partition import parse_partitioning
 from services.planner.prepass import PrepassError, _prepare_element, split_statements
 
+_PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _ORDERED_STARTS = ("ADD COLUMN", "MODIFY", "CHANGE", "PARTITION BY", "REMOVE PARTITIONING")
 _INDEX_WORDS = {"PRIMARY", "UNIQUE", "INDEX", "KEY", "FULLTEXT", "SPATIAL"}
 
@@ -178,6 +182,8 @@ def _clause(clause: list[Token], flavour: Flavour) -> str:
         if state not in ("VISIBLE", "INVISIBLE", "IGNORED", "NOT IGNORED"):
             raise ValueError(f"unsupported ALTER INDEX {state}")
         return f"ALTER INDEX {_name(clause[2])} {visible}"
+    if first == "PARTITION" and words[1] == "BY":
+        return "PARTITION BY " + repr(parse_partitioning(clause))
     option = _table_option(clause)
     if option is not None:
         return option
@@ -244,7 +250,8 @@ def _generic(clause: list[Token]) -> str:
         if token.kind == "word":
             out.append(token.text.upper())
         elif token.kind == "qid":
-            out.append(_name(token))
+            name = name_of(token)
+            out.append(name.upper() if _PLAIN.match(name) else _name(token))
         elif token.kind == "str":
             out.append(escape_string(unescape_string(token.text)))
         else:
