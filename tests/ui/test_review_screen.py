@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import threading
 from dataclasses import replace
 
@@ -227,7 +226,6 @@ async def wait_for_stages(pilot: Pilot, screen: ReviewScreen, count: int) -> Non
         if len(screen.stages) >= count:
             return
         await pilot.pause()
-        await asyncio.sleep(0)
     raise AssertionError(f"only {screen.stages} arrived")
 
 
