@@ -1,0 +1,120 @@
+"""Schema sources: the real MariaDB (live) and snapshot folders (spec §1, issue 3 item 1)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine, make_url
+
+from services.planner import Flavour, PlannerError, plan_schema
+from services.planner.sources import (
+    LiveSchemaSource,
+    SnapshotSchemaSource,
+    is_planned_table,
+    source_for_target,
+)
+from services.targets import Target
+
+
+def execute(engine: Engine, *statements: str) -> None:
+    with engine.begin() as conn:
+        for statement in statements:
+            conn.execute(text(statement))
+
+
+def test_spirit_and_archive_tables_are_skipped() -> None:
+    assert is_planned_table("users")
+    assert is_planned_table("users_archive")
+    assert not is_planned_table("_users_new")
+    for name in ("t_archive_2024", "t_archive_2024_01", "t_archive_2024_01_31"):
+        assert not is_planned_table(name)
+    assert is_planned_table("t_archive_24")
+
+
+def test_live_source_reads_base_tables_only(mysql_engine: Engine, mysql_database_url: str) -> None:
+    execute(
+        mysql_engine,
+        "CREATE TABLE users (id bigint NOT NULL AUTO_INCREMENT PRIMARY KEY, j json) "
+        "AUTO_INCREMENT=77",
+        "CREATE TABLE `_users_new` (id int)",
+        "CREATE TABLE users_archive_2024_05 (id int)",
+        "CREATE TABLE `we``ird` (id int)",
+        "CREATE VIEW v AS SELECT 1 AS one",
+    )
+    database = make_url(mysql_database_url).database
+    source = LiveSchemaSource(mysql_database_url)
+    assert source.flavour is Flavour.MARIADB
+    assert "MariaDB" in source.version
+    tables = source.load(database)
+    assert sorted(tables) == ["users", "we`ird"]
+    assert "json_valid(`j`)" in tables["users"]
+    # the live text is planned as-is: the counter is ignored, the weird name is quoted
+    desired = {
+        "users.sql": "CREATE TABLE users (id bigint NOT NULL AUTO_INCREMENT PRIMARY KEY, j json)",
+        "weird.sql": "CREATE TABLE `we``ird` (id int, x int)",
+    }
+    result = plan_schema({database: desired}, source)
+    assert [c.ddl for c in result.changes] == ["ALTER TABLE `we``ird` ADD COLUMN `x` int NULL;"]
+
+
+def test_live_source_accepts_an_engine_and_a_schema_override(
+    mysql_engine: Engine, mysql_database_url: str
+) -> None:
+    execute(mysql_engine, "CREATE TABLE t (id int)")
+    database = make_url(mysql_database_url).database
+    source = LiveSchemaSource(mysql_engine, database_override=database)
+    assert list(source.load("any_namespace")) == ["t"]
+
+
+def test_live_source_many_tables_in_batches(mysql_engine: Engine, mysql_database_url: str) -> None:
+    execute(mysql_engine, *(f"CREATE TABLE t{i:03d} (id int, c{i} int)" for i in range(260)))
+    tables = LiveSchemaSource(mysql_database_url).load(make_url(mysql_database_url).database)
+    assert len(tables) == 260
+    assert "`c259` int(11)" in tables["t259"]
+
+
+def test_live_source_errors_hide_the_password(mysql_database_url: str) -> None:
+    url = make_url(mysql_database_url).set(password="s3cret-pw")
+    source = LiveSchemaSource(url.render_as_string(hide_password=False))
+    with pytest.raises(PlannerError) as raised:
+        source.load("x")
+    assert "s3cret-pw" not in str(raised.value)
+    assert "***" in str(raised.value)
+
+
+def test_live_source_unknown_schema_is_an_error(mysql_database_url: str) -> None:
+    with pytest.raises(PlannerError, match="no_such_schema"):
+        LiveSchemaSource(mysql_database_url).load("no_such_schema_xyz")
+
+
+def test_snapshot_source(tmp_path: Path) -> None:
+    shop = tmp_path / "shop"
+    shop.mkdir()
+    (shop / "users.sql").write_text("CREATE TABLE `users` (id bigint);\n", encoding="utf-8")
+    (shop / "renamed.sql").write_text("CREATE TABLE orders (id bigint)", encoding="utf-8")
+    (shop / "_shadow.sql").write_text("CREATE TABLE _shadow (id int)", encoding="utf-8")
+    (shop / "notes.txt").write_text("not sql", encoding="utf-8")
+    source = SnapshotSchemaSource(tmp_path, Flavour.MARIADB)
+    assert source.flavour is Flavour.MARIADB
+    assert source.load("shop") == {
+        "orders": "CREATE TABLE orders (id bigint)",
+        "users": "CREATE TABLE `users` (id bigint)",
+    }
+    assert source.load("empty_namespace") == {}
+    with pytest.raises(PlannerError):
+        SnapshotSchemaSource(tmp_path / "missing").load("shop")
+
+
+def test_source_for_target(tmp_path: Path, mysql_database_url: str) -> None:
+    base = {"database": "db", "environment": "staging", "database_type": "mysql"}
+    base |= {"deployment": "default", "target": "db"}
+    with pytest.raises(PlannerError, match="gRPC mode"):
+        source_for_target(Target(**base, unsupported_reason="gRPC mode has no DSN"))
+    snapshot = source_for_target(Target(**base, snapshot_dir=tmp_path))
+    assert isinstance(snapshot, SnapshotSchemaSource)
+    live = source_for_target(Target(**base, url=mysql_database_url))
+    assert isinstance(live, LiveSchemaSource) and live.flavour is Flavour.MARIADB
+    with pytest.raises(PlannerError):
+        source_for_target(Target(**base))
