@@ -373,6 +373,8 @@ class ReviewScreen(Screen[None]):
                 text.append(" (operation ")
                 text.append_text(literal(operation.operation_key, single_line=True))
                 text.append(")")
+            if task.id in review.reflected_task_ids:
+                text.append(" [progress row: not compared, not reopened]")
             text.append(" — ")
             text.append_text(literal(task.error_message or "no error recorded", single_line=True))
         if len(unfinished) > MAX_LISTED_FAILURES:

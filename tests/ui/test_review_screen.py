@@ -394,3 +394,23 @@ async def test_console_flow_triage_review_confirm_redrive(make_app) -> None:
         args, kwargs = redrives[0]
         assert args == ("apply-0001", "production") and kwargs["operator"] == OPERATOR
         assert kwargs["force"] is False and kwargs["reviewed"] is not None
+
+
+async def test_reflected_progress_rows_are_marked_as_not_reopened() -> None:
+    review = match_review(
+        tasks=(
+            make_task(11, "orders", "failed", error="copy failed", operation_id=21),
+            make_task(31, "orders", "cancelled", error="shard -80 stopped", operation_id=21),
+        ),
+        reopen_task_ids=(11,),
+        reflected_task_ids=(31,),
+    )
+    app = ReviewApp(service_with(review))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        lines = rendered(app.screen.query_one("#review-tasks")).splitlines()
+        reflected = next(line for line in lines if "#31" in line)
+        assert "⊘ CANCELLED" in reflected and "not reopened" in reflected
+        failed = next(line for line in lines if "#11" in line)
+        assert "✘ FAILED" in failed and "not reopened" not in failed
+        assert any("Would reopen: tasks #11 ·" in line for line in lines)
