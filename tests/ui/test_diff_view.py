@@ -482,3 +482,12 @@ async def test_inline_changes_survive_ansi_themes(theme: str, reverse: bool) -> 
         if not reverse:  # tinted themes: the in-line change has its own, stronger background
             assert changed[0].style and plain[0].style
             assert changed[0].style.bgcolor != plain[0].style.bgcolor
+
+
+def test_snapshot_wrapped_narrow_diff(snap_compare) -> None:
+    async def wrap_and_jump(pilot) -> None:
+        await pilot.pause()
+        await pilot.press("w", "n", "n")
+
+    app = DiffApp(build_diff_document(sample_comparisons()))
+    assert snap_compare(app, terminal_size=(100, 30), run_before=wrap_and_jump)
