@@ -281,9 +281,7 @@ DIFFERENT: list[tuple[str, str, str, Flavour]] = [
 
 
 # Pairs the canonical form does not meet yet: {pair id: reason citing the issue/spec}.
-KNOWN_PLANNER_GAPS: dict[str, str] = {
-    "partition_by_layout": "issue 3 item 5: identifier quoting inside PARTITION BY is compared raw",
-}
+KNOWN_PLANNER_GAPS: dict[str, str] = {}
 
 
 def _pairs(pairs: list[tuple[str, str, str, Flavour]]) -> list:
