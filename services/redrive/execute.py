@@ -46,6 +46,7 @@ from services.redrive.validation import (
     check_environment,
     validate_request,
 )
+from services.storage.engine import unavailable_on_error
 from services.storage.store import Storage
 from services.targets import TargetResolver
 
@@ -96,49 +97,61 @@ def execute_redrive(
     apply (404); internal errors propagate as typed errors after the rollback.
     """
     step = checkpoint or _no_checkpoint
-    ident = apply_identifier.strip()
-    request = _Request(ident, environment, operator, force, reviewed, expect_fingerprint)
-    validate_request(ident, environment, operator)
-    bundle = storage.load_bundle(ident)
-    if bundle is None:
-        raise RedriveRejection("apply_not_found", f"apply {ident} not found")
-    check_environment(bundle.apply, environment)
-    step("loaded")
+    request = _Request(
+        apply_identifier.strip(), environment, operator, force, reviewed, expect_fingerprint
+    )
+    validate_request(request.ident, environment, operator)
     try:
-        if force and reviewed is None:
-            raise RedriveRefused(
-                "force needs the reviewed token: a takeover is only allowed from the lock owner "
-                "the operator saw; review first"
-            )
-        primary = bundle.plan.deployment if bundle.plan else bundle.apply.deployment
-        with _target_lock(storage, bundle.apply, environment, lock_wait_seconds):
-            step("named_lock_held")
-            outcome = _redrive_under_lock(
-                storage, targets, request, bundle.apply, primary, window, step, source_for
+        with unavailable_on_error(storage.engine, "redrive on"):
+            outcome = _redrive(
+                storage, targets, request, window, step, lock_wait_seconds, source_for
             )
     except (RedriveRefused, NamedLockTimeout, MalformedRowError) as refusal:
         if isinstance(refusal, RedriveRejection) and refusal.status in {400, 404}:
             raise
-        seen = reviewed.lock_owner if reviewed else (bundle.lock.owner if bundle.lock else None)
-        log.warning("redrive rejected: apply_id=%s environment=%s: %s", ident, environment, refusal)
+        log.info("redrive rejected: apply_id=%s environment=%s: %s", request.ident, environment,
+                 refusal)  # fmt: skip
         return RedriveOutcome(
             status=REJECTED,
-            apply_id=ident,
+            apply_id=request.ident,
             reason=str(refusal),
             fingerprint=reviewed.fingerprint if reviewed else "",
-            lock_owner=seen,
+            lock_owner=reviewed.lock_owner if reviewed else None,
             previous_lock_owner=None,
         )
     log.info(
-        "redrive accepted for failed apply: apply_id=%s database=%s environment=%s "
-        "requested_by=%s forced=%s",
-        ident,
-        bundle.apply.database_name,
-        environment,
-        operator,
-        force,
-    )
+        "redrive accepted for failed apply: apply_id=%s environment=%s requested_by=%s forced=%s",
+        request.ident, environment, operator, force,
+    )  # fmt: skip
     return outcome
+
+
+def _redrive(
+    storage: Storage,
+    targets: TargetResolver,
+    request: _Request,
+    window: timedelta,
+    step: Callable[[str], None],
+    lock_wait_seconds: float,
+    source_for: SourceFactory | None,
+) -> RedriveOutcome:
+    """Load, check the request against the apply, then lock and write."""
+    bundle = storage.load_bundle(request.ident)
+    if bundle is None:
+        raise RedriveRejection("apply_not_found", f"apply {request.ident} not found")
+    check_environment(bundle.apply, request.environment)
+    step("loaded")
+    if request.force and request.reviewed is None:
+        raise RedriveRefused(
+            "force needs the reviewed token: a takeover is only allowed from the lock owner "
+            "the operator saw; review first"
+        )
+    primary = bundle.plan.deployment if bundle.plan else bundle.apply.deployment
+    with _target_lock(storage, bundle.apply, request.environment, lock_wait_seconds):
+        step("named_lock_held")
+        return _redrive_under_lock(
+            storage, targets, request, bundle.apply, primary, window, step, source_for
+        )
 
 
 @dataclass(frozen=True, slots=True)

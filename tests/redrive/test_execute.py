@@ -27,7 +27,7 @@ from tests.redrive.writeside_support import (
     storage_engine,
     write_snapshot,
 )
-from tests.storage.factories import insert_apply, insert_failed_apply, insert_lock
+from tests.storage.factories import RawJSON, insert_apply, insert_failed_apply, insert_lock
 
 OPERATOR = "cli:alice@ops-1"
 ENV = "production"
@@ -315,3 +315,24 @@ def test_lock_acquired_for_a_refused_redrive_does_not_remain(storage, targets, s
         f"refused at {step}",
     )  # fmt: skip
     assert _locks(storage) == []
+
+
+@pytest.mark.parametrize(
+    ("plan", "fragment"),
+    [
+        ({"plan_data": RawJSON('{"app": {"tables": "not a list"}}')}, "column plan_data"),
+        (
+            {"plan_data": PLAN_DATA,
+             "schema_files": {"app": {"Files": {"users.sql": "CREATE TABLE ((("}}}},
+            "re-plan apply",
+        ),
+    ],
+)  # fmt: skip
+def test_malformed_plan_or_unparseable_schema_file_is_refused(storage, targets, plan, fragment):
+    with storage.engine.begin() as conn:
+        seeded = insert_failed_apply(conn, plan=plan)
+    _rejected(
+        storage,
+        lambda: execute_redrive(storage, targets, seeded.apply_identifier, ENV, OPERATOR),
+        fragment,
+    )

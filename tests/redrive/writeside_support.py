@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select, text
+from sqlalchemy import JSON, Engine, Text, select, text, type_coerce
 
 from services.redrive.db_lock import lock_row_for_update
 from services.redrive.reopen import ReopenPlan
@@ -27,11 +27,15 @@ def storage_engine(url: str) -> Engine:
 
 
 def dump_tables(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every storage table, ordered by id: compare before/after to prove no write."""
+    """Every row of every storage table (JSON as stored text), ordered by id: compare
+    before/after to prove that nothing was written."""
     dump = {}
     with engine.connect() as conn:
         for table in schema.metadata.sorted_tables:
-            rows = conn.execute(select(table).order_by(table.c.id)).all()
+            columns = [
+                type_coerce(c, Text()) if isinstance(c.type, JSON) else c for c in table.columns
+            ]
+            rows = conn.execute(select(*columns).order_by(table.c.id)).all()
             dump[table.name] = [tuple(r) for r in rows]
     return dump
 
