@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import charsets, columns, defaults, indexes, keys, noop, options, tables
+from . import charsets, columns, defaults, edges, indexes, keys, noop, options, tables
 from .model import Case, Stmt, table_name
 
 ALL_CASES: tuple[Case, ...] = tuple(
@@ -14,6 +14,7 @@ ALL_CASES: tuple[Case, ...] = tuple(
     + options.CASES
     + tables.CASES
     + noop.CASES
+    + edges.CASES
 )
 
 __all__ = ["ALL_CASES", "Case", "Stmt", "table_name"]
