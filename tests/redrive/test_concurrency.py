@@ -38,8 +38,9 @@ def _contender(url, snapshot_dir, apply_identifier, index, barrier, results) -> 
         review = run_review(storage, targets, apply_identifier, "production", operator)
         barrier.wait(timeout=60)
         outcome = execute_redrive(
-            storage, targets, apply_identifier, "production", operator, reviewed=review.token
-        )
+            storage, targets, apply_identifier, "production", operator, reviewed=review.token,
+            lock_wait_seconds=60,  # 20 contenders queue on one named lock on a shared 2-core box
+        )  # fmt: skip
         results.put((index, outcome.status, outcome.reason))
     except BaseException as exc:  # report every failure to the parent, never hang it
         results.put((index, "error", f"{type(exc).__name__}: {exc}"))
