@@ -68,10 +68,17 @@ def test_case_plans_exactly(tmp_path: Path, case: Case, flavour: Flavour) -> Non
 
 
 @pytest.mark.parametrize(("case", "flavour"), _params())
-def test_desired_against_itself_plans_nothing(tmp_path: Path, case: Case, flavour: Flavour) -> None:
-    """Normalisation is deterministic: a schema never differs from itself (no churn)."""
-    source = snapshot(tmp_path, case.desired, flavour)
-    assert plan_schema(desired_files(case.desired), source).changes == ()
+def test_desired_against_itself_and_against_nothing(
+    tmp_path: Path, case: Case, flavour: Flavour
+) -> None:
+    """No churn: a schema never differs from itself. Against an empty namespace every file
+    is a CREATE with its text as written (§4.1, §5.1), in table-name order."""
+    desired = desired_files(case.desired)
+    assert plan_schema(desired, snapshot(tmp_path / "same", case.desired, flavour)).changes == ()
+    plan = plan_schema(desired, snapshot(tmp_path / "empty", (), flavour))
+    expected = sorted((table_name(sql), sql.strip().rstrip(";") + ";") for sql in case.desired)
+    assert [(change.table, change.ddl) for change in plan.changes] == expected
+    assert {change.operation for change in plan.changes} == {"create"}
 
 
 def _bad_file_params() -> list:
