@@ -234,6 +234,7 @@ async def wait_for_stages(pilot: Pilot, screen: ReviewScreen, count: int) -> Non
     [
         (PlannerError("unsupported clause [red]x[/red]", namespace="shop"), "Planner error"),
         (StorageUnavailableError("lost connection to storage"), "Storage unreachable"),
+        (RuntimeError("driver exploded"), "Unexpected error while trying to review the apply"),
     ],
 )
 async def test_errors_show_in_the_banner_and_r_reruns(error: Exception, title: str) -> None:
