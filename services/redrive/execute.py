@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -25,7 +25,7 @@ from sqlalchemy.engine import Connection
 from services.domain.errors import MalformedRowError, RedriveRefused
 from services.domain.models import Apply, Lock
 from services.redrive.audit import write_redrive_audit
-from services.redrive.db_lock import LockClaim, claim_lock, lock_row_for_update
+from services.redrive.db_lock import TAKEN_OVER, LockClaim, claim_lock, lock_row_for_update
 from services.redrive.model import RedriveOutcome, Review, ReviewToken
 from services.redrive.named_lock import (
     DEFAULT_WAIT_SECONDS,
@@ -172,8 +172,7 @@ def _target_lock(
 ) -> Iterator[None]:
     """The named lock on MySQL/MariaDB; nothing on SQLite (``BEGIN IMMEDIATE`` serialises)."""
     if not storage.is_mysql:
-        with nullcontext():
-            yield
+        yield
         return
     with hold_apply_target_lock(
         storage.engine,
@@ -237,7 +236,7 @@ def _redrive_under_lock(
             apply_id=token.apply_id,
             operator=request.operator,
             fingerprint=review.fingerprint,
-            forced=claim.action == "taken_over",
+            forced=claim.action == TAKEN_OVER,
             lock_id=claim.lock_id,
             previous_lock_owner=claim.previous_owner,
             task_ids=plan.task_ids,
