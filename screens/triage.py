@@ -199,7 +199,7 @@ class TriageScreen(ConsoleScreen):
         self._update_status()
         self.request_reload()
         if self.refresh_seconds > 0:
-            self.set_interval(self.refresh_seconds, self._auto_refresh)
+            self.set_interval(self.refresh_seconds, self._refresh_tick)
 
     # -- loading --------------------------------------------------------------------------
 
@@ -211,8 +211,8 @@ class TriageScreen(ConsoleScreen):
         self._update_status()
         self._load(TriageQuery(self.generation, self.environment, self.database, None, limit, True))
 
-    def _auto_refresh(self) -> None:
-        if self.is_current and not self.loading:
+    def _refresh_tick(self) -> None:
+        if self.app.screen is self and not self.loading:
             self.request_reload(keep_loaded=True)
 
     @work(
