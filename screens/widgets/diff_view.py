@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
-from math import ceil
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -282,8 +281,8 @@ class DiffView(ScrollView, can_focus=True):
         for row in layout.rows:
             height = 1
             for line, code_width in ((row.left, geometry.left_code), (row.right, right_code)):
-                if line is not None and line.text:
-                    height = max(height, ceil(cell_len(line.text) / code_width))
+                if line is not None:
+                    height = max(height, len(wrap_starts(line.text, code_width)))
             offsets.append(offsets[-1] + height)
         return offsets
 
@@ -429,8 +428,27 @@ class DiffView(ScrollView, can_focus=True):
         gutter = self._gutter((line.number,), part, geometry, line_style, change_name, current)
         code_width = geometry.left_code if side == "left" else geometry.right_code
         code = self._code_strip(line, row_index, side, change_name, line_style)
-        start = part * code_width if self.wrap else scroll_x
-        return Strip.join([gutter, code.crop_extend(start, start + code_width, line_style)])
+        return Strip.join(
+            [gutter, self._visible_code(code, line, part, scroll_x, code_width, line_style)]
+        )
+
+    def _visible_code(
+        self,
+        code: Strip,
+        line: DiffLine,
+        part: int,
+        scroll_x: int,
+        code_width: int,
+        line_style: Style,
+    ) -> Strip:
+        """The horizontally scrolled window of ``code``, or its ``part``-th wrapped piece."""
+        if not self.wrap:
+            return code.crop_extend(scroll_x, scroll_x + code_width, line_style)
+        starts = wrap_starts(line.text, code_width)
+        if part >= len(starts):
+            return Strip.blank(code_width, line_style)
+        end = starts[part + 1] if part + 1 < len(starts) else code.cell_length
+        return code.crop(starts[part], end).extend_cell_length(code_width, line_style)
 
     def _render_unified(
         self,
@@ -453,8 +471,9 @@ class DiffView(ScrollView, can_focus=True):
         gutter = self._gutter(numbers, part, geometry, line_style, change_name, current)
         code_width = geometry.left_code
         code = self._code_strip(line, row_index, side, change_name, line_style)
-        start = part * code_width if self.wrap else scroll_x
-        return Strip.join([gutter, code.crop_extend(start, start + code_width, line_style)])
+        return Strip.join(
+            [gutter, self._visible_code(code, line, part, scroll_x, code_width, line_style)]
+        )
 
     def _gutter(
         self,
@@ -593,6 +612,28 @@ class DiffView(ScrollView, can_focus=True):
                 return
             self._current_change = None
         self.scroll_to(0, 0, animate=False, immediate=True)
+
+
+def wrap_starts(text: str, width: int) -> tuple[int, ...]:
+    """Cell offsets where each wrapped piece of ``text`` starts, breaking after a space if one
+    is in the second half of the piece, otherwise exactly at ``width`` cells."""
+    if cell_len(text) <= width:
+        return (0,)
+    if text.isascii():
+        cells = list(range(len(text) + 1))
+    else:
+        cells = [0]
+        for char in text:
+            cells.append(cells[-1] + cell_len(char))
+    starts = [0]
+    start = 0
+    while cells[-1] - cells[start] > width:
+        limit = max(start + 1, bisect_right(cells, cells[start] + width) - 1)
+        space = text.rfind(" ", start, limit)
+        cut = space + 1 if space + 1 > start + (limit - start) // 2 else limit
+        starts.append(cells[cut])
+        start = cut
+    return tuple(starts)
 
 
 def _inside(position: int, spans: tuple[tuple[int, int], ...]) -> bool:

@@ -14,7 +14,7 @@ from screens.widgets.diff_model import (
     next_change,
     previous_change,
 )
-from screens.widgets.diff_view import HORIZONTAL_STEP, DiffView
+from screens.widgets.diff_view import HORIZONTAL_STEP, DiffView, wrap_starts
 from screens.widgets.sql_highlight import highlight_lines
 from screens.widgets.sql_layout import display_lines, split_top_level_clauses
 from services.domain.models import TableChange
@@ -491,3 +491,13 @@ def test_snapshot_wrapped_narrow_diff(snap_compare) -> None:
 
     app = DiffApp(build_diff_document(sample_comparisons()))
     assert snap_compare(app, terminal_size=(100, 30), run_before=wrap_and_jump)
+
+
+def test_wrap_breaks_after_spaces_and_hard_breaks_long_words() -> None:
+    text = "ALTER TABLE `orders` ADD COLUMN `note`"
+    starts = wrap_starts(text, 16)
+    pieces = [text[a:b] for a, b in zip(starts, [*starts[1:], len(text)], strict=True)]
+    assert pieces == ["ALTER TABLE ", "`orders` ADD ", "COLUMN `note`"]
+    assert wrap_starts("x" * 25, 10) == (0, 10, 20)
+    assert wrap_starts("short", 10) == (0,)
+    assert wrap_starts("日本語日本語", 4) == (0, 4, 8)  # cells, not characters
