@@ -11,9 +11,10 @@ indexes each), then re-plans desired files against it with ``LiveSchemaSource``:
 Inside a plan it reports introspection (``source.load``), parsing (the planner's
 ``parse_many``), the rest (fast path, diff, lint, emit) and peak RSS. The desired files are the
 human-written CREATE statements the tables were built from, so they are not byte-equal to the
-server's SHOW CREATE text. Run: ``.venv/bin/python bench/planner.py [--tables 1000]``.
-The bench database is dropped at the end. Targets: cold <= 3 s, warm <= 1.0 s, unchanged no
-slower than changed.
+server's SHOW CREATE text; two extra rows use the server's own text as desired files.
+
+Run: ``.venv/bin/python bench/planner.py [--tables 1000] [--runs 3]``. The bench database is
+dropped at the end. Targets: cold <= 3 s, warm <= 1.0 s, unchanged no slower than changed.
 """
 
 from __future__ import annotations
@@ -147,6 +148,21 @@ def drop_schema() -> None:
     try:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP DATABASE IF EXISTS `{DATABASE}`")
+    finally:
+        connection.close()
+
+
+def server_text_files() -> dict[str, dict[str, str]]:
+    """Desired files that are the server's own SHOW CREATE text (as rollback plans are)."""
+    connection = connect(DATABASE)
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW TABLES")
+            files = {}
+            for (name,) in cursor.fetchall():
+                cursor.execute(f"SHOW CREATE TABLE `{name}`")
+                files[f"{name}.sql"] = cursor.fetchone()[1]
+            return {DATABASE: files}
     finally:
         connection.close()
 
@@ -342,6 +358,8 @@ def report(
         ("cold, new process, unchanged", cold["unchanged"], True),
         ("warm, same process, changed", warm["changed"], False),
         ("warm, same process, unchanged", warm["unchanged"], False),
+        ("cold, unchanged, desired = SHOW CREATE text", cold["server_text"], True),
+        ("warm, unchanged, desired = SHOW CREATE text", warm["server_text"], False),
     ):
         end_to_end = fmt(row["wall"]) if wall else fmt(row["total"])
         best = fmt(row["best_wall"]) if wall else fmt(row["best_total"])
@@ -381,6 +399,7 @@ def main() -> int:
         desired = {
             "changed": desired_files(args.tables, changed=True),
             "unchanged": desired_files(args.tables, changed=False),
+            "server_text": server_text_files(),
         }
         cold = {
             name: summarise([cold_run(files) for _ in range(args.runs)])
