@@ -187,6 +187,8 @@ def _column(element: Element, draft: _Draft) -> None:
         extra_unique = True
     else:
         type_name = ALIASES.get(raw_type, raw_type)
+    if type_name == "float" and len(args) == 1 and args[0].isdigit() and int(args[0]) > 24:
+        type_name = "double"
     if type_name not in KNOWN_TYPES:
         raise ValueError(f"column {name}: unknown type {raw_type!r}")
     if national:
@@ -468,7 +470,7 @@ def _index_options(cur: _Cursor, index: Index) -> Index:
             index = replace(index, key_block_size=int(cur.take().text))
         elif upper == "WITH":
             cur.expect_word("PARSER")
-            index = replace(index, parser=cur.take().text)
+            index = replace(index, parser=name_of(cur.take()))
         elif upper == "COMMENT":
             index = replace(index, comment=unescape_string(_string(cur, "COMMENT")))
         elif upper == "INVISIBLE":

@@ -1,7 +1,7 @@
 """``plan_schema``: desired files per namespace against a schema source, in SchemaBot order.
 
 Fast path: a desired file whose statement equals the live SHOW CREATE text (byte for byte, or
-token for token ignoring whitespace, comments and needless back-quotes) is unchanged and is
+token for token ignoring whitespace and comments) is unchanged and is
 not parsed at all. Everything else is parsed (cached by content hash, in parallel when many).
 """
 
@@ -22,7 +22,6 @@ from services.planner.parse import TableParseError, parse_many
 from services.planner.sources import table_name_of
 
 _AUTO_INCREMENT_OPTION = re.compile(r"^(\)[^\n]*?)\s+AUTO_INCREMENT\s*=\s*\d+", re.M | re.I)
-_PLAIN_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def strip_table_auto_increment(sql: str) -> str:
@@ -35,32 +34,24 @@ def strip_table_auto_increment(sql: str) -> str:
 
 
 def _statement_text(text: str) -> str:
-    """The file's statement without surrounding whitespace and a trailing ``;``."""
-    return text.strip().rstrip(";").rstrip()
+    """The file's statement as written, without trailing whitespace and ``;``."""
+    return text.rstrip().rstrip(";").rstrip()
 
 
 @lru_cache(maxsize=8192)
-def _token_signature(sql: str) -> tuple[tuple[str, str], ...]:
-    signature = []
-    for token in tokenize(sql):
-        if token.kind == "qid":
-            name = token.text[1:-1]
-            if _PLAIN_NAME.match(name):
-                signature.append(("word", name))
-                continue
-        signature.append((token.kind, token.text))
-    return tuple(signature)
+def _token_signature(sql: str) -> tuple[str, ...]:
+    return tuple(token.text for token in tokenize(sql))
 
 
 def _squeezed(sql: str) -> str:
-    return "".join(sql.split()).replace("`", "")
+    return "".join(sql.split())
 
 
 def _unchanged(desired: str, live: str) -> bool:
     """True only when the two texts are the same statement up to formatting.
 
-    Token equality implies equal text once whitespace and back-quotes are removed, so that
-    cheap check rules out most changed tables before tokenizing.
+    Token equality implies equal text once whitespace is removed, so that cheap check rules
+    out most changed tables before tokenizing.
     """
     if desired == live:
         return True

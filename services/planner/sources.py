@@ -95,7 +95,12 @@ class LiveSchemaSource:
         quoted = quote_identifier(schema)
         with self._raw() as cursor:
             try:
-                cursor.execute(f"SHOW FULL TABLES FROM {quoted} WHERE Table_type = 'BASE TABLE'")
+                # MariaDB lists system-versioned tables apart; read them so the planner
+                # refuses them (WITH SYSTEM VERSIONING) instead of planning a CREATE.
+                cursor.execute(
+                    f"SHOW FULL TABLES FROM {quoted}"
+                    " WHERE Table_type IN ('BASE TABLE', 'SYSTEM VERSIONED')"
+                )
             except Exception as exc:
                 raise PlannerError(
                     f"cannot list tables of schema {schema!r}: {_first_line(exc)}",

@@ -66,6 +66,8 @@ def normalise_args(type_name: str, args: tuple[str, ...], zerofill: bool) -> tup
         if not args:
             return ("10", "0")
         return args if len(args) == 2 else (args[0], "0")
+    if type_name == "float" and len(args) == 1:
+        return ()  # FLOAT(p): MySQL stores float for p <= 24 (double above, see build)
     if type_name in ("char", "binary", "bit") and not args:
         return ("1",)
     if type_name == "year" or (type_name in TEMPORAL_FSP_TYPES and args == ("0",)):
