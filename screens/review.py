@@ -129,7 +129,7 @@ class ReviewScreen(Screen[None]):
         operator: str,
         read_only: bool = False,
     ) -> None:
-        super().__init__(id="review")
+        super().__init__()
         self.service = service
         self.apply_identifier = apply_identifier
         self.environment = environment
