@@ -9,6 +9,8 @@ from .model import MARIADB_ONLY, MYSQL_ONLY, case, t, unsafe
 A = "ALTER TABLE `t` "
 AC = "ALTER TABLE `child` "
 
+P = "CREATE TABLE t (id bigint NOT NULL, r int NOT NULL, PRIMARY KEY (id, r))"
+
 CASES = [
     case(
         "edge_enum_value_with_quote",
@@ -94,5 +96,58 @@ CASES = [
         t("a bigint NOT NULL, b varchar(10), UNIQUE KEY uq_b (b)", "COMMENT='x'"),
         A + "MODIFY COLUMN `a` bigint NOT NULL, ADD COLUMN `b` varchar(10) NULL,"
         " ADD UNIQUE INDEX `uq_b` (`b`), COMMENT='x';",
+    ),
+    case(
+        "edge_add_column_with_inline_primary_key",
+        "CREATE TABLE t (a int)",
+        "CREATE TABLE t (a int, uid bigint PRIMARY KEY)",
+        "ALTER TABLE `t` ADD COLUMN `uid` bigint NOT NULL, ADD PRIMARY KEY (`uid`);",
+        note="§5.2: a column-level PRIMARY KEY implies NOT NULL and becomes a table-level PK",
+    ),
+    case(
+        "edge_add_serial_column",
+        "CREATE TABLE t (a int)",
+        "CREATE TABLE t (a int, s SERIAL)",
+        "ALTER TABLE `t` ADD COLUMN `s` bigint unsigned NOT NULL AUTO_INCREMENT,"
+        " ADD UNIQUE INDEX `s` (`s`);",
+        note="§5.2: SERIAL = bigint unsigned NOT NULL AUTO_INCREMENT UNIQUE",
+    ),
+    case(
+        "edge_modify_uses_desired_column_name_case",
+        t("Amount int"),
+        t("amount bigint"),
+        A + "MODIFY COLUMN `amount` bigint NULL;",
+        show_create_matches=False,
+        note="§4.3: matched case-insensitively; the emitted definition is the desired column's",
+    ),
+    case(
+        "edge_localtimestamp_is_now_family_no_change",
+        "CREATE TABLE `t` (\n  `id` bigint(20) NOT NULL,\n"
+        "  `d` datetime DEFAULT current_timestamp(),\n"
+        "  PRIMARY KEY (`id`)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci",
+        t("d datetime DEFAULT LOCALTIMESTAMP"),
+    ),
+    case(
+        "edge_mariadb_invisible_column_no_change",
+        "CREATE TABLE `t` (\n  `id` bigint(20) NOT NULL,\n"
+        "  `secret` varchar(10) INVISIBLE DEFAULT NULL,\n  PRIMARY KEY (`id`)\n) ENGINE=InnoDB"
+        " DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci",
+        t("secret varchar(10) INVISIBLE"),
+        flavours=MARIADB_ONLY,
+    ),
+    case(
+        "edge_if_not_exists_no_change",
+        t("a int"),
+        "CREATE TABLE IF NOT EXISTS t (id bigint NOT NULL, a int, PRIMARY KEY (id))",
+    ),
+    case(
+        "edge_partition_comment_not_emitted_mysql",
+        P,
+        P + " PARTITION BY RANGE (r) (PARTITION p0 VALUES LESS THAN (10) COMMENT 'small',"
+        " PARTITION p1 VALUES LESS THAN MAXVALUE)",
+        A + "PARTITION BY RANGE (`r`) (PARTITION `p0` VALUES LESS THAN (10),"
+        " PARTITION `p1` VALUES LESS THAN MAXVALUE);",
+        flavours=MYSQL_ONLY,
+        note="§5.6: the pinned emitter prints no partition COMMENT (nor ENGINE)",
     ),
 ]

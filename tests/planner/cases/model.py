@@ -11,7 +11,9 @@ BOTH = (Flavour.MYSQL, Flavour.MARIADB)
 MYSQL_ONLY = (Flavour.MYSQL,)
 MARIADB_ONLY = (Flavour.MARIADB,)
 
-_TABLE_NAME = re.compile(r"^\s*CREATE\s+TABLE\s+(?:`((?:[^`]|``)+)`|([^\s(]+))", re.IGNORECASE)
+_TABLE_NAME = re.compile(
+    r"^\s*CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?(?:`((?:[^`]|``)+)`|([^\s(]+))", re.IGNORECASE
+)
 
 
 def table_name(create_sql: str) -> str:
