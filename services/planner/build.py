@@ -27,6 +27,7 @@ from services.planner.partition import parse_partitioning
 from services.planner.prepass import Element, PreparedCreate
 from services.planner.types import (
     ALIASES,
+    CHARSET_TYPES,
     KNOWN_TYPES,
     NUMERIC_TYPES,
     normalise_args,
@@ -138,6 +139,10 @@ def build_table(prepared: PreparedCreate, flavour: Flavour) -> Table:
             for column in columns
         ]
     _validate(prepared.table, columns, indexes)
+    if flavour is Flavour.MARIADB and any(
+        part.expression is not None for index in indexes for part in index.parts
+    ):
+        raise ValueError("functional index key parts are not supported by MariaDB 10.11")
     return Table(
         name=prepared.table,
         flavour=flavour,
@@ -153,136 +158,137 @@ def build_table(prepared: PreparedCreate, flavour: Flavour) -> Table:
 # --- columns -------------------------------------------------------------------------------
 
 
+@dataclass(slots=True)
+class _ColumnDraft:
+    """A column's attributes while its definition is read."""
+
+    fields: dict[str, object]
+    nullable: bool | None = None
+    unique: bool = False
+    binary_attribute: bool = False
+
+
 def _column(element: Element, draft: _Draft) -> None:
     cur = _Cursor(element.tokens)
     name = name_of(cur.take())
-    type_token = cur.take()
-    if type_token.kind != "word":
+    column = _ColumnDraft({"name": name})
+    type_name, args = _column_type(cur, column)
+    while not cur.done():
+        _column_attribute(cur, column, type_name, element, draft)
+    fields = column.fields
+    fields["type"] = type_name
+    fields["args"] = normalise_args(type_name, args, bool(fields.get("zerofill")))
+    if column.binary_attribute and type_name in CHARSET_TYPES:
+        fields["collation"] = f"{fields.get('charset') or '{table}'}_bin"
+    if element.srid is not None:
+        fields["srid"] = element.srid
+    nullable = column.nullable
+    fields["nullable"] = not fields.get("primary_key") and nullable in (None, True)
+    default = fields.get("default")
+    if isinstance(default, Default) and default.kind == "null":
+        if not fields["nullable"]:
+            raise ValueError(f"column {name}: DEFAULT NULL on a NOT NULL column")
+        del fields["default"]
+    model = Column(**fields)  # type: ignore[arg-type]
+    draft.columns.append(model)
+    if model.primary_key:
+        draft.indexes.append(Index("PRIMARY", "PRIMARY", (KeyPart(name),)))
+    if column.unique:
+        draft.indexes.append(Index("", "UNIQUE", (KeyPart(name),), inline=True))
+
+
+def _column_type(cur: _Cursor, column: _ColumnDraft) -> tuple[str, tuple[str, ...]]:
+    """The normalised type name and raw arguments; aliases (BOOL, SERIAL...) resolved."""
+    name = column.fields["name"]
+    token = cur.take()
+    if token.kind != "word":
         raise ValueError(f"column {name}: missing type")
-    raw_type = type_token.text.lower()
-    national = False
+    raw_type = token.text.lower()
     if raw_type == "national":
-        national = True
+        column.fields["charset"] = "utf8mb3"
         raw_type = cur.take().text.lower()
-    if raw_type == "double" and cur.take_word("PRECISION"):
-        pass
+    if raw_type == "double":
+        cur.take_word("PRECISION")
     if raw_type == "long":
         raw_type = "mediumtext"
         cur.take_word("VARCHAR")
     args: tuple[str, ...] = ()
     if cur.at_op("("):
-        inner = cur.take_parens()
         args = tuple(
             unescape_string(t.text) if t.kind == "str" else t.text
-            for t in inner
+            for t in cur.take_parens()
             if not (t.kind == "op" and t.text == ",")
         )
-    fields: dict[str, object] = {"name": name}
-    extra_unique = False
     if raw_type in ("bool", "boolean"):
-        type_name, args = "tinyint", ("1",)
-    elif raw_type == "serial":
-        type_name = "bigint"
-        fields.update(unsigned=True, nullable=False, auto_increment=True)
-        extra_unique = True
-    else:
-        type_name = ALIASES.get(raw_type, raw_type)
+        return "tinyint", ("1",)
+    if raw_type == "serial":
+        column.fields.update(unsigned=True, auto_increment=True)
+        column.nullable = False
+        column.unique = True
+        return "bigint", ()
+    type_name = ALIASES.get(raw_type, raw_type)
     if type_name == "float" and len(args) == 1 and args[0].isdigit() and int(args[0]) > 24:
         type_name = "double"
     if type_name not in KNOWN_TYPES:
         raise ValueError(f"column {name}: unknown type {raw_type!r}")
-    if national:
-        fields["charset"] = "utf8mb3"
-    binary_attribute = False
-    nullable: bool | None = fields.pop("nullable", None)  # type: ignore[assignment]
-    unique = extra_unique
-    while not cur.done():
-        token = cur.take()
-        upper = token.upper if token.kind == "word" else token.text
-        if upper == "UNSIGNED":
-            fields["unsigned"] = True
-        elif upper == "SIGNED":
-            fields["unsigned"] = False
-        elif upper == "ZEROFILL":
-            fields["zerofill"] = True
-            fields["unsigned"] = True
-        elif upper == "BINARY":
-            binary_attribute = True
-        elif upper in ("CHARSET", "CHARACTER"):
-            if upper == "CHARACTER":
-                cur.expect_word("SET")
-            fields["charset"] = name_of(cur.take()).lower()
-        elif upper == "COLLATE":
-            fields["collation"] = name_of(cur.take()).lower()
-        elif upper == "NOT":
-            cur.expect_word("NULL")
-            nullable = False
-        elif upper == "NULL":
-            nullable = True
-        elif upper == "DEFAULT":
-            fields["default"] = _default(cur, type_name)
-        elif upper == "ON":
-            cur.expect_word("UPDATE")
-            fields["on_update"] = _timestamp_function(cur, "ON UPDATE")
-        elif upper == "AUTO_INCREMENT":
-            fields["auto_increment"] = True
-        elif upper == "COMMENT":
-            fields["comment"] = unescape_string(_string(cur, "COMMENT"))
-        elif upper in ("GENERATED", "AS"):
-            if upper == "GENERATED":
-                cur.expect_word("ALWAYS")
-                cur.expect_word("AS")
-            inner = cur.take_parens()
-            fields["generated"] = restore_text(inner)
-            fields["generated_key"] = expression_key(inner)
-            fields["stored"] = cur.take_word("STORED")
-            if not fields["stored"]:
-                cur.take_word("VIRTUAL")
-        elif upper == "PRIMARY" or upper == "KEY":
-            if upper == "PRIMARY":
-                cur.expect_word("KEY")
-            fields["primary_key"] = True
-        elif upper == "UNIQUE":
-            cur.take_word("KEY")
-            unique = True
-        elif upper == "CHECK":
-            inner = cur.take_parens()
-            check = Check("", restore_text(inner), expression_key(inner), not element.not_enforced)
-            draft.column_checks.append((name, check))
-        elif upper in ("INVISIBLE", "VISIBLE"):
-            continue
-        else:
-            raise ValueError(f"column {name}: unsupported attribute {token.text!r}")
-    zerofill = bool(fields.get("zerofill"))
-    fields["type"] = type_name
-    fields["args"] = normalise_args(type_name, args, zerofill)
-    if binary_attribute and type_name in (
-        "char",
-        "varchar",
-        "tinytext",
-        "text",
-        "mediumtext",
-        "longtext",
-        "enum",
-        "set",
-    ):
-        fields["collation"] = f"{fields.get('charset') or '{table}'}_bin"
-    if element.srid is not None:
-        fields["srid"] = element.srid
-    if fields.get("primary_key"):
-        nullable = False
-    fields["nullable"] = True if nullable is None else nullable
-    default = fields.get("default")
-    if isinstance(default, Default) and default.kind == "null":
-        if not fields["nullable"]:
-            raise ValueError(f"column {name}: DEFAULT NULL on a NOT NULL column")
-        fields.pop("default")
-    column = Column(**fields)  # type: ignore[arg-type]
-    draft.columns.append(column)
-    if column.primary_key:
-        draft.indexes.append(Index("PRIMARY", "PRIMARY", (KeyPart(name),)))
-    if unique:
-        draft.indexes.append(Index("", "UNIQUE", (KeyPart(name),), inline=True))
+    return type_name, args
+
+
+def _column_attribute(
+    cur: _Cursor, column: _ColumnDraft, type_name: str, element: Element, draft: _Draft
+) -> None:
+    """Read one column attribute (NOT NULL, DEFAULT, COMMENT, ...) into ``column``."""
+    fields = column.fields
+    token = cur.take()
+    upper = token.upper
+    if upper in ("UNSIGNED", "SIGNED"):
+        fields["unsigned"] = upper == "UNSIGNED"
+    elif upper == "ZEROFILL":
+        fields.update(zerofill=True, unsigned=True)
+    elif upper == "BINARY":
+        column.binary_attribute = True
+    elif upper in ("CHARSET", "CHARACTER"):
+        if upper == "CHARACTER":
+            cur.expect_word("SET")
+        fields["charset"] = name_of(cur.take()).lower()
+    elif upper == "COLLATE":
+        fields["collation"] = name_of(cur.take()).lower()
+    elif upper == "NOT":
+        cur.expect_word("NULL")
+        column.nullable = False
+    elif upper == "NULL":
+        column.nullable = True
+    elif upper == "DEFAULT":
+        fields["default"] = _default(cur, type_name)
+    elif upper == "ON":
+        cur.expect_word("UPDATE")
+        fields["on_update"] = _timestamp_function(cur, "ON UPDATE")
+    elif upper == "AUTO_INCREMENT":
+        fields["auto_increment"] = True
+    elif upper == "COMMENT":
+        fields["comment"] = unescape_string(_string(cur, "COMMENT"))
+    elif upper in ("GENERATED", "AS"):
+        if upper == "GENERATED":
+            cur.expect_word("ALWAYS")
+            cur.expect_word("AS")
+        inner = cur.take_parens()
+        fields.update(generated=restore_text(inner), generated_key=expression_key(inner))
+        fields["stored"] = cur.take_word("STORED")
+        if not fields["stored"]:
+            cur.take_word("VIRTUAL")
+    elif upper in ("PRIMARY", "KEY"):
+        if upper == "PRIMARY":
+            cur.expect_word("KEY")
+        fields["primary_key"] = True
+    elif upper == "UNIQUE":
+        cur.take_word("KEY")
+        column.unique = True
+    elif upper == "CHECK":
+        inner = cur.take_parens()
+        check = Check("", restore_text(inner), expression_key(inner), not element.not_enforced)
+        draft.column_checks.append((str(fields["name"]), check))
+    elif upper not in ("INVISIBLE", "VISIBLE"):
+        raise ValueError(f"column {fields['name']}: unsupported attribute {token.text!r}")
 
 
 def _string(cur: _Cursor, what: str) -> str:

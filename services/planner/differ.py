@@ -16,7 +16,6 @@ from services.planner.emit import (
 from services.planner.lexer import escape_string, quote_identifier
 from services.planner.model import Check, Column, ForeignKey, Index, Table
 from services.planner.partition import format_partitioning, partitioning_key
-from services.planner.types import CHARSET_TYPES
 
 MARIADB_DEFAULT_COLLATIONS = {
     "utf8mb4": "utf8mb4_general_ci",
@@ -137,8 +136,6 @@ def _charset_pair(column: Column, table: Table, mariadb: bool) -> tuple[str | No
         charset = None
     if collation is not None and collation == table.options.collation:
         collation = None
-    if column.type not in CHARSET_TYPES and column.type != "json":
-        return charset, collation
     return charset, collation
 
 
