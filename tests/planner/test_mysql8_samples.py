@@ -95,9 +95,7 @@ EDITS: dict[str, tuple[tuple[str, str], tuple[str, ...]]] = {
 
 
 # Samples whose edit the planner does not plan exactly yet: {file: reason citing the spec}.
-KNOWN_PLANNER_GAPS: dict[str, str] = {
-    "articles.sql": "§5.3: the parser name is printed bare (WITH PARSER ngram), not back-quoted",
-}
+KNOWN_PLANNER_GAPS: dict[str, str] = {}
 
 
 def sample_text(path: Path) -> str:

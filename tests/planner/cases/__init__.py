@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import charsets, columns, defaults, edges, indexes, keys, noop, options, tables
+from .gaps import KNOWN_PLANNER_GAPS, KNOWN_REVERSE_GAPS
 from .model import Case, Stmt, table_name
 
 ALL_CASES: tuple[Case, ...] = tuple(
@@ -17,4 +18,11 @@ ALL_CASES: tuple[Case, ...] = tuple(
     + edges.CASES
 )
 
-__all__ = ["ALL_CASES", "Case", "Stmt", "table_name"]
+__all__ = [
+    "ALL_CASES",
+    "KNOWN_PLANNER_GAPS",
+    "KNOWN_REVERSE_GAPS",
+    "Case",
+    "Stmt",
+    "table_name",
+]

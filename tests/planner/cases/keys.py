@@ -253,6 +253,17 @@ CHECK_CASES = [
         flavours=MYSQL_ONLY,
     ),
     case(
+        "chk_mariadb_column_check_dropped",
+        "CREATE TABLE `t` (\n  `id` bigint(20) NOT NULL,\n"
+        "  `a` int(11) DEFAULT NULL CHECK (`a` > 0),\n  PRIMARY KEY (`id`)\n) ENGINE=InnoDB"
+        " DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_general_ci",
+        t("a int"),
+        A + "MODIFY COLUMN `a` int NULL;",
+        flavours=MARIADB_ONLY,
+        reverse_show_create_matches=False,
+        note="MariaDB keeps a column CHECK on the column; MODIFY without it removes it",
+    ),
+    case(
         "chk_json_valid_mariadb_no_change",
         "CREATE TABLE `t` (\n  `id` bigint(20) NOT NULL,\n"
         "  `doc` longtext CHARACTER SET utf8mb4 COLLATE utf8mb4_bin DEFAULT NULL"

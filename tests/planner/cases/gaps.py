@@ -1,0 +1,23 @@
+"""Known planner gaps: cases the planner does not meet yet, each with the spec rule it breaks.
+
+Keyed by (case id, flavour). The case tests report them as strict xfail, so a fix shows up as
+an unexpected pass and the entry must then be removed. Keep this list short and honest.
+"""
+
+from __future__ import annotations
+
+from services.planner.api import Flavour
+
+KNOWN_PLANNER_GAPS: dict[tuple[str, Flavour], str] = {
+    ("chk_mariadb_column_check_dropped", Flavour.MARIADB): (
+        "§10.1/§10.2 + issue 3 item 4: a MariaDB column-level CHECK has no constraint name, so"
+        " DROP CONSTRAINT `t_chk_1` fails (error 1091); re-declaring the column removes it"
+    ),
+}
+
+# Reverse-direction convergence (plan from desired back to current) that cannot hold yet.
+KNOWN_REVERSE_GAPS: dict[str, str] = {
+    "chk_column_level_hoisted_and_named": KNOWN_PLANNER_GAPS[
+        ("chk_mariadb_column_check_dropped", Flavour.MARIADB)
+    ],
+}
