@@ -128,7 +128,7 @@ def build_table(prepared: PreparedCreate, flavour: Flavour) -> Table:
     options = _options(prepared.option_tokens)
     columns = _inherit_column_charsets(draft.columns, options)
     if flavour is Flavour.MARIADB:
-        columns = _mariadb_json(columns, draft)
+        columns = _mariadb_column_checks(_mariadb_json(columns, draft), draft)
     checks = _name_checks(prepared.table, draft)
     indexes = _name_indexes(draft.indexes)
     primary = next((index for index in indexes if index.kind == "PRIMARY"), None)
@@ -185,10 +185,8 @@ def _column(element: Element, draft: _Draft) -> None:
     nullable = column.nullable
     fields["nullable"] = not fields.get("primary_key") and nullable in (None, True)
     default = fields.get("default")
-    if isinstance(default, Default) and default.kind == "null":
-        if not fields["nullable"]:
-            raise ValueError(f"column {name}: DEFAULT NULL on a NOT NULL column")
-        del fields["default"]
+    if isinstance(default, Default) and default.kind == "null" and not fields["nullable"]:
+        raise ValueError(f"column {name}: DEFAULT NULL on a NOT NULL column")
     model = Column(**fields)  # type: ignore[arg-type]
     draft.columns.append(model)
     if model.primary_key:
@@ -584,6 +582,23 @@ def _mariadb_json(columns: list[Column], draft: _Draft) -> list[Column]:
             if found is not None:
                 draft.column_checks.remove(found)
                 column = replace(column, type="json", charset=None, collation=None)
+        out.append(column)
+    return out
+
+
+def _mariadb_column_checks(columns: list[Column], draft: _Draft) -> list[Column]:
+    """MariaDB keeps a column-level CHECK on its column, unnamed, so it stays there."""
+    by_column: dict[str, Check] = {}
+    for column_name, check in draft.column_checks:
+        if column_name.lower() in by_column:
+            raise ValueError(f"column {column_name}: more than one CHECK")
+        by_column[column_name.lower()] = check
+    draft.column_checks.clear()
+    out = []
+    for column in columns:
+        check = by_column.get(column.name.lower())
+        if check is not None:
+            column = replace(column, check=check.expression, check_key=check.key)
         out.append(column)
     return out
 

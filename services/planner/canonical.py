@@ -79,7 +79,7 @@ def _table_text(table: Table) -> str:
 
 
 def _column_text(column: Column) -> str:
-    default = column.default.key if column.default else None
+    default = column.default_key
     return repr(
         (
             column.name.lower(),
@@ -97,6 +97,7 @@ def _column_text(column: Column) -> str:
             column.srid,
             column.auto_increment,
             column.comment,
+            column.check_key,
         )
     )
 

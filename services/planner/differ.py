@@ -6,6 +6,8 @@ partitioning); each group's clauses are sorted by the byte order of the whole cl
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from services.planner.api import Flavour
 from services.planner.emit import (
     format_add_check,
@@ -34,6 +36,9 @@ MARIADB_DEFAULT_COLLATIONS = {
 def diff_tables(current: Table, desired: Table, flavour: Flavour) -> list[str]:
     """ALTER statements (without ``;``) turning ``current`` into ``desired``; [] if equal."""
     mariadb = flavour is Flavour.MARIADB
+    if mariadb:
+        current, desired = _pair_column_checks(current, desired)
+        desired, current = _pair_column_checks(desired, current)
     clauses = _column_clauses(current, desired, mariadb)
     index_clauses, extra = _index_clauses(current, desired, mariadb)
     clauses += index_clauses
@@ -47,6 +52,27 @@ def diff_tables(current: Table, desired: Table, flavour: Flavour) -> list[str]:
 
 
 # --- columns -------------------------------------------------------------------------------
+
+
+def _pair_column_checks(columns_side: Table, checks_side: Table) -> tuple[Table, Table]:
+    """MariaDB: a column CHECK on one side equals a table CHECK with the same expression on
+    the other side (neither name is chosen by the user); both leave the comparison."""
+    named = {check.name for check in columns_side.checks if check.name}
+    other_columns = {c.name.lower(): c for c in checks_side.columns}
+    checks = list(checks_side.checks)
+    columns = list(columns_side.columns)
+    for position, column in enumerate(columns):
+        other = other_columns.get(column.name.lower())
+        if column.check_key is None or (other is not None and other.check_key == column.check_key):
+            continue
+        match = next((c for c in checks if c.key == column.check_key and c.name not in named), None)
+        if match is not None:
+            checks.remove(match)
+            columns[position] = replace(column, check=None, check_key=None)
+    return (
+        replace(columns_side, columns=tuple(columns)),
+        replace(checks_side, checks=tuple(checks)),
+    )
 
 
 def _column_clauses(current: Table, desired: Table, mariadb: bool) -> list[str]:
@@ -158,8 +184,8 @@ def _columns_equal(
         relaxing_dropped_pk = not old.nullable and new.nullable and old.name.lower() in dropped_pk
         if not relaxing_dropped_pk:
             return False
-    old_default = old.default.key if old.default else None
-    new_default = new.default.key if new.default else None
+    old_default = old.default_key
+    new_default = new.default_key
     if old.generated is not None or new.generated is not None:
         old_default = new_default = None
     if old_default != new_default:
@@ -172,6 +198,8 @@ def _columns_equal(
     ):
         return False
     if old.auto_increment != new.auto_increment or old.comment != new.comment:
+        return False
+    if old.check_key != new.check_key:
         return False
     return _charset_pair(old, current, mariadb) == _charset_pair(new, desired, mariadb)
 

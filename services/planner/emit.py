@@ -49,6 +49,8 @@ def format_column(column: Column, *, mariadb: bool = False) -> str:
         parts.append("AUTO_INCREMENT")
     if column.comment is not None:
         parts.append(f"COMMENT {escape_string(column.comment)}")
+    if column.check is not None:
+        parts.append(f"CHECK ({column.check})")
     return " ".join(parts)
 
 

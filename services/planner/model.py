@@ -26,6 +26,8 @@ class Default:
 
 @dataclass(frozen=True, slots=True)
 class Column:
+    """A column; ``default`` keeps the written form (``DEFAULT NULL`` included) for printing."""
+
     name: str
     type: str
     args: tuple[str, ...] = ()
@@ -43,6 +45,15 @@ class Column:
     auto_increment: bool = False
     comment: str | None = None
     primary_key: bool = False
+    check: str | None = None  # MariaDB keeps a column CHECK on the column (§10.1)
+    check_key: str | None = None
+
+    @property
+    def default_key(self) -> str | None:
+        """The default as compared: ``DEFAULT NULL`` equals no default (spec §5.2)."""
+        if self.default is None or self.default.kind == "null":
+            return None
+        return self.default.key
 
 
 @dataclass(frozen=True, slots=True)

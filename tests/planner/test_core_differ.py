@@ -164,3 +164,20 @@ def test_table_options_missing_means_dont_care_except_comment() -> None:
     assert ddl(current, "CREATE TABLE t (a int) COLLATE=utf8mb4_general_ci COMMENT='c'") == [
         "ALTER TABLE `t` COLLATE=utf8mb4_general_ci;"
     ]
+
+
+def test_mariadb_column_check_stays_on_the_column() -> None:
+    plain = "CREATE TABLE t (id bigint, a int)"
+    checked = "CREATE TABLE t (id bigint, a int CHECK (a > 0))"
+    assert ddl(plain, checked, MARIA) == [
+        "ALTER TABLE `t` MODIFY COLUMN `a` int NULL CHECK (`a`>0);"
+    ]
+    assert ddl(checked, plain, MARIA) == ["ALTER TABLE `t` MODIFY COLUMN `a` int NULL;"]
+    # MySQL hoists it to a named table constraint instead (Spirit)
+    assert ddl(plain, checked, M) == ["ALTER TABLE `t` ADD CONSTRAINT `t_chk_1` CHECK (`a`>0);"]
+    # a table-level CHECK with the same expression is the same rule on MariaDB
+    table_level = (
+        "CREATE TABLE `t` (`id` bigint, `a` int, CONSTRAINT `CONSTRAINT_1` CHECK (`a` > 0))"
+    )
+    assert ddl(table_level, checked, MARIA) == []
+    assert ddl(checked, table_level, MARIA) == []
