@@ -39,3 +39,8 @@ def test_triage_storage_error_modal(snap_compare) -> None:
         "storage unreachable: (2013) Lost connection to MySQL server during query"
     )
     assert snap_compare(build_app(service), terminal_size=SIZE, run_before=settle)
+
+
+def test_triage_ansi_light_theme(snap_compare) -> None:
+    app = build_app(theme="ansi-light")
+    assert snap_compare(app, terminal_size=SIZE, run_before=settle)
