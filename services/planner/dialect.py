@@ -7,6 +7,7 @@ statement faithfully, so the planner refuses it (spec §11.4) instead of plannin
 from __future__ import annotations
 
 import logging
+import threading
 
 import sqlglot
 from sqlglot import exp
@@ -23,12 +24,16 @@ class PlannerMySQL(MySQL):
 
 
 class _WarningTrap(logging.Handler):
+    """Collects sqlglot warnings logged by the calling thread only (plans run in workers)."""
+
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
         self.messages: list[str] = []
+        self._thread = threading.get_ident()
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+        if record.thread == self._thread:
+            self.messages.append(record.getMessage())
 
 
 _LOGGER = logging.getLogger("sqlglot")

@@ -69,9 +69,19 @@ class _DesiredFile:
 
 
 def plan_namespace(
-    namespace: str, files: Mapping[str, str], current: Mapping[str, str], flavour: Flavour
+    namespace: str,
+    files: Mapping[str, str],
+    current: Mapping[str, str],
+    flavour: Flavour,
+    *,
+    server_text: bool = False,
 ) -> list[TableChange]:
-    """The changes of one namespace: CREATEs, then ALTERs, then DROPs, each by table name."""
+    """The changes of one namespace: CREATEs, then ALTERs, then DROPs, each by table name.
+
+    With ``server_text`` (the current texts were printed by the server) a desired file equal
+    to its live text is unchanged without being parsed; otherwise every file is parsed, so an
+    invalid file is refused even when a snapshot holds the same text.
+    """
     live = {name: strip_table_auto_increment(text).strip() for name, text in current.items()}
     desired_files = [
         _DesiredFile(file_name, text, table_name_of(text, "") or None)
@@ -80,7 +90,9 @@ def plan_namespace(
         )
     ]
     pending = [
-        f for f in desired_files if not (f.name in live and _unchanged(f.text, live[f.name]))
+        f
+        for f in desired_files
+        if not (server_text and f.name in live and _unchanged(f.text, live[f.name]))
     ]
     live_needed = sorted({f.name for f in pending if f.name in live})
     results = parse_many(
@@ -171,8 +183,11 @@ def _change(
 def plan_schema(desired: Mapping[str, Mapping[str, str]], source: SchemaSource) -> PlanResult:
     """Re-plan every namespace of ``desired`` against ``source`` (namespaces sorted)."""
     flavour = source.flavour
+    server_text = bool(getattr(source, "server_text", False))
     changes: list[TableChange] = []
     for namespace in sorted(desired):
         current = source.load(namespace)
-        changes.extend(plan_namespace(namespace, desired[namespace], current, flavour))
+        changes.extend(
+            plan_namespace(namespace, desired[namespace], current, flavour, server_text=server_text)
+        )
     return PlanResult(changes=tuple(changes))

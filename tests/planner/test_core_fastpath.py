@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import services.planner.parse as parse_module
-from services.planner import Flavour, plan_schema
+from services.planner import Flavour, PlannerError, plan_schema
 from services.planner.sources import StaticSchemaSource
 
 LIVE = (
@@ -30,7 +30,7 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 
 def plan(desired: str) -> list[str]:
-    source = StaticSchemaSource({"ns": {"t": LIVE}})
+    source = StaticSchemaSource({"ns": {"t": LIVE}}, server_text=True)
     return [c.ddl for c in plan_schema({"ns": {"t.sql": desired}}, source).changes]
 
 
@@ -54,6 +54,13 @@ def test_changed_table_is_parsed_once_then_cached(parses: list[str]) -> None:
     assert len(parses) == 2  # desired and live
     assert plan(desired) == expected
     assert len(parses) == 2
+
+
+def test_snapshot_text_is_always_parsed(parses: list[str]) -> None:
+    """A snapshot is not server output: an invalid file equal to it is still refused."""
+    bad = "CREATE TABLE t (id bigint) TABLESPACE x"
+    with pytest.raises(PlannerError, match="TABLESPACE"):
+        plan_schema({"ns": {"t.sql": bad}}, StaticSchemaSource({"ns": {"t": bad}}))
 
 
 def test_a_commented_copy_is_parsed_and_still_unchanged(parses: list[str]) -> None:
