@@ -12,6 +12,7 @@ from services.planner.lexer import split_top_level, tokenize, unquote_identifier
 from services.planner.model import Table
 
 PK_ALLOWED_TYPES = ("bigint", "binary", "varbinary")
+IGNORED_TABLES = frozenset({"schema_version"})  # SchemaBot's lint IgnoreTables
 
 
 def _go_quote(text: str) -> str:
@@ -23,8 +24,12 @@ def _unsafe(operation: str) -> tuple[str, str]:
     return ("unsafe", f"Unsafe operation detected: {_go_quote(operation)}")
 
 
-def lint_table(statements: list[str], current: Table | None, desired: Table | None) -> str | None:
+def lint_table(
+    table: str, statements: list[str], current: Table | None, desired: Table | None
+) -> str | None:
     """Error-severity violations of one table's statements, sorted and joined with ``"; "``."""
+    if table in IGNORED_TABLES:
+        return None
     violations: list[tuple[str, str]] = []
     for statement in statements:
         if statement.startswith("DROP TABLE "):

@@ -136,7 +136,7 @@ def _changes(
         if desired_file.table is None:
             continue  # unchanged
         if name not in live:
-            reason = lint_table([desired_file.text], None, desired_file.table)
+            reason = lint_table(name, [desired_file.text], None, desired_file.table)
             creates.append(_change(namespace, name, desired_file.text + ";", "create", reason))
             continue
         if name not in current_tables:
@@ -147,7 +147,9 @@ def _changes(
             statements = diff_tables(current_table, desired_file.table, flavour)
         except (ValueError, KeyError) as exc:
             raise PlannerError(f"cannot diff: {exc}", namespace=namespace, table=name) from None
-        reason = lint_table(statements, current_table, desired_file.table) if statements else None
+        reason = (
+            lint_table(name, statements, current_table, desired_file.table) if statements else None
+        )
         for position, statement in enumerate(statements):
             last = position == len(statements) - 1
             alters.append(
@@ -156,7 +158,9 @@ def _changes(
     drops = []
     for name in sorted(set(live) - set(desired)):
         ddl = f"DROP TABLE {quote_identifier(name)}"
-        drops.append(_change(namespace, name, ddl + ";", "drop", lint_table([ddl], None, None)))
+        drops.append(
+            _change(namespace, name, ddl + ";", "drop", lint_table(name, [ddl], None, None))
+        )
     return creates + alters + drops
 
 

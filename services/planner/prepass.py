@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 
 from services.planner.lexer import (
     Token,
-    join_tokens,
     matching_paren,
     split_top_level,
     tokenize,
@@ -44,11 +43,6 @@ class PreparedCreate:
     elements: list[Element]
     option_tokens: list[Token]
     partition_tokens: list[Token] = field(default_factory=list)
-
-    def sqlglot_text(self) -> str:
-        """The statement without options and partitioning, for sqlglot to validate."""
-        body = ", ".join(join_tokens(element.tokens) for element in self.elements)
-        return f"CREATE TABLE t ({body})"
 
 
 def split_statements(sql: str) -> list[list[Token]]:

@@ -81,3 +81,8 @@ def test_added_timestamp_column_is_unsafe() -> None:
         {"t": "CREATE TABLE t (id bigint)"}, {"t": "CREATE TABLE t (id bigint, at TIMESTAMP)"}
     )
     assert change.is_unsafe and '"at"' in change.unsafe_reason
+
+
+def test_schema_version_table_is_not_linted() -> None:
+    (change,) = changes({"schema_version": "CREATE TABLE schema_version (v int)"}, {})
+    assert change.operation == "drop" and not change.is_unsafe
