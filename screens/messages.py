@@ -1,4 +1,7 @@
-"""Typed messages that workers post back to their screens (workers never touch widgets)."""
+"""Typed messages that workers post back to their screens (workers never touch widgets).
+
+They do not bubble: each is meant for the screen whose worker produced it.
+"""
 
 from __future__ import annotations
 
@@ -22,7 +25,7 @@ class TriageQuery:
     replace: bool
 
 
-class FailedAppliesLoaded(Message):
+class FailedAppliesLoaded(Message, bubble=False):
     """A page of the triage list arrived."""
 
     def __init__(self, query: TriageQuery, page: TriagePage) -> None:
@@ -31,7 +34,7 @@ class FailedAppliesLoaded(Message):
         self.page = page
 
 
-class RedriveFinished(Message):
+class RedriveFinished(Message, bubble=False):
     """The redrive request returned (redriven or rejected)."""
 
     def __init__(self, outcome: RedriveOutcome) -> None:
@@ -39,7 +42,7 @@ class RedriveFinished(Message):
         self.outcome = outcome
 
 
-class ProgressLoaded(Message):
+class ProgressLoaded(Message, bubble=False):
     """A fresh read of the apply being watched."""
 
     def __init__(self, progress: ApplyProgress) -> None:
@@ -47,7 +50,7 @@ class ProgressLoaded(Message):
         self.progress = progress
 
 
-class LogsLoaded(Message):
+class LogsLoaded(Message, bubble=False):
     """The recent ``apply_logs`` rows of an apply."""
 
     def __init__(self, entries: tuple[LogEntry, ...]) -> None:
