@@ -166,3 +166,22 @@ async def test_empty_state_explains_itself() -> None:
         empty = app.screen.query_one("#triage-empty")
         assert empty.display
         assert "nothing to redrive" in str(empty.render())
+
+
+async def test_refresh_keeps_the_scroll_position() -> None:
+    service = FakeConsoleService(many_rows(120))
+    app = build_app(service)
+    async with app.run_test(size=(160, 30)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        await pilot.press("pagedown", "pagedown")
+        await pilot.pause()
+        scroll_y, cursor = screen.table.scroll_y, screen.highlighted_id()
+        assert scroll_y > 0
+        rows = list(service.rows)
+        rows[0] = replace(rows[0], attempt=3)
+        service.rows = (make_triage_row("apply-new", failed_minutes_ago=0), *rows)
+        await pilot.press("r")
+        await settle(pilot)
+        assert screen.table.get_cell("apply-00000", "attempt").plain == "3/10"
+        assert (screen.table.scroll_y, screen.highlighted_id()) == (scroll_y, cursor)
