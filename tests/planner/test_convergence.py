@@ -25,6 +25,14 @@ from services.planner.api import Flavour
 from services.planner.sources import LiveSchemaSource
 
 EXECUTABLE = [case for case in ALL_CASES if case.mariadb_executable]
+FORWARD_GAPS = {
+    case_id: reason
+    for (case_id, flavour), reason in KNOWN_PLANNER_GAPS.items()
+    if flavour is Flavour.MARIADB
+}
+_AUTO_INCREMENT_OPTION = re.compile(r" AUTO_INCREMENT=\d+")
+_KEY_LINE = re.compile(r"^(PRIMARY KEY|UNIQUE KEY|KEY|FULLTEXT KEY|SPATIAL KEY|CONSTRAINT) ")
+_SERVERS: dict[URL, Engine] = {}
 
 
 def _params(gaps: dict[str, str]) -> list:
@@ -38,28 +46,15 @@ def _params(gaps: dict[str, str]) -> list:
     ]
 
 
-FORWARD_GAPS = {
-    case_id: reason
-    for (case_id, flavour), reason in KNOWN_PLANNER_GAPS.items()
-    if flavour is Flavour.MARIADB
-}
-_AUTO_INCREMENT_OPTION = re.compile(r" AUTO_INCREMENT=\d+")
-_KEY_LINE = re.compile(r"^(PRIMARY KEY|UNIQUE KEY|KEY|FULLTEXT KEY|SPATIAL KEY|CONSTRAINT) ")
-
-
-_SERVERS: dict[str, Engine] = {}
-
-
 def server_for(database_url: str) -> Engine:
     """One pooled engine per server (no default database), shared by every case."""
     url = make_url(database_url)
     server_url = URL.create(
         url.drivername, url.username, url.password, url.host, url.port, query=url.query
     )
-    key = server_url.render_as_string(hide_password=False)
-    if key not in _SERVERS:
-        _SERVERS[key] = create_engine(server_url, pool_size=2)
-    return _SERVERS[key]
+    if server_url not in _SERVERS:
+        _SERVERS[server_url] = create_engine(server_url, pool_size=2)
+    return _SERVERS[server_url]
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -196,7 +191,7 @@ def test_reverse_plan_converges_on_mariadb(
             run(server, replan, database)
             replan = statements_of(plan_schema(towards, source))
         assert replan == []
-        if case.reverse_show_create_matches:
+        if case.show_create_matches:
             current_db = scratch.database()
             run(server, list(case.current), current_db)
             assert schema_shape(server, database) == schema_shape(server, current_db)

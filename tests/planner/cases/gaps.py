@@ -8,16 +8,7 @@ from __future__ import annotations
 
 from services.planner.api import Flavour
 
-KNOWN_PLANNER_GAPS: dict[tuple[str, Flavour], str] = {
-    ("chk_mariadb_column_check_dropped", Flavour.MARIADB): (
-        "§10.1/§10.2 + issue 3 item 4: a MariaDB column-level CHECK has no constraint name, so"
-        " DROP CONSTRAINT `t_chk_1` fails (error 1091); re-declaring the column removes it"
-    ),
-}
+KNOWN_PLANNER_GAPS: dict[tuple[str, Flavour], str] = {}
 
 # Reverse-direction convergence (plan from desired back to current) that cannot hold yet.
-KNOWN_REVERSE_GAPS: dict[str, str] = {
-    "chk_column_level_hoisted_and_named": KNOWN_PLANNER_GAPS[
-        ("chk_mariadb_column_check_dropped", Flavour.MARIADB)
-    ],
-}
+KNOWN_REVERSE_GAPS: dict[str, str] = {}

@@ -65,8 +65,7 @@ class Case:
     server. ``second_plan`` is set where Spirit's rules deliberately need a second step (the
     re-plan after executing the first plan gives exactly these statements, then nothing).
     ``show_create_matches`` is False where the server keeps an equivalent but differently
-    printed form after the ALTER (for example a CHECK hoisted from a column to the table);
-    ``reverse_show_create_matches`` is the same for the plan from desired back to current.
+    printed form after the ALTER (for example a unique index paired under its live name).
     """
 
     id: str
@@ -78,7 +77,6 @@ class Case:
     mariadb_expected: tuple[Stmt, ...] | None = None
     second_plan: tuple[Stmt, ...] = ()
     show_create_matches: bool = True
-    reverse_show_create_matches: bool = True
     note: str = field(default="")
 
     def expected_for(self, flavour: Flavour) -> tuple[Stmt, ...]:
@@ -98,7 +96,6 @@ def case(
     mariadb_expected: str | Stmt | tuple[str | Stmt, ...] | list[str | Stmt] | None = None,
     second_plan: tuple[str | Stmt, ...] = (),
     show_create_matches: bool = True,
-    reverse_show_create_matches: bool | None = None,
     note: str = "",
 ) -> Case:
     """Build a Case from loose arguments (a single text may be given without a tuple)."""
@@ -121,11 +118,6 @@ def case(
         mariadb_expected=None if mariadb_expected is None else stmts(mariadb_expected),
         second_plan=stmts(second_plan),
         show_create_matches=show_create_matches,
-        reverse_show_create_matches=(
-            show_create_matches
-            if reverse_show_create_matches is None
-            else reverse_show_create_matches
-        ),
         note=note,
     )
 
