@@ -380,8 +380,8 @@ def _partition_clauses(current: Table, desired: Table) -> tuple[list[str], list[
         return [format_partitioning(new)], []
     same_shape = (
         old.method in ("HASH", "KEY")
-        and (old.linear, old.method, old.expression_key, old.columns, old.subpartition)
-        == (new.linear, new.method, new.expression_key, new.columns, new.subpartition)
+        and (old.linear, old.method, old.expression_key, old.columns, old.subpartition_key)
+        == (new.linear, new.method, new.expression_key, new.columns, new.subpartition_key)
         and not old.definitions
         and not new.definitions
         and old.count

@@ -134,6 +134,7 @@ class Partitioning:
     count: int | None
     definitions: tuple[PartitionDef, ...] = ()
     subpartition: str | None = None
+    subpartition_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

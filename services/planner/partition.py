@@ -9,7 +9,6 @@ from __future__ import annotations
 from services.planner.expressions import expression_key, restore_text
 from services.planner.lexer import (
     Token,
-    join_tokens,
     matching_paren,
     quote_identifier,
     split_top_level,
@@ -62,18 +61,9 @@ def parse_partitioning(tokens: list[Token]) -> Partitioning | None:
     if word("PARTITIONS"):
         count = int(tokens[pos].text)
         pos += 1
-    subpartition = None
+    subpartition = subpartition_key = None
     if pos < len(tokens) and tokens[pos].is_word("SUBPARTITION"):
-        end = pos
-        while end < len(tokens) and tokens[end].text != "(":
-            end += 1
-        if end < len(tokens) and tokens[end - 1].is_word("HASH", "KEY"):
-            close = matching_paren(tokens, end)
-            end = close + 1
-            if end < len(tokens) and tokens[end].is_word("SUBPARTITIONS"):
-                end += 2
-        subpartition = join_tokens(tokens[pos:end]).upper()
-        pos = end
+        pos, subpartition, subpartition_key = _subpartition(tokens, pos)
     definitions: list[PartitionDef] = []
     if pos < len(tokens) and tokens[pos].text == "(":
         for part in split_top_level(parens()):
@@ -83,8 +73,44 @@ def parse_partitioning(tokens: list[Token]) -> Partitioning | None:
     if definitions:
         count = None
     return Partitioning(
-        linear, method, expression, expression_k, columns, count, tuple(definitions), subpartition
+        linear,
+        method,
+        expression,
+        expression_k,
+        columns,
+        count,
+        tuple(definitions),
+        subpartition,
+        subpartition_key,
     )
+
+
+def _subpartition(tokens: list[Token], pos: int) -> tuple[int, str, str]:
+    """``SUBPARTITION BY [LINEAR] HASH (expr)|KEY (cols) [SUBPARTITIONS n]``: end, text, key."""
+    pos += 2  # SUBPARTITION BY
+    head = ["SUBPARTITION BY"]
+    if tokens[pos].is_word("LINEAR"):
+        head.append("LINEAR")
+        pos += 1
+    method = tokens[pos].text.upper()
+    if method not in ("HASH", "KEY"):
+        raise ValueError(f"partitioning: unsupported subpartition method {method}")
+    pos += 1
+    close = matching_paren(tokens, pos)
+    inner = tokens[pos + 1 : close]
+    pos = close + 1
+    if method == "KEY":
+        names = [name_of(t) for t in inner if t.text != ","]
+        text = key = ", ".join(quote_identifier(n) for n in names)
+        key = key.lower()
+    else:
+        text, key = restore_text(inner), expression_key(inner)
+    count = ""
+    if pos < len(tokens) and tokens[pos].is_word("SUBPARTITIONS"):
+        count = f" SUBPARTITIONS {int(tokens[pos + 1].text)}"
+        pos += 2
+    prefix = " ".join([*head, method])
+    return pos, f"{prefix} ({text}){count}", f"{prefix} ({key}){count}"
 
 
 def _definition(tokens: list[Token]) -> PartitionDef:
@@ -172,5 +198,5 @@ def partitioning_key(partitioning: Partitioning | None) -> object:
         tuple(c.lower() for c in partitioning.columns),
         partitioning.count,
         partitioning.definitions,
-        partitioning.subpartition,
+        partitioning.subpartition_key,
     )

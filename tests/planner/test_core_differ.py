@@ -181,3 +181,25 @@ def test_mariadb_column_check_stays_on_the_column() -> None:
     )
     assert ddl(table_level, checked, MARIA) == []
     assert ddl(checked, table_level, MARIA) == []
+
+
+def test_mysql_subpartitions_in_versioned_comment_equal_hand_written() -> None:
+    live = (
+        "CREATE TABLE `t` (\n  `id` int NOT NULL,\n  `d` date NOT NULL,\n"
+        "  PRIMARY KEY (`id`,`d`)\n) ENGINE=InnoDB\n/*!50100 PARTITION BY RANGE (year(`d`))\n"
+        "SUBPARTITION BY HASH (to_days(`d`))\nSUBPARTITIONS 2\n"
+        "(PARTITION p0 VALUES LESS THAN (2020) ENGINE = InnoDB,\n"
+        " PARTITION p1 VALUES LESS THAN MAXVALUE ENGINE = InnoDB) */"
+    )
+    hand = (
+        "CREATE TABLE t (id int NOT NULL, d date NOT NULL, PRIMARY KEY (id, d))"
+        " PARTITION BY RANGE (YEAR(d)) SUBPARTITION BY HASH (TO_DAYS(d)) SUBPARTITIONS {n}"
+        " (PARTITION p0 VALUES LESS THAN (2020), PARTITION p1 VALUES LESS THAN MAXVALUE)"
+    )
+    assert ddl(live, hand.format(n=2)) == []
+    assert ddl(live, hand.format(n=3)) == [
+        "ALTER TABLE `t` REMOVE PARTITIONING;",
+        "ALTER TABLE `t` PARTITION BY RANGE (YEAR(`d`)) SUBPARTITION BY HASH (TO_DAYS(`d`))"
+        " SUBPARTITIONS 3 (PARTITION `p0` VALUES LESS THAN (2020),"
+        " PARTITION `p1` VALUES LESS THAN MAXVALUE);",
+    ]
