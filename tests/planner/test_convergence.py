@@ -21,7 +21,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.engine import URL, Engine, make_url
 
 from services.planner import plan_schema
-from services.planner.api import Flavour
+from services.planner.api import Flavour, PlannerError
 from services.planner.sources import LiveSchemaSource
 
 EXECUTABLE = [case for case in ALL_CASES if case.mariadb_executable]
@@ -237,3 +237,40 @@ def test_live_source_ignores_table_auto_increment_counter(server: Engine) -> Non
         assert plan.no_changes
     finally:
         scratch.drop_all()
+
+
+@pytest.mark.mysql
+def test_live_source_plans_each_namespace_against_its_schema(server: Engine) -> None:
+    """Namespace = schema; namespaces are planned in sorted order; flavour is detected."""
+    scratch = Scratch(server)
+    source = LiveSchemaSource(server)
+    try:
+        first, second = sorted([scratch.database(), scratch.database()])
+        table = "CREATE TABLE t (id bigint NOT NULL, PRIMARY KEY (id))"
+        run(server, [table], first)
+        run(server, [table], second)
+        with_n = "CREATE TABLE t (id bigint NOT NULL, n int, PRIMARY KEY (id))"
+        with_m = "CREATE TABLE t (id bigint NOT NULL, m int, PRIMARY KEY (id))"
+        plan = plan_schema({second: {"t.sql": with_n}, first: {"t.sql": with_m}}, source)
+        assert source.flavour is Flavour.MARIADB
+        assert [(change.namespace, change.ddl) for change in plan.changes] == [
+            (first, "ALTER TABLE `t` ADD COLUMN `m` int NULL;"),
+            (second, "ALTER TABLE `t` ADD COLUMN `n` int NULL;"),
+        ]
+    finally:
+        source.dispose()
+        scratch.drop_all()
+
+
+@pytest.mark.mysql
+def test_live_source_missing_schema_is_a_clear_error(server: Engine) -> None:
+    source = LiveSchemaSource(server)
+    missing = f"rc_missing_{uuid.uuid4().hex[:8]}"
+    try:
+        with pytest.raises(PlannerError) as raised:
+            plan_schema(
+                {missing: {"t.sql": "CREATE TABLE t (id bigint, PRIMARY KEY (id))"}}, source
+            )
+        assert missing in str(raised.value)
+    finally:
+        source.dispose()
