@@ -8,7 +8,10 @@ part of the DDL and is out of scope here.
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from cases import ALL_CASES
 
 from services.planner import canonical_statement, statements_equivalent
 from services.planner.api import Flavour, PlannerError
@@ -343,3 +346,46 @@ def test_unreadable_statements_fail_closed(ddl: str) -> None:
 def test_canonical_form_is_deterministic_across_calls() -> None:
     ddl = A + "DROP INDEX `z`, ADD INDEX `b` (`b`), ADD INDEX `a` (`a`), COMMENT='x'"
     assert len({canonical_statement(ddl, Flavour.MYSQL) for _ in range(3)}) == 1
+
+
+_PLAIN_IDENTIFIER = re.compile(r"(?<!`)`([A-Za-z_][A-Za-z0-9_]*)`(?!`)")
+_RESERVED = {"order", "select", "group", "key", "desc", "table", "index", "check", "status"}
+
+
+def _unquoted(ddl: str) -> str:
+    """Drop back-quotes around plain, non-reserved identifiers (outside string literals)."""
+    parts = re.split(r"('(?:[^'\\]|\\.|'')*')", ddl)
+    for i in range(0, len(parts), 2):
+        parts[i] = _PLAIN_IDENTIFIER.sub(
+            lambda m: m.group(0) if m.group(1).lower() in _RESERVED else m.group(1), parts[i]
+        )
+    return "".join(parts)
+
+
+def _case_statements() -> list:
+    seen: dict[tuple[str, Flavour], str] = {}
+    for case in ALL_CASES:
+        for flavour in case.flavours:
+            for stmt in case.expected_for(flavour):
+                if stmt.operation != "create":
+                    seen.setdefault((stmt.ddl, flavour), case.id)
+    return [
+        pytest.param(ddl, flavour, id=f"{case_id}:{index}[{flavour}]")
+        for index, ((ddl, flavour), case_id) in enumerate(seen.items())
+    ]
+
+
+@pytest.mark.parametrize(("ddl", "flavour"), _case_statements())
+def test_every_planned_statement_survives_reformatting(ddl: str, flavour: Flavour) -> None:
+    """Each ALTER/DROP the case tables expect equals its re-spelled forms (quoting, KEY vs
+    INDEX, optional COLUMN, layout), and differs from the same change on another table."""
+    variants = {
+        _unquoted(ddl),
+        ddl.replace("ADD INDEX", "ADD KEY").replace("MODIFY COLUMN", "MODIFY"),
+        "  " + ddl.replace(", ", ",\n    ").rstrip(";") + "\n",
+    }
+    canonical = canonical_statement(ddl, flavour)
+    for variant in variants:
+        assert canonical_statement(variant, flavour) == canonical, variant
+    other_table = re.sub(r"^(ALTER|DROP) TABLE `", r"\1 TABLE `other_", ddl)
+    assert not statements_equivalent(ddl, other_table, flavour)
