@@ -95,9 +95,10 @@ def plan_namespace(
         if not (server_text and f.name in live and _unchanged(f.text, live[f.name]))
     ]
     live_needed = sorted({f.name for f in pending if f.name in live})
+    # Server-printed text skips the sqlglot gate (our element parser still fails closed).
     results = parse_many(
         [(f.text, flavour, True) for f in pending]
-        + [(live[name], flavour, False) for name in live_needed]
+        + [(live[name], flavour, not server_text) for name in live_needed]
     )
     for desired_file, result in zip(pending, results, strict=False):
         if isinstance(result, TableParseError):
@@ -165,7 +166,7 @@ def _changes(
 
 
 def _parse_one(namespace: str, name: str, text: str, flavour: Flavour) -> Table:
-    result = parse_many([(text, flavour, False)])[0]
+    result = parse_many([(text, flavour, True)])[0]
     if isinstance(result, TableParseError):
         raise PlannerError(f"live table: {result}", namespace=namespace, table=name)
     return result
