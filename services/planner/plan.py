@@ -92,7 +92,11 @@ def plan_namespace(
     pending = [
         f
         for f in desired_files
-        if not (server_text and f.name in live and _unchanged(f.text, live[f.name]))
+        if not (
+            server_text
+            and f.name in live
+            and _unchanged(strip_table_auto_increment(f.text), live[f.name])
+        )
     ]
     live_needed = sorted({f.name for f in pending if f.name in live})
     # Server-printed text skips the sqlglot gate (our element parser still fails closed).
