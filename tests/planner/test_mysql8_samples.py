@@ -87,6 +87,22 @@ EDITS: dict[str, tuple[tuple[str, str], tuple[str, ...]]] = {
             " VALUES IN ('US', 'CA', 'MX'), PARTITION `p_eu` VALUES IN ('DE', 'FR', 'NL'));",
         ),
     ),
+    "metrics_daily.sql": (
+        ("SUBPARTITIONS 2", "SUBPARTITIONS 4"),
+        (
+            "ALTER TABLE `metrics_daily` REMOVE PARTITIONING;",
+            "ALTER TABLE `metrics_daily` PARTITION BY RANGE (YEAR(`day`)) SUBPARTITION BY HASH"
+            " (TO_DAYS(`day`)) SUBPARTITIONS 2 (PARTITION `p2024` VALUES LESS THAN (2025),"
+            " PARTITION `pmax` VALUES LESS THAN MAXVALUE);",
+        ),
+    ),
+    "latin_legacy.sql": (
+        (" CHARACTER SET utf8mb4 COLLATE utf8mb4_0900_ai_ci DEFAULT NULL", " DEFAULT NULL"),
+        (
+            "ALTER TABLE `latin_legacy` MODIFY COLUMN `title_utf8` varchar(120) CHARACTER SET"
+            " utf8mb4 COLLATE utf8mb4_0900_ai_ci NULL DEFAULT NULL;",
+        ),
+    ),
     "places.sql": (
         (" /*!80003 SRID 4326 */", ""),
         ("ALTER TABLE `places` MODIFY COLUMN `location` point NOT NULL SRID 4326;",),
