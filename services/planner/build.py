@@ -264,7 +264,8 @@ def _column_attribute(
     elif upper == "AUTO_INCREMENT":
         fields["auto_increment"] = True
     elif upper == "COMMENT":
-        fields["comment"] = unescape_string(_string(cur, "COMMENT"))
+        # An empty comment is no comment: SHOW CREATE TABLE never prints COMMENT ''.
+        fields["comment"] = unescape_string(_string(cur, "COMMENT")) or None
     elif upper in ("GENERATED", "AS"):
         if upper == "GENERATED":
             cur.expect_word("ALWAYS")
@@ -476,7 +477,7 @@ def _index_options(cur: _Cursor, index: Index) -> Index:
             cur.expect_word("PARSER")
             index = replace(index, parser=name_of(cur.take()))
         elif upper == "COMMENT":
-            index = replace(index, comment=unescape_string(_string(cur, "COMMENT")))
+            index = replace(index, comment=unescape_string(_string(cur, "COMMENT")) or None)
         elif upper == "INVISIBLE":
             index = replace(index, visible=False)
         elif upper == "VISIBLE":
