@@ -8,71 +8,24 @@ from __future__ import annotations
 
 from services.planner.lexer import Token, escape_string, quote_identifier, unescape_string
 
-KEYWORDS = frozenset(
-    {
-        "AND",
-        "OR",
-        "NOT",
-        "XOR",
-        "IS",
-        "NULL",
-        "IN",
-        "LIKE",
-        "BETWEEN",
-        "CASE",
-        "WHEN",
-        "THEN",
-        "ELSE",
-        "END",
-        "AS",
-        "DIV",
-        "MOD",
-        "INTERVAL",
-        "TRUE",
-        "FALSE",
-        "UNSIGNED",
-        "SIGNED",
-        "CHAR",
-        "BINARY",
-        "USING",
-        "FROM",
-        "BOTH",
-        "LEADING",
-        "TRAILING",
-        "DISTINCT",
-        "REGEXP",
-        "RLIKE",
-        "COLLATE",
-        "ESCAPE",
-        "SEPARATOR",
-        "MICROSECOND",
-        "SECOND",
-        "MINUTE",
-        "HOUR",
-        "DAY",
-        "WEEK",
-        "MONTH",
-        "QUARTER",
-        "YEAR",
-        "SECOND_MICROSECOND",
-        "MINUTE_SECOND",
-        "HOUR_MINUTE",
-        "DAY_HOUR",
-        "YEAR_MONTH",
-        "DAY_SECOND",
-        "DAY_MINUTE",
-        "HOUR_SECOND",
-        "DECIMAL",
-        "DATE",
-        "DATETIME",
-        "TIME",
-        "JSON",
-        "INTEGER",
-        "SOUNDS",
-        "MAXVALUE",
-        "ASC",
-        "DESC",
-    }
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Words printed upper-case as keywords wherever they appear in an expression.
+KEYWORDS = _words(
+    "AND OR NOT XOR IS NULL IN LIKE BETWEEN CASE WHEN THEN ELSE END AS DIV MOD INTERVAL TRUE"
+    " FALSE UNSIGNED SIGNED CHAR BINARY USING FROM BOTH LEADING TRAILING DISTINCT REGEXP RLIKE"
+    " COLLATE SEPARATOR DECIMAL INTEGER MAXVALUE ASC DESC"
+)
+
+# Non-reserved words that are keywords only as a CAST type (after AS) or an INTERVAL unit;
+# elsewhere they are column names (a column called ``date`` or ``year``).
+SOFT_KEYWORDS = _words(
+    "DATE DATETIME TIME JSON MICROSECOND SECOND MINUTE HOUR DAY WEEK MONTH QUARTER YEAR"
+    " SECOND_MICROSECOND MINUTE_SECOND HOUR_MINUTE DAY_HOUR YEAR_MONTH DAY_SECOND DAY_MINUTE"
+    " HOUR_SECOND"
 )
 
 # Keywords that are never function names, even when a parenthesis follows.
@@ -127,82 +80,81 @@ def _is_introducer(token: Token, following: Token | None) -> bool:
     )
 
 
+def _word(token: Token, following: Token | None, state: dict[str, bool]) -> tuple[str, str]:
+    """How one word prints: ("func"|"keyword"|"atom", text before case/alias handling)."""
+    upper = token.text.upper()
+    is_call = following is not None and following.kind == "op" and following.text == "("
+    if is_call and upper not in NOT_CALLS:
+        return "func", upper
+    if upper in KEYWORDS:
+        state["after_as"] = upper == "AS"
+        state["interval"] = state["interval"] or upper == "INTERVAL"
+        return "keyword", upper
+    if upper in SOFT_KEYWORDS and (state["after_as"] or state["interval"]):
+        state["after_as"] = state["interval"] = False
+        return "keyword", upper
+    return "atom", token.text
+
+
 def _render(tokens: list[Token], *, for_key: bool, lower_functions: bool = False) -> str:
     out: list[str] = []
-    previous: str = ""  # "op", "open", "func", "atom", "comma"
-    count = len(tokens)
+    previous = ""  # what was printed last: "op", "open", "func", "keyword", "atom", "comma"
+    state = {"after_as": False, "interval": False}
     index = 0
-    while index < count:
+    while index < len(tokens):
         token = tokens[index]
-        following = tokens[index + 1] if index + 1 < count else None
+        following = tokens[index + 1] if index + 1 < len(tokens) else None
+        index += 1
         if _is_introducer(token, following):
-            index += 1
             continue
         if token.kind == "op":
-            text = token.text
-            if text == ",":
+            state["after_as"] = False
+            if token.text == ",":
                 out.append(", ")
                 previous = "comma"
-            elif text == "(":
-                if previous == "atom" or previous == "keyword":
-                    out.append(" ")
-                out.append("(")
+            elif token.text == "(":
+                out.append(" (" if previous in ("atom", "keyword") else "(")
                 previous = "open"
-            elif text == ")":
+            elif token.text == ")":
                 out.append(")")
                 previous = "atom"
             else:
-                out.append("!=" if text == "<>" else text)
+                out.append("!=" if token.text == "<>" else token.text)
                 previous = "op"
+            continue
+        kind, text = "atom", token.text
+        if token.kind == "word" and _is_prefixed_literal(token, following):
+            text = token.text.lower() + following.text  # type: ignore[union-attr]
             index += 1
-            continue
-        if (
-            token.kind == "word"
-            and token.text.lower() in ("b", "x", "n")
-            and following is not None
-            and following.kind == "str"
-            and not following.space
-        ):
-            if previous in ("atom", "keyword"):
-                out.append(" ")
-            out.append(token.text.lower() + following.text)
-            previous = "atom"
-            index += 2
-            continue
-        if token.kind == "word":
-            upper = token.text.upper()
-            is_call = following is not None and following.kind == "op" and following.text == "("
-            if is_call and upper not in NOT_CALLS:
-                name = FUNCTION_ALIASES.get(upper, upper) if for_key else upper
-                if lower_functions:
-                    name = name.lower()
-                if previous in ("atom", "keyword"):
-                    out.append(" ")
-                out.append(name)
-                previous = "func"
-                index += 1
-                continue
-            if upper in KEYWORDS:
-                if previous in ("atom", "keyword"):
-                    out.append(" ")
-                out.append(upper)
-                previous = "keyword"
-                index += 1
-                continue
-            text = quote_identifier(token.text.lower() if for_key else token.text)
+        elif token.kind == "word":
+            kind, text = _word(token, following, state)
+            if kind == "func":
+                text = FUNCTION_ALIASES.get(text, text) if for_key else text
+                text = text.lower() if lower_functions else text
+            elif kind == "atom":
+                text = quote_identifier(text.lower() if for_key else text)
         elif token.kind == "qid":
             name = token.text[1:-1].replace("``", "`")
             text = quote_identifier(name.lower() if for_key else name)
         elif token.kind == "str":
             text = escape_string(unescape_string(token.text))
-        else:
-            text = token.text
+        if kind != "keyword":
+            state["after_as"] = False
         if previous in ("atom", "keyword"):
             out.append(" ")
         out.append(text)
-        previous = "atom"
-        index += 1
+        previous = kind
     return "".join(out)
+
+
+def _is_prefixed_literal(token: Token, following: Token | None) -> bool:
+    """``b'0101'``, ``x'1f'``, ``n'text'``."""
+    return (
+        token.text.lower() in ("b", "x", "n")
+        and following is not None
+        and following.kind == "str"
+        and not following.space
+    )
 
 
 def strip_outer_parens(tokens: list[Token]) -> list[Token]:

@@ -203,3 +203,24 @@ def test_mysql_subpartitions_in_versioned_comment_equal_hand_written() -> None:
         " SUBPARTITIONS 3 (PARTITION `p0` VALUES LESS THAN (2020),"
         " PARTITION `p1` VALUES LESS THAN MAXVALUE);",
     ]
+
+
+def test_expressions_use_restore_format_and_keep_column_names_like_date() -> None:
+    live = (
+        "CREATE TABLE `t` (`date` date, `year` int,"
+        " CONSTRAINT `c` CHECK (`date` > _utf8mb4'2020-01-01' and `year` >= 2000))"
+    )
+    hand = (
+        "CREATE TABLE t (date date, year int,"
+        " CONSTRAINT c CHECK (date > '2020-01-01' AND year>=2000))"
+    )
+    assert ddl(live, hand, MARIA) == []
+    assert ddl(live, hand.replace("2000", "2001")) == [
+        "ALTER TABLE `t` DROP CHECK `c`, ADD CONSTRAINT `c` CHECK"
+        " (`date`>'2020-01-01' AND `year`>=2001);"
+    ]
+    cast = "CREATE TABLE t (d varchar(10), x date AS (CAST(d AS DATE) + INTERVAL 1 DAY))"
+    assert ddl("CREATE TABLE t (d varchar(10))", cast) == [
+        "ALTER TABLE `t` ADD COLUMN `x` date GENERATED ALWAYS AS"
+        " (CAST(`d` AS DATE)+INTERVAL 1 DAY) VIRTUAL NULL;"
+    ]
