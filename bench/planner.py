@@ -193,6 +193,10 @@ class TimedSource:
     def flavour(self):
         return self.inner.flavour
 
+    def __getattr__(self, name: str):
+        """Everything else the planner asks a source (e.g. ``server_text``) is the inner's."""
+        return getattr(self.inner, name)
+
     def load(self, namespace: str) -> Mapping[str, str]:
         started = time.perf_counter()
         try:
