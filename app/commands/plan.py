@@ -132,20 +132,29 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+_MARKS = {"create": "+", "alter": "~", "drop": "-"}
+
+
 def render_text(result) -> str:
-    """SchemaBot-style listing: per namespace, each statement with its table and operation."""
+    """SchemaBot-style plan: statements per namespace, unsafe changes, then a summary."""
     if result.no_changes:
-        return "No changes: the schema is up to date."
-    lines: list[str] = []
+        return "No schema changes: the live schema matches the schema files."
+    lines = ["Schema change plan"]
     namespace = None
     for change in result.changes:
         if change.namespace != namespace:
             namespace = change.namespace
-            count = sum(1 for c in result.changes if c.namespace == namespace)
-            lines.append(f"{'' if not lines else chr(10)}Namespace {namespace}: {count} change(s)")
-        marker = "  [UNSAFE]" if change.is_unsafe else ""
-        lines.append(f"  -- {change.table} ({change.operation}){marker}")
-        if change.is_unsafe:
-            lines.append(f"  -- unsafe: {change.unsafe_reason}")
-        lines.extend(f"  {line}" for line in change.ddl.splitlines())
+            lines.append(f"\n  namespace {namespace}")
+        mark = _MARKS.get(change.operation, "*")
+        lines.append(f"    {mark} {change.operation.upper()} {change.table}")
+        lines.extend(f"      {line}" for line in change.ddl.splitlines())
+    unsafe = [change for change in result.changes if change.is_unsafe]
+    if unsafe:
+        lines.append("\nUnsafe changes (applying them needs --allow-unsafe):")
+        lines.extend(f"  {c.namespace}.{c.table}: {c.unsafe_reason}" for c in unsafe)
+    counts = {op: sum(1 for c in result.changes if c.operation == op) for op in _MARKS}
+    lines.append(
+        f"\nPlan: {counts['create']} to create, {counts['alter']} to alter,"
+        f" {counts['drop']} to drop."
+    )
     return "\n".join(lines)

@@ -62,9 +62,20 @@ def test_text_output(layout: tuple[Path, Path], capsys: pytest.CaptureFixture[st
     desired, current = layout
     assert main(["plan", "--schema-dir", str(desired), "--current-dir", str(current)]) == 0
     out = capsys.readouterr().out
-    assert "Namespace shop: 2 change(s)" in out
-    assert "-- users (alter)  [UNSAFE]" in out
-    assert "ALTER TABLE `users` DROP COLUMN `old`, ADD COLUMN `email` varchar(200) NULL;" in out
+    assert out.splitlines() == [
+        "Schema change plan",
+        "",
+        "  namespace shop",
+        "    + CREATE items",
+        "      CREATE TABLE items (id bigint PRIMARY KEY);",
+        "    ~ ALTER users",
+        "      ALTER TABLE `users` DROP COLUMN `old`, ADD COLUMN `email` varchar(200) NULL;",
+        "",
+        "Unsafe changes (applying them needs --allow-unsafe):",
+        '  shop.users: Unsafe operation detected: "DROP COLUMN `old`"',
+        "",
+        "Plan: 1 to create, 1 to alter, 0 to drop.",
+    ]
 
 
 def test_flat_folder_with_namespace_and_no_changes(
@@ -76,7 +87,7 @@ def test_flat_folder_with_namespace_and_no_changes(
     assert main([*argv, "--namespace", "billing"]) == 0
     assert json.loads(capsys.readouterr().out) == {"changes": [], "no_changes": True}
     assert main(argv[:-1]) == 0
-    assert "No changes" in capsys.readouterr().out
+    assert "No schema changes" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(
