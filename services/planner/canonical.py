@@ -19,7 +19,7 @@ from services.planner.lexer import unquote_identifier as name_of
 from services.planner.model import Check, Column, ForeignKey, Index, Table
 from services.planner.parse import TableParseError, parse_table
 from services.planner.partition import parse_partitioning
-from services.planner.prepass import PrepassError, _prepare_element, split_statements
+from services.planner.prepass import PrepassError, prepare_element, split_statements
 
 _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _ORDERED_STARTS = ("ADD COLUMN", "MODIFY", "CHANGE", "PARTITION BY", "REMOVE PARTITIONING")
@@ -199,13 +199,13 @@ def _column_clause(tokens: list[Token]) -> str:
     elif tokens and tokens[-1].is_word("FIRST"):
         position = " FIRST"
         tokens = tokens[:-1]
-    column, indexes, checks = parse_column_definition(_prepare_element(tokens))
+    column, indexes, checks = parse_column_definition(prepare_element(tokens))
     extra = [_index_text(i) for i in indexes] + [_constraint_text(c) for c in checks]
     return _column_text(column) + "".join(f" {e}" for e in extra) + position
 
 
 def _element_clause(tokens: list[Token]) -> str:
-    element = parse_table_element(_prepare_element(tokens))
+    element = parse_table_element(prepare_element(tokens))
     if isinstance(element, Index):
         return _index_text(element)
     return _constraint_text(element)

@@ -81,7 +81,7 @@ def prepare_create(sql: str) -> PreparedCreate:
     close = matching_paren(tokens, position)
     if close < 0:
         raise PrepassError("unbalanced parentheses")
-    elements = [_prepare_element(part) for part in split_top_level(tokens[position + 1 : close])]
+    elements = [prepare_element(part) for part in split_top_level(tokens[position + 1 : close])]
     if any(not element.tokens for element in elements):
         raise PrepassError("empty element in the column list")
     tail = tokens[close + 1 :]
@@ -96,7 +96,8 @@ def prepare_create(sql: str) -> PreparedCreate:
     )
 
 
-def _prepare_element(tokens: list[Token]) -> Element:
+def prepare_element(tokens: list[Token]) -> Element:
+    """One body element with IGNORED, [NOT] ENFORCED, SRID and PERSISTENT taken care of."""
     first = tokens[0] if tokens else None
     is_column = first is not None and (
         first.kind == "qid"

@@ -1,0 +1,240 @@
+"""Column definitions: type, attributes and defaults, read into ``Column`` (spec §5.2)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from services.planner.expressions import default_text, expression_key, restore_text
+from services.planner.lexer import unescape_string
+from services.planner.lexer import unquote_identifier as name_of
+from services.planner.model import Check, Column, Default, Index, KeyPart
+from services.planner.prepass import Element
+from services.planner.reader import Cursor, Draft, string_literal
+from services.planner.types import (
+    ALIASES,
+    CHARSET_TYPES,
+    KNOWN_TYPES,
+    NUMERIC_TYPES,
+    normalise_args,
+)
+
+TIMESTAMP_FUNCTIONS = frozenset({"CURRENT_TIMESTAMP", "NOW", "LOCALTIME", "LOCALTIMESTAMP"})
+
+
+@dataclass(slots=True)
+class _ColumnDraft:
+    """A column's attributes while its definition is read."""
+
+    fields: dict[str, object]
+    nullable: bool | None = None
+    unique: bool = False
+    binary_attribute: bool = False
+
+
+def read_column(element: Element, draft: Draft) -> None:
+    """Read one column definition into ``draft`` (inline keys and checks included)."""
+    cur = Cursor(element.tokens)
+    name = name_of(cur.take())
+    column = _ColumnDraft({"name": name})
+    type_name, args = _column_type(cur, column)
+    while not cur.done():
+        _column_attribute(cur, column, type_name, element, draft)
+    fields = column.fields
+    fields["type"] = type_name
+    fields["args"] = normalise_args(type_name, args, bool(fields.get("zerofill")))
+    if column.binary_attribute and type_name in CHARSET_TYPES:
+        fields["collation"] = f"{fields.get('charset') or '{table}'}_bin"
+    if element.srid is not None:
+        fields["srid"] = element.srid
+    nullable = column.nullable
+    fields["nullable"] = not fields.get("primary_key") and nullable in (None, True)
+    default = fields.get("default")
+    if isinstance(default, Default) and default.kind == "null" and not fields["nullable"]:
+        raise ValueError(f"column {name}: DEFAULT NULL on a NOT NULL column")
+    model = Column(**fields)  # type: ignore[arg-type]
+    draft.columns.append(model)
+    if model.primary_key:
+        draft.indexes.append(Index("PRIMARY", "PRIMARY", (KeyPart(name),)))
+    if column.unique:
+        draft.indexes.append(Index("", "UNIQUE", (KeyPart(name),), inline=True))
+
+
+def _column_type(cur: Cursor, column: _ColumnDraft) -> tuple[str, tuple[str, ...]]:
+    """The normalised type name and raw arguments; aliases (BOOL, SERIAL...) resolved."""
+    name = column.fields["name"]
+    token = cur.take()
+    if token.kind != "word":
+        raise ValueError(f"column {name}: missing type")
+    raw_type = token.text.lower()
+    if raw_type == "national":
+        column.fields["charset"] = "utf8mb3"
+        raw_type = cur.take().text.lower()
+    if raw_type == "double":
+        cur.take_word("PRECISION")
+    if raw_type == "long":
+        raw_type = "mediumtext"
+        cur.take_word("VARCHAR")
+    args: tuple[str, ...] = ()
+    if cur.at_op("("):
+        args = tuple(
+            unescape_string(t.text) if t.kind == "str" else t.text
+            for t in cur.take_parens()
+            if not (t.kind == "op" and t.text == ",")
+        )
+    if raw_type in ("bool", "boolean"):
+        return "tinyint", ("1",)
+    if raw_type == "serial":
+        column.fields.update(unsigned=True, auto_increment=True)
+        column.nullable = False
+        column.unique = True
+        return "bigint", ()
+    type_name = ALIASES.get(raw_type, raw_type)
+    if type_name == "float" and len(args) == 1 and args[0].isdigit() and int(args[0]) > 24:
+        type_name = "double"
+    if type_name not in KNOWN_TYPES:
+        raise ValueError(f"column {name}: unknown type {raw_type!r}")
+    return type_name, args
+
+
+def _column_attribute(
+    cur: Cursor, column: _ColumnDraft, type_name: str, element: Element, draft: Draft
+) -> None:
+    """Read one column attribute (NOT NULL, DEFAULT, COMMENT, ...) into ``column``."""
+    fields = column.fields
+    token = cur.take()
+    upper = token.upper
+    if upper in ("UNSIGNED", "SIGNED"):
+        fields["unsigned"] = upper == "UNSIGNED"
+    elif upper == "ZEROFILL":
+        fields.update(zerofill=True, unsigned=True)
+    elif upper == "BINARY":
+        column.binary_attribute = True
+    elif upper in ("CHARSET", "CHARACTER"):
+        if upper == "CHARACTER":
+            cur.expect_word("SET")
+        fields["charset"] = name_of(cur.take()).lower()
+    elif upper == "COLLATE":
+        fields["collation"] = name_of(cur.take()).lower()
+    elif upper == "NOT":
+        cur.expect_word("NULL")
+        column.nullable = False
+    elif upper == "NULL":
+        column.nullable = True
+    elif upper == "DEFAULT":
+        fields["default"] = _default(cur, type_name)
+    elif upper == "ON":
+        cur.expect_word("UPDATE")
+        fields["on_update"] = _timestamp_function(cur, "ON UPDATE")
+    elif upper == "AUTO_INCREMENT":
+        fields["auto_increment"] = True
+    elif upper == "COMMENT":
+        # An empty comment is no comment: SHOW CREATE TABLE never prints COMMENT ''.
+        fields["comment"] = unescape_string(string_literal(cur, "COMMENT")) or None
+    elif upper in ("GENERATED", "AS"):
+        if upper == "GENERATED":
+            cur.expect_word("ALWAYS")
+            cur.expect_word("AS")
+        inner = cur.take_parens()
+        fields.update(generated=restore_text(inner), generated_key=expression_key(inner))
+        fields["stored"] = cur.take_word("STORED")
+        if not fields["stored"]:
+            cur.take_word("VIRTUAL")
+    elif upper in ("PRIMARY", "KEY"):
+        if upper == "PRIMARY":
+            cur.expect_word("KEY")
+        fields["primary_key"] = True
+    elif upper == "UNIQUE":
+        cur.take_word("KEY")
+        column.unique = True
+    elif upper == "CHECK":
+        inner = cur.take_parens()
+        check = Check("", restore_text(inner), expression_key(inner), not element.not_enforced)
+        draft.column_checks.append((str(fields["name"]), check))
+    elif upper not in ("INVISIBLE", "VISIBLE"):
+        raise ValueError(f"column {fields['name']}: unsupported attribute {token.text!r}")
+
+
+def _timestamp_function(cur: Cursor, what: str) -> str:
+    token = cur.take()
+    if not token.is_word(*TIMESTAMP_FUNCTIONS):
+        raise ValueError(f"{what} {token.text!r} is not supported")
+    precision = ""
+    if cur.at_op("("):
+        inner = cur.take_parens()
+        if inner:
+            precision = f"({inner[0].text})"
+    return f"current_timestamp{precision}"
+
+
+def _numeric_key(text: str) -> str | None:
+    try:
+        return "num:" + format(Decimal(text).normalize(), "f")
+    except InvalidOperation:
+        return None
+
+
+def _default(cur: Cursor, type_name: str) -> Default:
+    token = cur.peek()
+    if token is None:
+        raise ValueError("DEFAULT without a value")
+    numeric = type_name in NUMERIC_TYPES
+    if token.kind == "word" and token.text.startswith("_"):
+        cur.take()
+        token = cur.peek()
+    if token is None:
+        raise ValueError("DEFAULT without a value")
+    if token.kind == "str":
+        cur.take()
+        value = unescape_string(token.text)
+        key = (_numeric_key(value) if numeric else None) or f"str:{value}"
+        return Default("string", value, key)
+    if token.kind == "op" and token.text in "-+":
+        cur.take()
+        number = cur.take()
+        text = ("-" if token.text == "-" else "") + number.text
+        return Default("literal", text, _numeric_key(text) or f"lit:{text}")
+    if token.kind == "num":
+        cur.take()
+        key = (_numeric_key(token.text) if numeric else None) or f"lit:{token.text}"
+        return Default("literal", token.text, key)
+    if token.kind == "op" and token.text == "(":
+        inner = cur.take_parens()
+        if len(inner) == 1 and inner[0].kind in ("str", "num"):
+            literal = inner[0].text
+            return Default("expr", literal, f"expr:{literal}")
+        if inner and inner[0].is_word(*TIMESTAMP_FUNCTIONS):
+            sub = Cursor(inner)
+            text = _timestamp_function(sub, "DEFAULT")
+            return Default("timestamp", text, f"ts:{text}")
+        return Default("expr", default_text(inner), f"expr:{expression_key(inner)}")
+    if token.kind == "word":
+        upper = token.text.upper()
+        following = cur.peek(1)
+        if upper in ("TRUE", "FALSE"):
+            cur.take()
+            return Default("literal", upper, "num:1" if upper == "TRUE" else "num:0")
+        if upper == "NULL":
+            cur.take()
+            return Default("null", "NULL", "null")
+        if upper in TIMESTAMP_FUNCTIONS:
+            text = _timestamp_function(cur, "DEFAULT")
+            return Default("timestamp", text, f"ts:{text}")
+        if upper in ("B", "X") and following is not None and following.kind == "str":
+            cur.take()
+            cur.take()
+            digits = unescape_string(following.text)
+            literal = f"{upper.lower()}'{digits}'"
+            try:
+                value = int(digits or "0", 2 if upper == "B" else 16)
+                key = f"num:{value}" if upper == "B" else f"hex:{digits.lower()}"
+            except ValueError:
+                key = f"lit:{literal}"
+            return Default("literal", literal, key)
+        if following is not None and following.kind == "op" and following.text == "(":
+            start = cur.pos
+            cur.take()
+            cur.take_parens()
+            call = cur.tokens[start : cur.pos]
+            return Default("expr", default_text(call), f"expr:{expression_key(call)}")
+    raise ValueError(f"unsupported DEFAULT value {token.text!r}")

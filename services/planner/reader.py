@@ -1,0 +1,84 @@
+"""Reading one element of a CREATE TABLE body: a token cursor and the draft being filled."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from services.planner.lexer import Token, matching_paren
+from services.planner.model import Check, Column, ForeignKey, Index
+
+
+@dataclass(slots=True)
+class Cursor:
+    """A read position over one element's tokens."""
+
+    tokens: list[Token]
+    pos: int = 0
+
+    def peek(self, offset: int = 0) -> Token | None:
+        index = self.pos + offset
+        return self.tokens[index] if index < len(self.tokens) else None
+
+    def at_word(self, *words: str) -> bool:
+        token = self.peek()
+        return token is not None and token.is_word(*words)
+
+    def at_op(self, text: str) -> bool:
+        token = self.peek()
+        return token is not None and token.kind == "op" and token.text == text
+
+    def take(self) -> Token:
+        token = self.peek()
+        if token is None:
+            raise ValueError("unexpected end of definition")
+        self.pos += 1
+        return token
+
+    def take_word(self, *words: str) -> bool:
+        if self.at_word(*words):
+            self.pos += 1
+            return True
+        return False
+
+    def expect_word(self, word: str) -> None:
+        if not self.take_word(word):
+            found = self.peek()
+            raise ValueError(f"expected {word}, found {found.text if found else 'end'!r}")
+
+    def skip_equals(self) -> None:
+        if self.at_op("="):
+            self.pos += 1
+
+    def take_parens(self) -> list[Token]:
+        """The tokens inside the parenthesised group at the cursor."""
+        if not self.at_op("("):
+            found = self.peek()
+            raise ValueError(f"expected '(', found {found.text if found else 'end'!r}")
+        close = matching_paren(self.tokens, self.pos)
+        if close < 0:
+            raise ValueError("unbalanced parentheses")
+        inner = self.tokens[self.pos + 1 : close]
+        self.pos = close + 1
+        return inner
+
+    def done(self) -> bool:
+        return self.pos >= len(self.tokens)
+
+
+@dataclass(slots=True)
+class Draft:
+    """Definitions read from a body, before names are assigned and normalisations applied."""
+
+    columns: list[Column] = field(default_factory=list)
+    indexes: list[Index] = field(default_factory=list)  # name "" = unnamed
+    column_checks: list[tuple[str, Check]] = field(default_factory=list)
+    checks: list[Check] = field(default_factory=list)
+    foreign_keys: list[ForeignKey] = field(default_factory=list)
+
+
+def string_literal(cur: Cursor, what: str) -> str:
+    cur.skip_equals()
+    token = cur.take()
+    if token.kind != "str":
+        raise ValueError(f"{what} expects a quoted string, found {token.text!r}")
+    return token.text
