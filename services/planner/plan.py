@@ -190,9 +190,15 @@ def _change(
 
 
 def plan_schema(desired: Mapping[str, Mapping[str, str]], source: SchemaSource) -> PlanResult:
-    """Re-plan every namespace of ``desired`` against ``source`` (namespaces sorted)."""
+    """Re-plan every namespace of ``desired`` against ``source`` (namespaces sorted).
+
+    A source with a ``database_override`` holds every namespace in one database (SchemaBot's
+    DSN-with-database mode): with several namespaces, a DROP cannot be attributed (spec §1).
+    """
     flavour = source.flavour
     server_text = bool(getattr(source, "server_text", False))
+    if getattr(source, "database_override", None) and len(desired) > 1:
+        return _plan_one_database(desired, source, flavour, server_text)
     changes: list[TableChange] = []
     for namespace in sorted(desired):
         current = source.load(namespace)
@@ -200,3 +206,52 @@ def plan_schema(desired: Mapping[str, Mapping[str, str]], source: SchemaSource) 
             plan_namespace(namespace, desired[namespace], current, flavour, server_text=server_text)
         )
     return PlanResult(changes=tuple(changes))
+
+
+def _plan_one_database(
+    desired: Mapping[str, Mapping[str, str]],
+    source: SchemaSource,
+    flavour: Flavour,
+    server_text: bool,
+) -> PlanResult:
+    """All namespaces against one database: each namespace owns the tables of its files."""
+    namespaces = sorted(desired)
+    current = source.load(namespaces[0])
+    owner: dict[str, str] = {}
+    for namespace in namespaces:
+        for name in _desired_names(namespace, desired[namespace], flavour):
+            if name in owner:
+                raise PlannerError(
+                    f"table {name!r} is defined in namespaces {owner[name]!r} and {namespace!r}",
+                    namespace=namespace,
+                    table=name,
+                )
+            owner[name] = namespace
+    changes: list[TableChange] = []
+    for namespace in namespaces:
+        own = {name: text for name, text in current.items() if owner.get(name) == namespace}
+        files = desired[namespace]
+        changes.extend(plan_namespace(namespace, files, own, flavour, server_text=server_text))
+    dropped = sorted(name for name in current if name not in owner)
+    if dropped:
+        raise PlannerError(
+            f"cannot attribute DROP TABLE {', '.join(dropped)} to one of {len(namespaces)}"
+            " namespaces sharing one database"
+        )
+    return PlanResult(changes=tuple(changes))
+
+
+def _desired_names(namespace: str, files: Mapping[str, str], flavour: Flavour) -> list[str]:
+    names = []
+    for file_name in sorted(files):
+        if not file_name.endswith(".sql"):
+            continue
+        text = _statement_text(files[file_name])
+        name = table_name_of(text, "")
+        if not name:
+            result = parse_many([(text, flavour, True)])[0]
+            if isinstance(result, TableParseError):
+                raise PlannerError(str(result), namespace=namespace, file=file_name)
+            name = result.name
+        names.append(name)
+    return names

@@ -62,7 +62,7 @@ class LiveSchemaSource:
             poolclass=NullPool,
         )
         self._safe_url = base.render_as_string(hide_password=True)
-        self._database_override = database_override
+        self.database_override = database_override
         self._flavour: Flavour | None = None
         self._version = ""
 
@@ -93,7 +93,7 @@ class LiveSchemaSource:
         return _Cursor(connection)
 
     def load(self, namespace: str) -> Mapping[str, str]:
-        schema = self._database_override or namespace
+        schema = self.database_override or namespace
         quoted = quote_identifier(schema)
         with self._raw() as cursor:
             try:
@@ -177,7 +177,9 @@ def source_for_target(target: Target):
     if target.unsupported_reason:
         raise PlannerError(target.unsupported_reason)
     if target.url:
-        return LiveSchemaSource(target.url)
+        # SchemaBot: a DSN naming a database plans every namespace against that database.
+        database = make_url(target.url).database or None
+        return LiveSchemaSource(target.url, database_override=database)
     if target.snapshot_dir is not None:
         return SnapshotSchemaSource(target.snapshot_dir)
     raise PlannerError(f"{target.database}/{target.environment}: no URL or snapshot configured")

@@ -118,3 +118,33 @@ def test_source_for_target(tmp_path: Path, mysql_database_url: str) -> None:
     assert isinstance(live, LiveSchemaSource) and live.flavour is Flavour.MARIADB
     with pytest.raises(PlannerError):
         source_for_target(Target(**base))
+
+
+def test_target_dsn_with_a_database_plans_every_namespace_there(
+    mysql_engine: Engine, mysql_database_url: str
+) -> None:
+    execute(
+        mysql_engine,
+        "CREATE TABLE a (id bigint PRIMARY KEY)",
+        "CREATE TABLE b (id bigint PRIMARY KEY)",
+    )
+    base = {"database": "db", "environment": "staging", "database_type": "mysql"}
+    source = source_for_target(
+        Target(**base, deployment="default", target="db", url=mysql_database_url)
+    )
+    assert source.database_override == make_url(mysql_database_url).database
+    desired = {
+        "ns_one": {"a.sql": "CREATE TABLE a (id bigint PRIMARY KEY, x int)"},
+        "ns_two": {"b.sql": "CREATE TABLE b (id bigint PRIMARY KEY)"},
+    }
+    result = plan_schema(desired, source)
+    assert [(c.namespace, c.ddl) for c in result.changes] == [
+        ("ns_one", "ALTER TABLE `a` ADD COLUMN `x` int NULL;")
+    ]
+    with pytest.raises(PlannerError, match="cannot attribute DROP TABLE b"):
+        plan_schema({"ns_one": desired["ns_one"], "ns_three": {}}, source)
+    single = plan_schema({"only": desired["ns_one"]}, source)
+    assert [(c.namespace, c.operation) for c in single.changes] == [
+        ("only", "alter"),
+        ("only", "drop"),
+    ]
