@@ -18,7 +18,7 @@ from services.planner.model import Table
 from services.planner.prepass import PreparedCreate, PrepassError, prepare_create
 
 PLANNER_VERSION = "1"
-_CACHE_SIZE = 20_000
+_CACHE_SIZE = 6_000  # models of ~3 schemas of 1,000 tables (both sides); ~10 KB each
 _cache: OrderedDict[bytes, Table] = OrderedDict()
 _cache_lock = Lock()
 
