@@ -7,6 +7,12 @@ from .model import MARIADB_ONLY, MYSQL_ONLY, case, t, unsafe
 A = "ALTER TABLE `t` "
 A1 = "ALTER TABLE `t1` "
 P = "CREATE TABLE t (id bigint NOT NULL, r int NOT NULL, PRIMARY KEY (id, r))"
+PN = "CREATE TABLE t (id bigint NOT NULL, r int NOT NULL, note varchar(20), PRIMARY KEY (id, r))"
+MARIADB_PARTITION_SYNTAX = (
+    "MariaDB 10.11 (measured) rejects a comma before PARTITION BY / REMOVE PARTITIONING and"
+    " any other clause next to ADD/COALESCE PARTITION; its flavour joins the former with a"
+    " space and puts the latter in a statement of its own (issue 3 item 4)"
+)
 RANGE_2 = (
     " PARTITION BY RANGE (r) (PARTITION p0 VALUES LESS THAN (10),"
     " PARTITION p1 VALUES LESS THAN MAXVALUE)"
@@ -202,14 +208,44 @@ PARTITION_CASES = [
     case(
         "part_with_column_change",
         P + " PARTITION BY HASH (id) PARTITIONS 4",
-        "CREATE TABLE t (id bigint NOT NULL, r int NOT NULL, note varchar(20), PRIMARY KEY (id, r))"
-        " PARTITION BY KEY (id) PARTITIONS 4",
+        PN + " PARTITION BY KEY (id) PARTITIONS 4",
         (
             A + "ADD COLUMN `note` varchar(20) NULL, REMOVE PARTITIONING;",
             A + "PARTITION BY KEY (`id`) PARTITIONS 4;",
         ),
-        mariadb_executable=False,
-        note="MariaDB 10.11 refuses REMOVE PARTITIONING combined with other clauses",
+        mariadb_expected=(
+            A + "ADD COLUMN `note` varchar(20) NULL REMOVE PARTITIONING;",
+            A + "PARTITION BY KEY (`id`) PARTITIONS 4;",
+        ),
+        note=MARIADB_PARTITION_SYNTAX,
+    ),
+    case(
+        "part_added_with_column_change",
+        P,
+        PN + " PARTITION BY HASH (id) PARTITIONS 4",
+        A + "ADD COLUMN `note` varchar(20) NULL, PARTITION BY HASH (`id`) PARTITIONS 4;",
+        mariadb_expected=A + "ADD COLUMN `note` varchar(20) NULL PARTITION BY HASH (`id`)"
+        " PARTITIONS 4;",
+        note=MARIADB_PARTITION_SYNTAX,
+    ),
+    case(
+        "part_removed_with_column_change",
+        P + " PARTITION BY HASH (id) PARTITIONS 4",
+        PN,
+        A + "ADD COLUMN `note` varchar(20) NULL, REMOVE PARTITIONING;",
+        mariadb_expected=A + "ADD COLUMN `note` varchar(20) NULL REMOVE PARTITIONING;",
+        note=MARIADB_PARTITION_SYNTAX,
+    ),
+    case(
+        "part_count_change_with_column_change",
+        P + " PARTITION BY HASH (id) PARTITIONS 4",
+        PN + " PARTITION BY HASH (id) PARTITIONS 6",
+        A + "ADD COLUMN `note` varchar(20) NULL, ADD PARTITION PARTITIONS 2;",
+        mariadb_expected=(
+            A + "ADD COLUMN `note` varchar(20) NULL;",
+            A + "ADD PARTITION PARTITIONS 2;",
+        ),
+        note=MARIADB_PARTITION_SYNTAX,
     ),
     case(
         "part_mariadb_show_create_no_change",
