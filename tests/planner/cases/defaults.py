@@ -247,6 +247,14 @@ GENERATED_CASES = [
         note="MariaDB 10.11 refuses MODIFY of a stored column into a generated one",
     ),
     case(
+        "gen_generated_to_plain",
+        t("a int, b int AS (a + 1) VIRTUAL"),
+        t("a int, b int"),
+        A + "MODIFY COLUMN `b` int NULL;",
+        mariadb_executable=False,
+        note="MariaDB 10.11 refuses MODIFY of a generated column into a stored one (error 1907)",
+    ),
+    case(
         "gen_dropped",
         t("a int, b int AS (a + 1) VIRTUAL"),
         t("a int"),

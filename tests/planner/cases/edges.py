@@ -150,4 +150,13 @@ CASES = [
         flavours=MYSQL_ONLY,
         note="§5.6: the pinned emitter prints no partition COMMENT (nor ENGINE)",
     ),
+    case(
+        "edge_invisible_column_added_visible",
+        t("a int"),
+        t("a int, secret varchar(10) INVISIBLE"),
+        A + "ADD COLUMN `secret` varchar(10) NULL;",
+        show_create_matches=False,
+        note="§5.2's column format has no visibility and §4.4 does not compare it: the column"
+        " is added visible (Spirit parity; a silent difference on the server)",
+    ),
 ]
