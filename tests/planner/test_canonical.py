@@ -12,6 +12,7 @@ import re
 
 import pytest
 from cases import ALL_CASES
+from cases import KNOWN_PLANNER_GAPS as KNOWN_CASE_GAPS
 
 from services.planner import canonical_statement, statements_equivalent
 from services.planner.api import Flavour, PlannerError
@@ -369,10 +370,13 @@ def _case_statements() -> list:
             for stmt in case.expected_for(flavour):
                 if stmt.operation != "create":
                     seen.setdefault((stmt.ddl, flavour), case.id)
-    return [
-        pytest.param(ddl, flavour, id=f"{case_id}:{index}[{flavour}]")
-        for index, ((ddl, flavour), case_id) in enumerate(seen.items())
-    ]
+    params = []
+    for index, ((ddl, flavour), case_id) in enumerate(seen.items()):
+        gap = KNOWN_CASE_GAPS.get((case_id, flavour))
+        # Not strict: only some statements of a known-gap case use the missing vocabulary.
+        marks = [pytest.mark.xfail(reason=gap, strict=False)] if gap else []
+        params.append(pytest.param(ddl, flavour, id=f"{case_id}:{index}[{flavour}]", marks=marks))
+    return params
 
 
 @pytest.mark.parametrize(("ddl", "flavour"), _case_statements())
