@@ -2,9 +2,9 @@
 
 Spirit lints the *post-state* (``pkg/lint/post_state.go``): the current table with the
 ALTER's column clauses applied in order, ADD COLUMN appended at the end whatever its
-position clause, MODIFY/CHANGE replaced in place. A column is "touched" when an ADD, MODIFY
-or CHANGE clause names it; touched columns and new tables raise errors, untouched legacy
-columns only warnings.
+position clause, MODIFY replaced in place. A column is "touched" when an ADD or MODIFY
+clause names it; touched columns and new tables raise errors, untouched legacy columns only
+warnings.
 """
 
 from __future__ import annotations
