@@ -1,8 +1,10 @@
 """The data behind the diff view: stored-remaining vs fresh-plan DDL, table by table.
 
-``build_diff_document`` is a pure function (difflib + Pygments, no Textual) meant to run in a
-worker thread; the widget only maps the prepared rows to styled strips. Rows are computed for
-both layouts (split and unified) so toggling between them costs nothing.
+``build_diff_document`` is a pure function (difflib, no Textual) meant to run in a worker
+thread; the widget only maps the prepared rows to styled strips. Rows are computed for both
+layouts (split and unified) so toggling between them costs nothing. Syntax highlighting is lazy:
+each side of each table is lexed when one of its lines is first drawn (``LazyHighlight``), and
+tables whose two sides are the same text skip the line diff entirely.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from enum import StrEnum
 from rich.cells import cell_len
 
 from screens.safe_text import printable
-from screens.widgets.sql_highlight import Fragment, highlight_lines
+from screens.widgets.sql_highlight import Fragment, LazyHighlight
 from screens.widgets.sql_layout import display_lines
 from services.domain.models import TableChange
 from services.redrive.model import TableComparison, TableStatus
@@ -61,8 +63,13 @@ class DiffLine:
 
     number: int
     text: str
-    fragments: tuple[Fragment, ...]
+    syntax: LazyHighlight
     changes: tuple[Span, ...] = ()
+
+    @property
+    def fragments(self) -> tuple[Fragment, ...]:
+        """The line's syntax runs (lexing its whole block on first use)."""
+        return self.syntax.line(self.number - 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,19 +214,19 @@ def side_text_lines(changes: Sequence[TableChange]) -> list[str]:
 
 
 def _diff_lines(texts: Sequence[str]) -> list[DiffLine]:
-    fragments = highlight_lines(texts)
-    return [
-        DiffLine(number, text, tuple(line_fragments))
-        for number, (text, line_fragments) in enumerate(zip(texts, fragments, strict=True), 1)
-    ]
+    syntax = LazyHighlight(texts)
+    return [DiffLine(number, text, syntax) for number, text in enumerate(texts, 1)]
 
 
 def _with_changes(line: DiffLine, spans: tuple[Span, ...]) -> DiffLine:
-    return DiffLine(line.number, line.text, line.fragments, spans)
+    return DiffLine(line.number, line.text, line.syntax, spans)
 
 
 def _table_rows(left: list[DiffLine], right: list[DiffLine]) -> tuple[list[DiffRow], list[DiffRow]]:
-    """Split and unified rows of one table."""
+    """Split and unified rows of one table (the same list when both sides are one text)."""
+    if left is right:
+        rows = [DiffRow(RowKind.EQUAL, line, line) for line in left]
+        return rows, rows
     split: list[DiffRow] = []
     unified: list[DiffRow] = []
     matcher = SequenceMatcher(
@@ -269,7 +276,7 @@ def _layout(rows: list[DiffRow]) -> DiffLayout:
 
 
 def build_diff_document(comparisons: Sequence[TableComparison]) -> DiffDocument:
-    """Diff every table's stored-remaining statements against the fresh plan's (pure, slow-ish)."""
+    """Diff every table's stored-remaining statements against the fresh plan's (pure)."""
     headings: list[TableHeading] = []
     split: list[DiffRow] = []
     unified: list[DiffRow] = []

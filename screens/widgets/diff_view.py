@@ -594,8 +594,7 @@ class DiffView(ScrollView, can_focus=True):
             self.app.bell()
             return
         target = bisect_left(starts, row)
-        self._current_change = target
-        self._line_cache.clear()
+        self._current_change = target  # part of the line cache key: no need to clear it
         self._update_titles()
         self._scroll_to_row(starts[target])
         self.refresh()

@@ -1,13 +1,15 @@
 """MySQL syntax categories for display lines, from Pygments' ``mysql`` lexer (never guessed).
 
-The result is plain data (text, category) so it can be computed in a worker thread; the diff
-widget maps each category to a themed style when it renders.
+The result is plain data (text, category); the diff widget maps each category to a themed style
+when it renders. ``LazyHighlight`` lexes a block of lines only when one of them is first drawn,
+so a 200-table diff pays for the few tables on screen, not for all of them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cache
+from threading import Lock
 
 from pygments.lexer import Lexer
 from pygments.lexers import get_lexer_by_name
@@ -53,10 +55,21 @@ _CATEGORY_OF = (
 )
 
 
+_LEXER_LOCK = Lock()
+
+
 @cache
-def _lexer() -> Lexer:
-    """The ``mysql`` lexer, named explicitly: guessing picks T-SQL, which flags backticks."""
+def _build_lexer() -> Lexer:
     return get_lexer_by_name("mysql", stripnl=False, ensurenl=False)
+
+
+def _lexer() -> Lexer:
+    """The ``mysql`` lexer, named explicitly: guessing picks T-SQL, which flags backticks.
+
+    Built once: a thread needing it while another builds it waits instead of building it twice.
+    """
+    with _LEXER_LOCK:
+        return _build_lexer()
 
 
 @cache
@@ -85,3 +98,33 @@ def highlight_lines(lines: Sequence[str]) -> list[tuple[Fragment, ...]]:
     while len(result) < len(lines):
         result.append([])
     return [tuple(fragments) for fragments in result[: len(lines)]]
+
+
+def warm_up() -> None:
+    """Build the lexer now (Pygments compiles its rules on first use: tens of milliseconds)."""
+    _lexer()
+
+
+class LazyHighlight:
+    """The fragments of a block of lines (one side of one table), lexed as one text on first use.
+
+    Lexing the block as a whole keeps multi-line strings and comments right; the result is
+    cached, so each block is lexed once (two threads racing would compute the same value).
+    """
+
+    __slots__ = ("_fragments", "_lines")
+
+    def __init__(self, lines: Sequence[str]) -> None:
+        self._lines = tuple(lines)
+        self._fragments: list[tuple[Fragment, ...]] | None = None
+
+    @property
+    def lexed(self) -> bool:
+        """Whether the block has been lexed already."""
+        return self._fragments is not None
+
+    def line(self, index: int) -> tuple[Fragment, ...]:
+        """The fragments of line ``index`` of the block."""
+        if self._fragments is None:
+            self._fragments = highlight_lines(self._lines)
+        return self._fragments[index]

@@ -8,14 +8,16 @@ from textual.widgets import Footer
 
 from screens.widgets.diff_model import (
     DiffDocument,
+    DiffLine,
     RowKind,
     build_diff_document,
     inline_changes,
     next_change,
     previous_change,
+    side_text_lines,
 )
 from screens.widgets.diff_view import HORIZONTAL_STEP, DiffView, wrap_starts
-from screens.widgets.sql_highlight import highlight_lines
+from screens.widgets.sql_highlight import LazyHighlight, highlight_lines
 from screens.widgets.sql_layout import display_lines, split_top_level_clauses
 from services.domain.models import TableChange
 from services.redrive.model import TableComparison, TableStatus
@@ -455,6 +457,49 @@ async def test_a_200_table_diff_renders_only_the_visible_lines() -> None:
         await pilot.press("end")
         await pilot.pause()
         assert len(view._line_cache) <= 2 * view.scrollable_content_region.height
+
+
+def syntax_blocks(document: DiffDocument) -> list[LazyHighlight]:
+    """Each side of each table's lazily lexed block, once."""
+    blocks = {
+        id(line.syntax): line.syntax
+        for row in document.split.rows
+        for line in (row.left, row.right)
+        if line is not None
+    }
+    return list(blocks.values())
+
+
+def test_lazy_fragments_equal_lexing_the_whole_side_at_once() -> None:
+    comparisons = sample_comparisons()
+    document = build_diff_document(comparisons)
+    assert not any(block.lexed for block in syntax_blocks(document))
+    drawn: dict[str, list[DiffLine]] = {}  # table -> its stored lines, in order
+    table = ""
+    for row in document.split.rows:
+        if row.heading is not None:
+            table = row.heading.table
+        elif row.left is not None:
+            drawn.setdefault(table, []).append(row.left)
+    for comparison in comparisons:
+        stored_lines = side_text_lines(comparison.stored)
+        lines = drawn.get(comparison.table, [])
+        assert [line.text for line in lines] == stored_lines
+        assert [line.fragments for line in lines] == highlight_lines(stored_lines)
+
+
+async def test_a_200_table_diff_lexes_only_the_tables_on_screen() -> None:
+    document = build_diff_document(many_tables(200))
+    blocks = syntax_blocks(document)
+    assert len(blocks) == 220  # one per same table, two per changed one
+    app = DiffApp(document)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        visible_tables = app.query_one(DiffView).scrollable_content_region.height // 3 + 1
+        assert 0 < sum(block.lexed for block in blocks) <= visible_tables + 2
+        await pilot.press("end")
+        await pilot.pause()
+        assert sum(block.lexed for block in blocks) <= 2 * (visible_tables + 2)
 
 
 @pytest.mark.parametrize("message", ["Waiting for the fresh plan…", "[red]x[/red] \x1b[31m"])
