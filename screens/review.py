@@ -1,8 +1,10 @@
 """The review screen: apply facts, the verdict, the task breakdown and the DDL diff of one apply.
 
 The review (re-plan and compare) runs in a thread worker that posts typed messages back; the
-screen owns all state and only ever asks the service, never decides. Confirming pushes the
-confirmation modal and, on a result, the outcome screen.
+screen owns all state and only ever asks the service, never decides. Typed service errors
+(planner, storage, refusal) are expected and shown in the banner; anything else takes the shared
+error path of ``ConsoleScreen`` (the error modal) and the banner says the review failed.
+Confirming pushes the confirmation modal and, on a result, the outcome screen.
 """
 
 from __future__ import annotations
@@ -17,13 +19,15 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from screens.durations import ago, between, clock_time, span, time_left
-from screens.error import ErrorReport, describe_error
+from screens.error import ConsoleScreen, ErrorReport, describe_error
 from screens.safe_text import literal
 from screens.widgets.diff_model import DiffDocument, build_diff_document
 from screens.widgets.diff_view import DiffView
+from screens.widgets.sql_highlight import warm_up
+from services.domain.errors import RedriveConsoleError
 from services.domain.states import normalize_state
 from services.redrive.api import ConsoleService
 from services.redrive.model import Review, Verdict
@@ -60,7 +64,7 @@ class ReviewReady(Message):
 
 
 class ReviewFailed(Message):
-    """The review could not be produced (planner error, lost connection, ...)."""
+    """The review could not be produced for an expected reason (planner error, lost storage...)."""
 
     def __init__(self, generation: int, report: ErrorReport) -> None:
         super().__init__()
@@ -68,7 +72,37 @@ class ReviewFailed(Message):
         self.report = report
 
 
-class ReviewScreen(Screen[None]):
+class CoalescingFooter(Footer):
+    """A footer that rebuilds only when the keys it shows changed, once per burst of updates.
+
+    Textual's footer rebuilds itself (a dozen keys, restyled) on every binding update; opening
+    the review fires several (mount, focus, resume, the verdict) that mostly change nothing and
+    together cost more than drawing the whole diff. The rebuild reads the latest bindings.
+    """
+
+    _rebuild_pending = False
+    _shown: tuple[object, ...] | None = None
+
+    def bindings_changed(self, screen: Screen) -> None:
+        self._bindings_ready = True
+        if not screen.app.app_focus or not self.is_attached or screen is not self.screen:
+            return
+        if not self._rebuild_pending:
+            self._rebuild_pending = True
+            self.call_after_refresh(self._rebuild)
+
+    async def _rebuild(self) -> None:
+        self._rebuild_pending = False
+        shown = tuple(
+            (binding.key, binding.show, binding.description, binding.action, enabled, tooltip)
+            for _node, binding, enabled, tooltip in self.screen.active_bindings.values()
+        )
+        if shown != self._shown:
+            self._shown = shown
+            await self.recompose()
+
+
+class ReviewScreen(ConsoleScreen):
     """Review one failed apply before redriving it."""
 
     DEFAULT_CSS = """
@@ -139,6 +173,9 @@ class ReviewScreen(Screen[None]):
         self.error: ErrorReport | None = None
         self.stages: list[str] = []
         self._generation = 0
+        self._worker: Worker[None] | None = None
+        # What the footer shows while loading (confirm greyed, force hidden); see _refresh_view.
+        self._binding_state: tuple[bool | None, ...] = (None, False)
 
     @property
     def loading(self) -> bool:
@@ -152,11 +189,17 @@ class ReviewScreen(Screen[None]):
         yield Static(id="review-tasks")
         yield DiffView(id="review-diff")
         yield Static(id="review-notes")
-        yield Footer()
+        yield CoalescingFooter()
 
     def on_mount(self) -> None:
         self.query_one(DiffView).focus()
+        self._warm_up_highlighting()
         self.start_review()
+
+    @work(thread=True, exit_on_error=False, group="syntax", description="prepare the diff view")
+    def _warm_up_highlighting(self) -> None:
+        """Build the SQL lexer while the service re-plans, so the diff paints without waiting."""
+        warm_up()
 
     # -- the review worker ----------------------------------------------------------------
 
@@ -168,7 +211,7 @@ class ReviewScreen(Screen[None]):
         self.stages = []
         self.query_one(DiffView).show_message("Waiting for the fresh plan…")
         self._refresh_view()
-        self._review_worker(self._generation)
+        self._worker = self._review_worker(self._generation)
 
     @work(
         thread=True,
@@ -186,15 +229,25 @@ class ReviewScreen(Screen[None]):
 
         try:
             review = self.service.review(self.apply_identifier, self.environment, on_stage=on_stage)
-            document = build_diff_document(review.comparisons)
-        except Exception as error:  # every failure is shown in the banner, none is dropped
+        except RedriveConsoleError as error:  # expected: explained in the banner
             if not worker.is_cancelled:
                 self.post_message(
                     ReviewFailed(generation, describe_error(error, doing="review the apply"))
                 )
             return
+        document = build_diff_document(review.comparisons)
         if not worker.is_cancelled:
             self.post_message(ReviewReady(generation, review, document))
+
+    @on(Worker.StateChanged)
+    def _review_crashed(self, event: Worker.StateChanged) -> None:
+        # ConsoleScreen shows the modal; here the banner stops saying "reviewing".
+        if event.worker is not self._worker or event.state is not WorkerState.ERROR:
+            return
+        if event.worker.error is not None and self.loading:
+            self.error = describe_error(event.worker.error, doing="review the apply")
+            self.query_one(DiffView).show_message("No comparison: the review failed (see above).")
+            self._refresh_view()
 
     @on(ReviewStage)
     def _stage_reached(self, message: ReviewStage) -> None:
@@ -235,7 +288,11 @@ class ReviewScreen(Screen[None]):
             banner.set_class(name == state, f"-{name}")
         self.query_one("#review-tasks", Static).update(self._tasks())
         self.query_one("#review-notes", Static).update(self._notes())
-        self.refresh_bindings()
+        # The footer rebuilds itself on every refresh: only ask when an action changed state.
+        state = (self.check_action("confirm", ()), self.check_action("force", ()))
+        if state != self._binding_state:
+            self._binding_state = state
+            self.refresh_bindings()
 
     def _facts(self) -> Text:
         facts = Text.assemble(("Review ", "bold"))

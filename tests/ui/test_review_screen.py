@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from contextlib import suppress
 from dataclasses import replace
 
 import pytest
@@ -12,9 +13,17 @@ from textual.app import App
 from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widget import Widget
+from textual.widgets._footer import FooterKey
+from textual.worker import WorkerFailed
 
-from screens.error import ErrorReport
-from screens.review import ReviewFailed, ReviewReady, ReviewScreen, ReviewStage
+from screens.error import ErrorReport, ErrorScreen
+from screens.review import (
+    CoalescingFooter,
+    ReviewFailed,
+    ReviewReady,
+    ReviewScreen,
+    ReviewStage,
+)
 from screens.widgets.diff_model import build_diff_document
 from screens.widgets.diff_view import DiffView
 from services.domain.errors import StorageUnavailableError
@@ -100,6 +109,14 @@ def service_with(review: Review) -> FakeConsoleService:
 
 async def settle(pilot: Pilot) -> None:
     await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def settle_with_failures(pilot: Pilot) -> None:
+    """Wait for the workers when one of them is meant to fail, then handle its messages."""
+    with suppress(WorkerFailed):
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
     await pilot.pause()
 
 
@@ -234,10 +251,9 @@ async def wait_for_stages(pilot: Pilot, screen: ReviewScreen, count: int) -> Non
     [
         (PlannerError("unsupported clause [red]x[/red]", namespace="shop"), "Planner error"),
         (StorageUnavailableError("lost connection to storage"), "Storage unreachable"),
-        (RuntimeError("driver exploded"), "Unexpected error while trying to review the apply"),
     ],
 )
-async def test_errors_show_in_the_banner_and_r_reruns(error: Exception, title: str) -> None:
+async def test_typed_errors_show_in_the_banner_and_r_reruns(error: Exception, title: str) -> None:
     service = service_with(match_review())
     service.fail_next["review"] = error
     app = ReviewApp(service)
@@ -252,6 +268,54 @@ async def test_errors_show_in_the_banner_and_r_reruns(error: Exception, title: s
         await settle(pilot)
         assert "✔ MATCH" in banner(app)
         assert len(service.calls_to("review")) == 2
+
+
+async def test_an_unexpected_error_opens_the_error_modal_and_the_screen_stays_usable() -> None:
+    service = service_with(match_review())
+    service.fail_next["review"] = RuntimeError("driver exploded\nTraceback (most recent call):")
+    app = ReviewApp(service)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle_with_failures(pilot)
+        modal = app.screen
+        assert isinstance(modal, ErrorScreen)
+        assert modal.report.title == "Unexpected error while trying to review the apply"
+        assert modal.report.message == "RuntimeError: driver exploded"
+        await pilot.press("escape")
+        assert isinstance(app.screen, ReviewScreen) and not app.screen.loading
+        text = banner(app)
+        assert "⚠ REVIEW FAILED — Unexpected error while trying to review the apply: " in text
+        assert "Traceback" not in text and enabled(app, "confirm") is None
+        await pilot.press("r")
+        await settle(pilot)
+        assert "✔ MATCH" in banner(app) and enabled(app, "confirm") is True
+        assert len(service.calls_to("review")) == 2
+
+
+def footer_keys(app: App) -> dict[str, bool]:
+    """Footer key -> drawn as enabled (a disabled key has the ``-disabled`` class)."""
+    return {key.key: not key.has_class("-disabled") for key in app.screen.query(FooterKey)}
+
+
+async def test_the_footer_follows_the_verdict_and_rebuilds_only_on_changes() -> None:
+    service = service_with(match_review())
+    gate = threading.Event()
+    service.review_gate = gate
+    app = ReviewApp(service, release=gate)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        footer = app.screen.query_one(CoalescingFooter)
+        assert footer_keys(app)["c"] is False  # shown greyed out while reviewing
+        keys_before = list(app.screen.query(FooterKey))
+        for _ in range(3):
+            app.screen.refresh_bindings()  # nothing the footer shows changed
+        await pilot.pause()
+        await pilot.pause()
+        assert list(app.screen.query(FooterKey)) == keys_before
+        gate.set()
+        await settle(pilot)
+        await pilot.pause()
+        assert footer_keys(app)["c"] is True and footer.is_attached
 
 
 async def test_untrusted_text_renders_literally() -> None:
