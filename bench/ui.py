@@ -62,6 +62,7 @@ async def _review_interactive(tables: int) -> None:
     from fake_service import FakeConsoleService
 
     from screens.review import ReviewScreen
+    from screens.triage import TriageScreen
 
     review = _prepared_review(tables)
     arrived: list[float] = []
@@ -80,8 +81,10 @@ async def _review_interactive(tables: int) -> None:
     service = PreparedReviewService()
     app = build_app(service)
     async with app.run_test(size=SIZE, message_hook=hook) as pilot:
-        while not app.screen.is_current or not app.screen.query("#triage-table"):
+        # The operator opens a review from a loaded list: the list's own loading is not timed.
+        while not (isinstance(app.screen, TriageScreen) and app.screen.loaded):
             await pilot.pause(0.005)
+        await pilot.pause(0.1)
         app.push_screen(
             ReviewScreen(service, review.apply.apply_identifier, "production", operator="bench")
         )
