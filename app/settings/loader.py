@@ -7,8 +7,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
-
 from app.settings import yaml_tree as yt
 from app.settings.console import SECTION, parse_console_section
 from app.settings.dsn_from import url_from_dsn, url_from_parts
@@ -36,6 +34,8 @@ class Settings:
     @property
     def storage_display(self) -> str:
         """The storage URL with its password masked, safe to print."""
+        from sqlalchemy.engine import make_url  # lazily: the console paints before SQLAlchemy
+
         return make_url(self.storage_url).render_as_string(hide_password=True)
 
 

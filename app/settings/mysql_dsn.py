@@ -15,9 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, unquote_plus
 
-from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
-
 from services.domain.errors import ConfigError
 
 DRIVER = "mysql+pymysql"
@@ -52,6 +49,10 @@ def is_sqlalchemy_url(value: str) -> bool:
 def to_sqlalchemy_url(value: str, path: str) -> str:
     """A SQLAlchemy URL as given (validated), or a Go MySQL DSN converted to one."""
     if is_sqlalchemy_url(value):
+        # Imported here, not at module level: importing the settings must not load SQLAlchemy.
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
         try:
             make_url(value)
         except (ArgumentError, ValueError):
@@ -116,6 +117,8 @@ def endpoint_url(endpoint: MySQLEndpoint, path: str) -> str:
         raise ConfigError(
             f"{path}: DSN network '{endpoint.net}' is not supported (use tcp or unix)"
         )
+    from sqlalchemy.engine import URL
+
     url = URL.create(
         DRIVER,
         username=endpoint.user or None,

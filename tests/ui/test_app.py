@@ -125,8 +125,9 @@ def test_ui_command_options() -> None:
 
 
 def test_the_ui_import_path_stays_free_of_sqlalchemy() -> None:
+    # The settings too: the console loads them before its first paint.
     script = (
-        "import sys, app.commands.ui, app.tui, screens.triage, screens.review\n"
+        "import sys, app.commands.ui, app.tui, app.settings, screens.triage, screens.review\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'pymysql'}))\n"
     )
     result = subprocess.run(
