@@ -174,8 +174,6 @@ class ReviewScreen(ConsoleScreen):
         self.stages: list[str] = []
         self._generation = 0
         self._worker: Worker[None] | None = None
-        # What the footer shows while loading (confirm greyed, force hidden); see _refresh_view.
-        self._binding_state: tuple[bool | None, ...] = (None, False)
 
     @property
     def loading(self) -> bool:
@@ -288,11 +286,7 @@ class ReviewScreen(ConsoleScreen):
             banner.set_class(name == state, f"-{name}")
         self.query_one("#review-tasks", Static).update(self._tasks())
         self.query_one("#review-notes", Static).update(self._notes())
-        # The footer rebuilds itself on every refresh: only ask when an action changed state.
-        state = (self.check_action("confirm", ()), self.check_action("force", ()))
-        if state != self._binding_state:
-            self._binding_state = state
-            self.refresh_bindings()
+        self.refresh_bindings()
 
     def _facts(self) -> Text:
         facts = Text.assemble(("Review ", "bold"))
