@@ -28,6 +28,7 @@ from screens.widgets.diff_model import DiffDocument, build_diff_document
 from screens.widgets.diff_view import DiffView
 from screens.widgets.sql_highlight import warm_up
 from services.domain.errors import RedriveConsoleError
+from services.domain.models import ApplyOperation
 from services.domain.states import normalize_state
 from services.redrive.api import ConsoleService
 from services.redrive.model import Review, Verdict
@@ -421,8 +422,8 @@ class ReviewScreen(ConsoleScreen):
                 text.append_text(literal(task.shard, single_line=True))
             operation = operations.get(task.apply_operation_id or -1)
             if operation is not None:
-                text.append(" (operation ")
-                text.append_text(literal(operation.operation_key, single_line=True))
+                text.append(f" (operation #{operation.id} ")
+                text.append_text(literal(_operation_label(operation), single_line=True))
                 text.append(")")
             if task.id in review.reflected_task_ids:
                 text.append(" [progress row: not compared, not reopened]")
@@ -441,7 +442,7 @@ class ReviewScreen(ConsoleScreen):
         text.append(f"tasks {task_ids}")
         if review.reopen_operation_ids:
             names = ", ".join(
-                f"#{op_id} ({operations[op_id].operation_key})"
+                f"#{op_id} ({_operation_label(operations[op_id])})"
                 if op_id in operations
                 else f"#{op_id}"
                 for op_id in review.reopen_operation_ids
@@ -525,3 +526,8 @@ class ReviewScreen(ConsoleScreen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+
+def _operation_label(operation: ApplyOperation) -> str:
+    """The operation's key, or its deployment for a legacy single operation (empty key)."""
+    return operation.operation_key or f"deployment {operation.deployment}"
