@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from services.domain.drive_rows import is_drive_task
 from services.domain.models import Apply, ApplyOperation, Task
 from services.domain.states import REOPENABLE_TASK_STATES, normalize_state
 from services.redrive.validation import RedriveRejection
@@ -61,16 +62,6 @@ def operations_by_id(
 ) -> dict[int, ApplyOperation]:
     """The apply's operations by id; rows of another apply never join (P19)."""
     return {op.id: op for op in operations if op.apply_id == apply.id}
-
-
-def is_drive_task(task: Task, operation: ApplyOperation | None) -> bool:
-    """Drive row: unsharded, or a shard row owned by the work op whose key names it."""
-    if not task.shard:
-        return True
-    if operation is None:
-        return False
-    key = f"{task.namespace}/{task.shard}/{task.table_name or ''}"
-    return _kind(operation) == "work" and operation.operation_key == key
 
 
 def reconstruct_remaining_work(

@@ -29,6 +29,7 @@ from sqlalchemy import (
     type_coerce,
 )
 
+from services.domain.drive_rows import is_drive_task
 from services.domain.errors import MalformedRowError
 from services.domain.models import (
     Apply,
@@ -117,17 +118,6 @@ def _is_drive_row() -> ColumnElement[bool]:
             equals_exactly(o.operation_key, _operation_key_of_task()),
         ),
     )
-
-
-def is_drive_task(task: Task, operations_by_id: Mapping[int, ApplyOperation]) -> bool:
-    """The Python form of ``_is_drive_row`` for already loaded rows."""
-    if not task.shard:
-        return True
-    op = operations_by_id.get(task.apply_operation_id) if task.apply_operation_id else None
-    if op is None or op.apply_id != task.apply_id:
-        return False
-    key = f"{task.namespace}/{task.shard}/{task.table_name or ''}"
-    return op.operation_kind.lower() == "work" and op.operation_key == key
 
 
 # -- triage --------------------------------------------------------------------------------
@@ -428,7 +418,8 @@ def split_drive_tasks(
     drive: list[Task] = []
     reflected: list[Task] = []
     for task in all_tasks:
-        (drive if is_drive_task(task, by_id) else reflected).append(task)
+        owner = by_id.get(task.apply_operation_id) if task.apply_operation_id else None
+        (drive if is_drive_task(task, owner) else reflected).append(task)
     return tuple(drive), tuple(reflected)
 
 
