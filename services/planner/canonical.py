@@ -141,12 +141,36 @@ def _constraint_text(constraint: Check | ForeignKey) -> str:
 def _alter(tokens: list[Token], flavour: Flavour) -> str:
     ordered: list[str] = []
     unordered: list[str] = []
-    for clause in split_top_level(tokens[3:]):
+    for clause in _split_partitioning(split_top_level(tokens[3:])):
         if not clause:
             raise ValueError("empty clause")
         text = _clause(clause, flavour)
         (ordered if text.startswith(_ORDERED_STARTS) else unordered).append(text)
     return f"ALTER TABLE {_name(tokens[2])} " + " | ".join(ordered + sorted(unordered))
+
+
+def _split_partitioning(clauses: list[list[Token]]) -> list[list[Token]]:
+    """Split ``… PARTITION BY …`` / ``… REMOVE PARTITIONING`` written after another clause
+    without a comma (the form MariaDB needs) into two clauses."""
+    result: list[list[Token]] = []
+    for clause in clauses:
+        depth = 0
+        for index, token in enumerate(clause):
+            if token.kind == "op" and token.text in ("(", ")"):
+                depth += 1 if token.text == "(" else -1
+            elif (
+                depth == 0
+                and 0 < index < len(clause) - 1
+                and (
+                    (token.is_word("PARTITION") and clause[index + 1].is_word("BY"))
+                    or (token.is_word("REMOVE") and clause[index + 1].is_word("PARTITIONING"))
+                )
+            ):
+                result += [clause[:index], clause[index:]]
+                break
+        else:
+            result.append(clause)
+    return result
 
 
 def _words(clause: list[Token], count: int) -> list[str]:

@@ -45,10 +45,22 @@ def diff_tables(current: Table, desired: Table, flavour: Flavour) -> list[str]:
     clauses += _constraint_clauses(current, desired, mariadb)
     clauses += _option_clauses(current, desired)
     partition_clauses, partition_extra = _partition_clauses(current, desired)
-    clauses += partition_clauses
-    groups = ([clauses] if clauses else []) + partition_extra + extra
     head = f"ALTER TABLE {quote_identifier(desired.name)} "
-    return [head + ", ".join(group) for group in groups]
+    if mariadb and clauses and partition_clauses:
+        primary = _mariadb_with_partitioning(head, clauses, partition_clauses[0])
+    else:
+        merged = clauses + partition_clauses
+        primary = [head + ", ".join(merged)] if merged else []
+    return primary + [head + ", ".join(group) for group in partition_extra + extra]
+
+
+def _mariadb_with_partitioning(head: str, clauses: list[str], partition: str) -> list[str]:
+    """MariaDB 10.11 takes PARTITION BY / REMOVE PARTITIONING after other clauses only without
+    a comma, and ADD/COALESCE PARTITION only on their own (measured: error 1064 otherwise)."""
+    primary = head + ", ".join(clauses)
+    if partition.startswith(("ADD PARTITION", "COALESCE PARTITION")):
+        return [primary, head + partition]
+    return [f"{primary} {partition}"]
 
 
 # --- columns -------------------------------------------------------------------------------
