@@ -121,6 +121,12 @@ EQUAL: list[tuple[str, str, str, Flavour]] = [
         "alter table t partition by hash (id) partitions 4",
         M,
     ),
+    (
+        "mariadb_partitioning_after_clause_without_comma",
+        A + "ADD COLUMN `n` int NULL PARTITION BY HASH (`id`) PARTITIONS 4",
+        "alter table t add column n int partition by hash (id) partitions 4",
+        D,
+    ),
     ("drop_table", "DROP TABLE `t`;", "drop table t", M),
     (
         "create_table_layout",
@@ -254,6 +260,12 @@ DIFFERENT: list[tuple[str, str, str, Flavour]] = [
         A + "ADD COLUMN `b` int NULL",
         A + "ADD COLUMN `b` int NULL, ADD INDEX `b` (`b`)",
         M,
+    ),
+    (
+        "mariadb_remove_partitioning_after_clause",
+        A + "ADD COLUMN `n` int NULL REMOVE PARTITIONING",
+        A + "ADD COLUMN `n` int NULL",
+        D,
     ),
     (
         "other_table_alter",
