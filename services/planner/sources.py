@@ -57,7 +57,7 @@ class LiveSchemaSource:
     def __init__(self, url: str | Engine, *, database_override: str | None = None) -> None:
         base = url.url if isinstance(url, Engine) else make_url(url)
         self._engine = create_engine(
-            base.set(database=None) if base.database else base,
+            base.set(database="") if base.database else base,  # connect without a default schema
             connect_args={"client_flag": _MULTI_STATEMENTS, "charset": "utf8mb4"},
             poolclass=NullPool,
         )

@@ -75,6 +75,17 @@ def test_live_source_many_tables_in_batches(mysql_engine: Engine, mysql_database
     assert "`c259` int(11)" in tables["t259"]
 
 
+def test_live_source_connects_without_the_urls_default_schema(
+    mysql_engine: Engine, mysql_database_url: str
+) -> None:
+    execute(mysql_engine, "CREATE TABLE t (id int)")
+    namespace = make_url(mysql_database_url).database
+    dangling = make_url(mysql_database_url).set(database="rc_no_such_default_schema")
+    source = LiveSchemaSource(dangling.render_as_string(hide_password=False))
+    assert source.version
+    assert list(source.load(namespace)) == ["t"]
+
+
 def test_live_source_errors_hide_the_password(mysql_database_url: str) -> None:
     url = make_url(mysql_database_url).set(password="s3cret-pw")
     source = LiveSchemaSource(url.render_as_string(hide_password=False))
