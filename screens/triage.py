@@ -70,7 +70,7 @@ SORT_ORDERS: tuple[SortOrder, ...] = (
 )
 
 
-def triage_cells(row: TriageRow, now: datetime) -> tuple[Text, ...]:
+def triage_cells(row: TriageRow, now: datetime, operator: str) -> tuple[Text, ...]:
     """The table cells of one row; untrusted text is rendered literally, states as words."""
     attempt = f"{row.attempt}/{RETRY_BUDGET}"
     if row.redrive_count:
@@ -79,7 +79,8 @@ def triage_cells(row: TriageRow, now: datetime) -> tuple[Text, ...]:
     if len(error) > ERROR_WIDTH:
         error = error[: ERROR_WIDTH - 1] + "…"
     if row.redrivable:
-        verdict = Text("✔ yes", style="bold")
+        needs_force = row.lock_owner is not None and row.lock_owner != operator
+        verdict = Text("✔ yes, needs force" if needs_force else "✔ yes", style="bold")
     else:
         verdict = Text()
         verdict.append("✘ no: ", style="bold")
@@ -287,7 +288,7 @@ class TriageScreen(ConsoleScreen):
         now = self.database_now or self.clock()
         wanted = [row.apply_id for row in rows]
         current = [row_key.value for row_key in table.rows]
-        cells = {row.apply_id: triage_cells(row, now) for row in rows}
+        cells = {row.apply_id: triage_cells(row, now, self.operator) for row in rows}
         if wanted == current:
             self._update_changed_cells(cells)
         elif wanted[: len(current)] == current:
@@ -402,6 +403,9 @@ class TriageScreen(ConsoleScreen):
             detail.append("\nredrivable: ", style="bold")
             if row.redrivable:
                 detail.append("yes")
+                if row.reason:
+                    detail.append(" · ")
+                    detail.append_text(literal(row.reason, single_line=True))
             else:
                 detail.append("NO, ")
                 detail.append_text(literal(row.reason or "not redrivable", single_line=True))
