@@ -12,7 +12,6 @@ import re
 
 import pytest
 from cases import ALL_CASES
-from cases import KNOWN_PLANNER_GAPS as KNOWN_CASE_GAPS
 
 from services.planner import canonical_statement, statements_equivalent
 from services.planner.api import Flavour, PlannerError
@@ -296,10 +295,6 @@ DIFFERENT: list[tuple[str, str, str, Flavour]] = [
 ]
 
 
-# Pairs the canonical form does not meet yet: {pair id: reason citing the issue/spec}.
-KNOWN_PLANNER_GAPS: dict[str, str] = {}
-
-
 def _pairs(pairs: list[tuple[str, str, str, Flavour]]) -> list:
     return [
         pytest.param(
@@ -307,9 +302,6 @@ def _pairs(pairs: list[tuple[str, str, str, Flavour]]) -> list:
             b,
             flavour,
             id=pair_id,
-            marks=[pytest.mark.xfail(reason=KNOWN_PLANNER_GAPS[pair_id], strict=True)]
-            if pair_id in KNOWN_PLANNER_GAPS
-            else [],
         )
         for pair_id, a, b, flavour in pairs
     ]
@@ -384,10 +376,7 @@ def _case_statements() -> list:
                     seen.setdefault((stmt.ddl, flavour), case.id)
     params = []
     for index, ((ddl, flavour), case_id) in enumerate(seen.items()):
-        gap = KNOWN_CASE_GAPS.get((case_id, flavour))
-        # Not strict: only some statements of a known-gap case use the missing vocabulary.
-        marks = [pytest.mark.xfail(reason=gap, strict=False)] if gap else []
-        params.append(pytest.param(ddl, flavour, id=f"{case_id}:{index}[{flavour}]", marks=marks))
+        params.append(pytest.param(ddl, flavour, id=f"{case_id}:{index}[{flavour}]"))
     return params
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from cases import ALL_CASES, KNOWN_PLANNER_GAPS, Case, table_name
+from cases import ALL_CASES, Case, table_name
 
 from services.planner import plan_schema
 from services.planner.api import Flavour, PlannerError
@@ -29,19 +29,15 @@ def desired_files(tables: tuple[str, ...]) -> dict[str, dict[str, str]]:
     return {NAMESPACE: {f"{table_name(sql)}.sql": sql for sql in tables}}
 
 
-def _params(with_gaps: bool) -> list:
-    params = []
-    for case in ALL_CASES:
-        for flavour in case.flavours:
-            marks = []
-            gap = KNOWN_PLANNER_GAPS.get((case.id, flavour))
-            if gap and with_gaps:
-                marks.append(pytest.mark.xfail(reason=gap, strict=True))
-            params.append(pytest.param(case, flavour, id=f"{case.id}[{flavour}]", marks=marks))
-    return params
+def _params() -> list:
+    return [
+        pytest.param(case, flavour, id=f"{case.id}[{flavour}]")
+        for case in ALL_CASES
+        for flavour in case.flavours
+    ]
 
 
-@pytest.mark.parametrize(("case", "flavour"), _params(with_gaps=True))
+@pytest.mark.parametrize(("case", "flavour"), _params())
 def test_case_plans_exactly(tmp_path: Path, case: Case, flavour: Flavour) -> None:
     source = snapshot(tmp_path, case.current, flavour)
     plan = plan_schema(desired_files(case.desired), source)
@@ -64,7 +60,7 @@ def test_case_plans_exactly(tmp_path: Path, case: Case, flavour: Flavour) -> Non
             assert change.unsafe_reason == ""
 
 
-@pytest.mark.parametrize(("case", "flavour"), _params(with_gaps=False))
+@pytest.mark.parametrize(("case", "flavour"), _params())
 def test_desired_against_itself_and_against_nothing(
     tmp_path: Path, case: Case, flavour: Flavour
 ) -> None:

@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Iterator
 
 import pytest
-from cases import ALL_CASES, KNOWN_PLANNER_GAPS, KNOWN_REVERSE_GAPS, Case, Stmt, table_name
+from cases import ALL_CASES, Case, Stmt, table_name
 from sqlalchemy import create_engine
 from sqlalchemy.engine import URL, Engine, make_url
 
@@ -25,25 +25,13 @@ from services.planner.api import Flavour, PlannerError
 from services.planner.sources import LiveSchemaSource
 
 EXECUTABLE = [case for case in ALL_CASES if case.mariadb_executable]
-FORWARD_GAPS = {
-    case_id: reason
-    for (case_id, flavour), reason in KNOWN_PLANNER_GAPS.items()
-    if flavour is Flavour.MARIADB
-}
 _AUTO_INCREMENT_OPTION = re.compile(r" AUTO_INCREMENT=\d+")
 _KEY_LINE = re.compile(r"^(PRIMARY KEY|UNIQUE KEY|KEY|FULLTEXT KEY|SPATIAL KEY|CONSTRAINT) ")
 _SERVERS: dict[URL, Engine] = {}
 
 
-def _params(gaps: dict[str, str]) -> list:
-    return [
-        pytest.param(
-            case,
-            id=case.id,
-            marks=[pytest.mark.xfail(reason=gaps[case.id], strict=True)] if case.id in gaps else [],
-        )
-        for case in EXECUTABLE
-    ]
+def _params() -> list:
+    return [pytest.param(case, id=case.id) for case in EXECUTABLE]
 
 
 def server_for(database_url: str) -> Engine:
@@ -144,7 +132,7 @@ def ddl_list(stmts: tuple[Stmt, ...]) -> list[str]:
 
 
 @pytest.mark.mysql
-@pytest.mark.parametrize("case", _params(FORWARD_GAPS))
+@pytest.mark.parametrize("case", _params())
 def test_plan_converges_on_mariadb(mysql_database_url: str, server: Engine, case: Case) -> None:
     scratch = Scratch(server)
     current_db = make_url(mysql_database_url).database
@@ -172,7 +160,7 @@ def test_plan_converges_on_mariadb(mysql_database_url: str, server: Engine, case
 
 
 @pytest.mark.mysql
-@pytest.mark.parametrize("case", _params(KNOWN_REVERSE_GAPS))
+@pytest.mark.parametrize("case", _params())
 def test_reverse_plan_converges_on_mariadb(
     mysql_database_url: str, server: Engine, case: Case
 ) -> None:

@@ -110,10 +110,6 @@ EDITS: dict[str, tuple[tuple[str, str], tuple[str, ...]]] = {
 }
 
 
-# Samples whose edit the planner does not plan exactly yet: {file: reason citing the spec}.
-KNOWN_PLANNER_GAPS: dict[str, str] = {}
-
-
 def sample_text(path: Path) -> str:
     return path.read_text(encoding="utf-8")
 
@@ -153,16 +149,7 @@ def test_sample_canonicalises_independently_of_layout(path: Path) -> None:
 
 
 def _edit_params() -> list:
-    return [
-        pytest.param(
-            path,
-            id=path.stem,
-            marks=[pytest.mark.xfail(reason=KNOWN_PLANNER_GAPS[path.name], strict=True)]
-            if path.name in KNOWN_PLANNER_GAPS
-            else [],
-        )
-        for path in SAMPLES
-    ]
+    return [pytest.param(path, id=path.stem) for path in SAMPLES]
 
 
 @pytest.mark.parametrize("path", _edit_params())

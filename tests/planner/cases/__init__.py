@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from . import charsets, columns, defaults, edges, indexes, keys, noop, options, tables
-from .gaps import KNOWN_PLANNER_GAPS, KNOWN_REVERSE_GAPS
 from .model import Case, Stmt, table_name
 
 ALL_CASES: tuple[Case, ...] = tuple(
@@ -20,8 +19,6 @@ ALL_CASES: tuple[Case, ...] = tuple(
 
 __all__ = [
     "ALL_CASES",
-    "KNOWN_PLANNER_GAPS",
-    "KNOWN_REVERSE_GAPS",
     "Case",
     "Stmt",
     "table_name",
