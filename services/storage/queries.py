@@ -432,8 +432,7 @@ def load_bundle(conn: Connection, apply_identifier: str) -> ApplyBundle | None:
     apply = decode.decode_apply(_part(row, "a_"))
     plan_row = _part(row, "p_")
     lock_row = _part(row, "l_")
-    operations = _operations_of(conn, apply.id)
-    drive, reflected = split_drive_tasks(_tasks_of(conn, apply.id), operations)
+    drive, reflected, operations = load_tasks_and_operations(conn, apply.id)
     cr = apply_control_requests.c
     controls = conn.execute(
         select(*_columns(apply_control_requests)).where(cr.apply_id == apply.id).order_by(cr.id)
@@ -441,7 +440,7 @@ def load_bundle(conn: Connection, apply_identifier: str) -> ApplyBundle | None:
     return ApplyBundle(
         apply=apply,
         tasks=drive,
-        operations=tuple(operations),
+        operations=operations,
         plan=decode.decode_plan(plan_row) if plan_row["id"] is not None else None,
         lock=decode.decode_lock(lock_row) if lock_row["id"] is not None else None,
         control_requests=tuple(decode.decode_control_request(r._mapping) for r in controls),
