@@ -38,7 +38,7 @@ from services.domain.models import (
     LogEntry,
     Task,
 )
-from services.domain.states import TASK_STATES, normalize_state
+from services.domain.states import BLOCKING_OPERATION_STATES, TASK_STATES, normalize_state
 from services.storage import decode
 from services.storage.cursor import TriageCursor
 from services.storage.schema import (
@@ -54,7 +54,6 @@ from services.storage.sql_text import equals_exactly, starts_with_exactly
 
 REDRIVE_MESSAGE_PREFIXES = ("Redrive requested by user", "Reapply requested by user")
 FAILED_STATE_SPELLINGS = ("failed", "state_failed")
-BLOCKING_OPERATION_STATES = frozenset({"stopped", "cancelled", "reverted"})
 
 # Newest failure first. ``state`` sits between the two keys so the order is exactly the order
 # of ``idx_completed_at_state`` (+ the primary key): MySQL walks that index backwards and stops
