@@ -10,14 +10,12 @@ import argparse
 import sys
 from typing import TYPE_CHECKING
 
+from app.cli import EXIT_INTERNAL, EXIT_USAGE
 from app.settings import Settings, load_settings
 from services.domain.errors import ConfigError, RedriveConsoleError
 
 if TYPE_CHECKING:
     from services.redrive.service import RedriveService
-
-EXIT_INTERNAL = 1
-EXIT_USAGE = 2
 
 
 def build_settings(args: argparse.Namespace) -> Settings:
