@@ -53,18 +53,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from app.commands.review import open_service, render_review, report_failure, review_exit_code
-    from services.redrive.token import encode_token
+    from app.commands.review import (
+        open_and_review,
+        render_review,
+        report_failure,
+        review_exit_code,
+    )
 
-    service = open_service(args)
-    if isinstance(service, int):
-        return service
-    try:
-        review = service.review(args.apply_id, args.environment)
-    except Exception as exc:
-        return report_failure(args, exc)
+    result = open_and_review(args)
+    if isinstance(result, int):
+        return result
+    service, review, token = result
     out = sys.stderr if args.json else sys.stdout
-    print(render_review(review, encode_token(review.token) if review.token else ""), file=out)
+    print(render_review(review, token), file=out)
     if not review.redrivable:  # 2 for the request's own mistakes (wrong environment), else 3
         return _report(args, _rejected(review, review.reason), review_exit_code(review))
     if refusal := _refusal_before_confirm(review, args):

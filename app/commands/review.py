@@ -64,6 +64,20 @@ def add_operator_option(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    result = open_and_review(args)
+    if isinstance(result, int):
+        return result
+    _service, review, token = result
+    if args.json:
+        print(json.dumps(review_document(review) | {"token": token}, ensure_ascii=False))
+    else:
+        print(render_review(review, token))
+    return review_exit_code(review)
+
+
+def open_and_review(args: argparse.Namespace) -> tuple[RedriveService, Review, str] | int:
+    """Open the service and review ``args.apply_id`` in ``args.environment``: the service, the
+    review and its encoded token ("" without one), or the exit code of the failure."""
     from services.redrive.token import encode_token
 
     service = open_service(args)
@@ -73,13 +87,7 @@ def run(args: argparse.Namespace) -> int:
         review = service.review(args.apply_id, args.environment)
     except Exception as exc:
         return report_failure(args, exc)
-    if args.json:
-        document = review_document(review)
-        document["token"] = encode_token(review.token) if review.token else ""
-        print(json.dumps(document, ensure_ascii=False))
-    else:
-        print(render_review(review, encode_token(review.token) if review.token else ""))
-    return review_exit_code(review)
+    return service, review, encode_token(review.token) if review.token else ""
 
 
 def review_exit_code(review: Review) -> int:
