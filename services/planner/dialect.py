@@ -14,8 +14,6 @@ from sqlglot import exp
 from sqlglot.dialects.mysql import MySQL
 from sqlglot.errors import ErrorLevel, ParseError
 
-COMPILED = bool(getattr(sqlglot.tokens, "SQLGLOTC_INSTALLED", False))
-
 
 class PlannerMySQL(MySQL):
     """MySQL grammar that keeps unknown type names (``point``, MariaDB ``inet6``)."""
