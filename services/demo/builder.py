@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 
 from services.demo.scenarios import SCENARIOS, ApplySpec
-from services.demo.storage_rows import insert_apply
+from services.demo.storage_rows import desired_files, insert_apply
 from services.demo.timeline import utc_now
 from services.domain.errors import RedriveConsoleError
 from services.domain.models import TableChange
@@ -108,10 +108,7 @@ def _plan(spec: ApplySpec) -> tuple[TableChange, ...]:
     from services.planner import plan_schema
     from services.planner.sources import SnapshotSchemaSource
 
-    desired = {
-        namespace: {f"{t.name}.sql": t.after + ";\n" for t in tables}
-        for namespace, tables in spec.namespaces.items()
-    }
+    desired = desired_files(spec)
     before = {
         namespace: {t.name: t.before for t in tables if t.before is not None}
         for namespace, tables in spec.namespaces.items()

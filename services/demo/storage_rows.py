@@ -56,12 +56,17 @@ def plan_data_json(spec: ApplySpec, changes: Sequence[TableChange]) -> dict[str,
     return data
 
 
-def schema_files_json(spec: ApplySpec) -> dict[str, object]:
-    """``plans.schema_files``: ``{namespace: {"Files": {file: content}}}``."""
+def desired_files(spec: ApplySpec) -> dict[str, dict[str, str]]:
+    """The desired schema files of a scenario: ``{namespace: {file: content}}``."""
     return {
-        namespace: {"Files": {f"{t.name}.sql": t.after + ";\n" for t in tables}}
+        namespace: {f"{t.name}.sql": t.after + ";\n" for t in tables}
         for namespace, tables in spec.namespaces.items()
     }
+
+
+def schema_files_json(spec: ApplySpec) -> dict[str, object]:
+    """``plans.schema_files``: ``{namespace: {"Files": {file: content}}}``."""
+    return {namespace: {"Files": files} for namespace, files in desired_files(spec).items()}
 
 
 def insert_apply(
