@@ -10,7 +10,7 @@ from __future__ import annotations
 import shutil
 import tempfile
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 
@@ -78,13 +78,7 @@ def build_demo(directory: Path, *, now: datetime | None = None) -> DemoPaths:
             _write_snapshot(_target_dir(paths.targets_dir, spec), _live_schema(spec))
     paths.config_path.write_text(_config_text(paths), encoding="utf-8")
     (directory / MARKER).write_text("written by redrive-console demo\n", encoding="utf-8")
-    return DemoPaths(
-        directory=paths.directory,
-        config_path=paths.config_path,
-        storage_path=paths.storage_path,
-        targets_dir=paths.targets_dir,
-        applies=applies,
-    )
+    return replace(paths, applies=applies)
 
 
 def _prepare(directory: Path) -> None:
