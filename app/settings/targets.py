@@ -87,6 +87,18 @@ def _environment_target(
     given = {key for key in _ROUTE_KEYS if spec.get(key) is not None}
     _check_route_keys(given, path)
     deployment, target_name = _deployment_and_target(database, spec, given, path)
+    if db_type == "postgres":
+        # Checked before any DSN is parsed or secret read: neither is used for postgres.
+        return Target(
+            database=database,
+            environment=environment,
+            database_type=db_type,
+            deployment=deployment,
+            target=target_name,
+            unsupported_reason=(
+                "postgres databases cannot be re-planned by this console (MySQL/MariaDB only)"
+            ),
+        )
     grpc = bool(given & {"target", "deployment", "deployments"})
     url: str | None = None
     snapshot: Path | None = None
@@ -111,9 +123,6 @@ def _environment_target(
             )
     except SecretUnavailableError as exc:
         reason = str(exc)
-    if db_type == "postgres":
-        url, snapshot = None, None
-        reason = "postgres databases cannot be re-planned by this console (MySQL/MariaDB only)"
     return Target(
         database=database,
         environment=environment,

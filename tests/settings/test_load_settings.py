@@ -415,3 +415,21 @@ def test_passwords_never_appear_in_repr_str_or_errors(tmp_path, monkeypatch):
     with pytest.raises(ConfigError) as caught:
         load_settings(malformed, None)
     assert PASSWORD not in str(caught.value)
+
+
+def test_postgres_dsn_is_neither_parsed_nor_resolved(tmp_path, monkeypatch):
+    monkeypatch.delenv("REPORTS_DSN", raising=False)
+    config = """
+storage: {dsn: "sqlite:///x.db"}
+databases:
+  reports:
+    type: postgres
+    environments:
+      staging: {dsn: "host=pg.internal port=5432 dbname=reports"}
+      production: {dsn: "env:REPORTS_DSN"}
+"""
+    settings = load_settings(write_config(tmp_path, config), None)
+    for environment in ("staging", "production"):
+        target = settings.targets.resolve("reports", environment)
+        assert target.url is None
+        assert "postgres" in target.unsupported_reason
