@@ -10,22 +10,14 @@ import argparse
 import sys
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
 from app.cli import EXIT_OK, EXIT_USAGE, add_connection_options
 
 if TYPE_CHECKING:
     from app.settings import Settings
     from app.tui import ConsoleApp
-    from services.domain.models import LogEntry
-    from services.redrive.api import ConsoleService, StageCallback
-    from services.redrive.model import (
-        ApplyProgress,
-        RedriveOutcome,
-        Review,
-        ReviewToken,
-        TriagePage,
-    )
+    from services.redrive.api import ConsoleService
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -86,7 +78,7 @@ def build_console(
     from services.redrive.identity import default_operator
 
     return ConsoleApp(
-        LazyService(lambda: _build_service(settings)),
+        cast("ConsoleService", LazyService(lambda: _build_service(settings))),
         operator=operator or settings.operator or default_operator(),
         read_only=read_only or settings.read_only,
         keymap=settings.keymap,
@@ -110,7 +102,9 @@ def _build_service(settings: Settings) -> ConsoleService:
 class LazyService:
     """A ``ConsoleService`` that builds the real one on the first call (thread-safe).
 
-    A failed build is not cached: the next call (``r`` in the console) tries again.
+    Every ``ConsoleService`` method is the built service's own, looked up on first use, so the
+    facade's signatures live in one place. A failed build is not cached: the next call (``r`` in
+    the console) tries again.
     """
 
     def __init__(self, factory: Callable[[], ConsoleService]) -> None:
@@ -124,49 +118,7 @@ class LazyService:
                 self._service = self._factory()
             return self._service
 
-    def list_failed(
-        self,
-        *,
-        environment: str | None = None,
-        database: str | None = None,
-        include_all: bool = False,
-        cursor: str | None = None,
-        limit: int = 200,
-    ) -> TriagePage:
-        return self._get().list_failed(
-            environment=environment,
-            database=database,
-            include_all=include_all,
-            cursor=cursor,
-            limit=limit,
-        )
-
-    def review(
-        self, apply_identifier: str, environment: str, *, on_stage: StageCallback | None = None
-    ) -> Review:
-        return self._get().review(apply_identifier, environment, on_stage=on_stage)
-
-    def redrive(
-        self,
-        apply_identifier: str,
-        environment: str,
-        *,
-        operator: str,
-        force: bool = False,
-        reviewed: ReviewToken | None = None,
-        expect_fingerprint: str | None = None,
-    ) -> RedriveOutcome:
-        return self._get().redrive(
-            apply_identifier,
-            environment,
-            operator=operator,
-            force=force,
-            reviewed=reviewed,
-            expect_fingerprint=expect_fingerprint,
-        )
-
-    def apply_logs(self, apply_identifier: str, *, limit: int = 200) -> tuple[LogEntry, ...]:
-        return self._get().apply_logs(apply_identifier, limit=limit)
-
-    def progress(self, apply_identifier: str) -> ApplyProgress:
-        return self._get().progress(apply_identifier)
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # never build the service for a private or dunder probe
+            raise AttributeError(name)
+        return getattr(self._get(), name)
