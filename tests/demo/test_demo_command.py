@@ -34,6 +34,7 @@ def test_foreign_folder_is_refused_with_exit_2(tmp_path, capsys):
     (tmp_path / "keep.txt").write_text("x")
     assert main(["demo", "--no-ui", "--dir", str(tmp_path)]) == 2
     assert "not a redrive-console demo folder" in capsys.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.txt"]
 
 
 def test_subprocess_and_the_list_command_read_the_demo(tmp_path):
