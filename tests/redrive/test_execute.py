@@ -16,6 +16,7 @@ from services.domain.errors import RedriveRefused
 from services.redrive.execute import execute_redrive
 from services.redrive.named_lock import apply_target_lock_name
 from services.redrive.review import run_review
+from services.redrive.validation import RedriveRejection
 from services.storage.schema import apply_logs, locks
 from services.storage.store import Storage
 from tests.redrive.writeside_support import (
@@ -336,3 +337,25 @@ def test_malformed_plan_or_unparseable_schema_file_is_refused(storage, targets, 
         lambda: execute_redrive(storage, targets, seeded.apply_identifier, ENV, OPERATOR),
         fragment,
     )
+
+
+@pytest.mark.parametrize(
+    ("apply_id", "environment", "operator", "code", "fragment"),
+    [
+        ("apply-0000000000000000", ENV, OPERATOR, "apply_not_found", "not found"),
+        (None, "staging", OPERATOR, "environment_mismatch",
+         'belongs to environment "production", not "staging"'),
+        (None, ENV, " ", "caller_required", "caller is required"),
+    ],
+)  # fmt: skip
+def test_bad_request_raises_the_reason_and_writes_nothing(
+    storage, targets, apply_id, environment, operator, code, fragment
+):
+    seeded = _seed(storage)
+    before = dump_tables(storage.engine)
+    with pytest.raises(RedriveRejection, match=fragment) as raised:
+        execute_redrive(
+            storage, targets, apply_id or seeded.apply_identifier, environment, operator
+        )
+    assert raised.value.code == code
+    assert dump_tables(storage.engine) == before

@@ -126,11 +126,15 @@ def test_expect_fingerprint_mismatch_is_rejected(setup, monkeypatch, capsys):
 
 
 def test_unknown_apply_and_wrong_environment_are_usage_errors(setup, monkeypatch, capsys):
-    _engine, seeded, base = setup
+    engine, seeded, base = setup
+    before = dump_tables(engine)
     unknown = [*base]
     unknown[1] = "apply-0000000000000000"
     assert _run(monkeypatch, [*unknown, "--yes"]) == 2
+    assert "apply apply-0000000000000000 not found" in capsys.readouterr().err
     wrong_env = [*base]
     wrong_env[3] = "staging"
-    assert _run(monkeypatch, [*wrong_env, "--yes"]) == 2
+    assert _run(monkeypatch, [*wrong_env, "--yes", "--json"]) == 2
+    assert json.loads(capsys.readouterr().out)["reason"].endswith('not "staging"')
     assert _run(monkeypatch, ["redrive", seeded.apply_identifier]) == 2  # -e is required
+    assert dump_tables(engine) == before
