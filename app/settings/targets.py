@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -61,10 +61,12 @@ def parse_databases(
                 database, db_type, environment, env_node, env_path, base_dir
             )
             if allowed_environments is not None and environment not in allowed_environments:
-                target = _unsupported(
+                target = replace(
                     target,
-                    f"environment {environment!r} is not in allowed_environments of this "
-                    "SchemaBot config",
+                    url=None,
+                    snapshot_dir=None,
+                    unsupported_reason=f"environment {environment!r} is not in "
+                    "allowed_environments of this SchemaBot config",
                 )
             entries[(database, environment)] = target
     return ConfiguredTargets(entries=entries, database_types=types)
@@ -173,14 +175,3 @@ def _deployment_and_target(
             yt.string(spec.get("target"), yt.join(path, "target")),
         )
     return database, database
-
-
-def _unsupported(target: Target, reason: str) -> Target:
-    return Target(
-        database=target.database,
-        environment=target.environment,
-        database_type=target.database_type,
-        deployment=target.deployment,
-        target=target.target,
-        unsupported_reason=reason,
-    )
