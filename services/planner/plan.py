@@ -2,7 +2,7 @@
 
 Fast path: a desired file whose statement equals the live SHOW CREATE text (byte for byte, or
 token for token ignoring whitespace and comments) is unchanged and is
-not parsed at all. Everything else is parsed (cached by content hash, in parallel when many).
+not parsed at all. Everything else is parsed (cached by content hash).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from services.planner.differ import diff_tables
 from services.planner.lexer import quote_identifier, tokenize
 from services.planner.lint import lint_table
 from services.planner.model import Table
-from services.planner.parse import TableParseError, parse_many
+from services.planner.parse import TableParseError, parse_many, parse_table
 from services.planner.sources import table_name_of
 
 _AUTO_INCREMENT_OPTION = re.compile(r"^(\)[^\n]*?)\s+AUTO_INCREMENT\s*=\s*\d+", re.M | re.I)
@@ -170,10 +170,10 @@ def _changes(
 
 
 def _parse_one(namespace: str, name: str, text: str, flavour: Flavour) -> Table:
-    result = parse_many([(text, flavour, True)])[0]
-    if isinstance(result, TableParseError):
-        raise PlannerError(f"live table: {result}", namespace=namespace, table=name)
-    return result
+    try:
+        return parse_table(text, flavour)
+    except TableParseError as exc:
+        raise PlannerError(f"live table: {exc}", namespace=namespace, table=name) from None
 
 
 def _change(
@@ -249,9 +249,9 @@ def _desired_names(namespace: str, files: Mapping[str, str], flavour: Flavour) -
         text = _statement_text(files[file_name])
         name = table_name_of(text, "")
         if not name:
-            result = parse_many([(text, flavour, True)])[0]
-            if isinstance(result, TableParseError):
-                raise PlannerError(str(result), namespace=namespace, file=file_name)
-            name = result.name
+            try:
+                name = parse_table(text, flavour).name
+            except TableParseError as exc:
+                raise PlannerError(str(exc), namespace=namespace, file=file_name) from None
         names.append(name)
     return names
