@@ -93,6 +93,12 @@ def _redrive_message() -> ColumnElement[bool]:
     return or_(*(starts_with_exactly(apply_logs.c.message, p) for p in REDRIVE_MESSAGE_PREFIXES))
 
 
+def _lock_of_apply() -> ColumnElement[bool]:
+    """The database lock of an apply: one row per (database_name, database_type)."""
+    a, lk = applies.c, locks.c
+    return and_(lk.database_name == a.database_name, lk.database_type == a.database_type)
+
+
 def _operation_key_of_task() -> ColumnElement[str]:
     t = tasks.c
     return t.namespace + literal("/") + t.shard + literal("/") + func.coalesce(t.table_name, "")
@@ -197,12 +203,7 @@ def _triage_page_query(
             lk.created_at.label("lock_created_at"),
             _now(),
         )
-        .select_from(
-            applies.outerjoin(
-                locks,
-                and_(lk.database_name == a.database_name, lk.database_type == a.database_type),
-            )
-        )
+        .select_from(applies.outerjoin(locks, _lock_of_apply()))
         .where(*conditions)
         .order_by(*TRIAGE_ORDER)
         .limit(limit + 1)
@@ -364,7 +365,7 @@ def _triage_record(row: dict[str, Any], children: _Children) -> TriageRecord:
 
 def _apply_head_query(apply_identifier: str) -> Select:
     """The apply with its source plan, its database lock, the redrive count and NOW()."""
-    a, p, lk = applies.c, plans.c, locks.c
+    a, p = applies.c, plans.c
     redrives = (
         select(func.count())
         .where(apply_logs.c.apply_id == a.id, _redrive_message())
@@ -379,12 +380,7 @@ def _apply_head_query(apply_identifier: str) -> Select:
             redrives,
             _now(),
         )
-        .select_from(
-            applies.outerjoin(plans, p.id == a.plan_id).outerjoin(
-                locks,
-                and_(lk.database_name == a.database_name, lk.database_type == a.database_type),
-            )
-        )
+        .select_from(applies.outerjoin(plans, p.id == a.plan_id).outerjoin(locks, _lock_of_apply()))
         .where(a.apply_identifier == apply_identifier)
     )
 
