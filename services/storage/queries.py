@@ -119,7 +119,7 @@ def _is_drive_row() -> ColumnElement[bool]:
     return or_(
         tasks.c.shard == "",
         and_(
-            func.lower(o.operation_kind) == "work",
+            func.lower(func.trim(o.operation_kind)) == "work",
             equals_exactly(o.operation_key, _operation_key_of_task()),
         ),
     )

@@ -244,3 +244,17 @@ def test_triage_counts_the_same_drive_rows_as_the_bundle(storage) -> None:
     assert drive_states == ["cancelled", "completed", "failed"]
     assert (record.failed_tasks, record.cancelled_tasks, record.completed_tasks) == (1, 1, 1)
     assert record.total_tasks == len(bundle.tasks) == 3
+
+
+def test_operation_kind_with_stray_spaces_counts_like_the_bundle(storage) -> None:
+    """``is_drive_task`` trims ``operation_kind``; the triage SQL must agree."""
+    with storage.engine.begin() as conn:
+        seeded = insert_failed_apply(
+            conn,
+            operations=[{"operation_key": "app/-80/users", "operation_kind": " work "}],
+            tasks=[{"state": "failed", "shard": "-80", "operation_index": 0}],
+        )
+    record = storage.triage().records[0]
+    bundle = storage.load_bundle(seeded.apply_identifier)
+    assert [t.id for t in bundle.tasks] == [seeded.task_ids[0]]
+    assert (record.failed_tasks, record.total_tasks) == (1, 1)
