@@ -13,7 +13,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.screen import Screen
 
-from screens.error import ErrorReport, ErrorScreen, show_error
+from screens.error import ErrorScreen
 from services.redrive.api import ConsoleService
 
 DEFAULT_THEME = "textual-dark"
@@ -65,10 +65,6 @@ class ConsoleApp(App[None]):
                 refresh_seconds=self.refresh_seconds,
             )
         )
-
-    def show_error(self, report: ErrorReport) -> None:
-        """Show ``report`` in the error modal (the path every failed worker takes)."""
-        show_error(self, report)
 
     # -- navigation -----------------------------------------------------------------------
 
