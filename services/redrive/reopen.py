@@ -29,6 +29,11 @@ from services.domain.states import (
 from services.redrive.model import ReviewToken
 from services.redrive.remaining import reconstruct_remaining_work
 from services.redrive.token import build_token, describe_token_changes
+from services.redrive.validation import (
+    BLOCKING_CONTROL_OPERATIONS,
+    BLOCKING_TASK_STATES,
+    check_failed_and_fresh,
+)
 from services.storage.decode import decode_apply
 from services.storage.schema import applies, apply_control_requests, apply_operations, tasks
 
@@ -36,8 +41,6 @@ Checkpoint = Callable[[str], None]
 
 FAILED = "failed"
 FAILED_RETRYABLE = "failed_retryable"
-BLOCKING_TASK_STATES = frozenset({"stopped", "reverted"})
-BLOCKING_CONTROL_OPERATIONS = frozenset({"stop", "cancel"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,23 +137,10 @@ def lock_apply(conn: Connection, plan: ReopenPlan) -> LockedApply:
 def validate_apply(locked: LockedApply, plan: ReopenPlan) -> None:
     """State ``failed``, a completion time inside the window (database clock), target metadata."""
     row = locked.apply
-    ident = row.apply_identifier
-    state = normalize_state(row.state)
-    if state != FAILED:
-        raise RedriveRefused(f"apply {ident} is {state}; only failed applies can be redriven")
-    if row.completed_at is None:
-        raise RedriveRefused(
-            f"apply {ident} has no failure completion time; create a new apply instead"
-        )
-    if row.completed_at < locked.database_now - plan.window:
-        days = plan.window.total_seconds() / 86400
-        shown = int(days) if days == int(days) else round(days, 2)
-        raise RedriveRefused(
-            f"apply {ident} failed more than {shown} day(s) ago; create a new apply instead"
-        )
+    check_failed_and_fresh(row, locked.database_now, plan.window)
     target = (row.database_name, row.database_type, row.environment, row.deployment)
     if not all((part or "").strip() for part in target):
-        raise RedriveRefused(f"apply {ident} is missing target metadata for redrive")
+        raise RedriveRefused(f"apply {row.apply_identifier} is missing target metadata for redrive")
 
 
 def _spellings(states: Iterable[str]) -> list[str]:

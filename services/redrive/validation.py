@@ -64,8 +64,8 @@ STATUS_BY_CODE: dict[str, int] = {
 }
 
 # Control requests that act on a reopened apply (P14).
-_DANGEROUS_CONTROL_OPERATIONS = frozenset({"stop", "cancel"})
-_BLOCKING_TASK_STATES = frozenset({"stopped", "reverted"})
+BLOCKING_CONTROL_OPERATIONS = frozenset({"stop", "cancel"})
+BLOCKING_TASK_STATES = frozenset({"stopped", "reverted"})
 
 
 class RedriveRejection(RedriveRefused):
@@ -181,7 +181,7 @@ def check_row_states(bundle: ApplyBundle) -> None:
             f"apply {ident} has {len(active)} operation(s) that are not terminal "
             f"({_describe_ops(active)}); wait for them or create a new apply instead",
         )
-    stuck = [t for t in bundle.tasks if normalize_state(t.state) in _BLOCKING_TASK_STATES]
+    stuck = [t for t in bundle.tasks if normalize_state(t.state) in BLOCKING_TASK_STATES]
     if stuck:
         listed = ", ".join(f"task {t.id} {normalize_state(t.state)}" for t in stuck[:5])
         raise RedriveRejection(
@@ -211,7 +211,7 @@ def pending_dangerous_requests(requests: Iterable[ControlRequest]) -> list[Contr
         r
         for r in requests
         if r.status.strip().lower() == "pending"
-        and r.operation.strip().lower() in _DANGEROUS_CONTROL_OPERATIONS
+        and r.operation.strip().lower() in BLOCKING_CONTROL_OPERATIONS
     ]
 
 
