@@ -23,7 +23,6 @@ TASK_STATES: Final = frozenset(
 OPERATION_STATES: Final = APPLY_STATES
 
 APPLY_TERMINAL: Final = frozenset({"completed", "failed", "stopped", "cancelled", "reverted"})
-TASK_TERMINAL: Final = frozenset({"completed", "failed", "reverted", "cancelled"})
 REOPENABLE_TASK_STATES: Final = frozenset({"failed", "cancelled"})
 BLOCKING_OPERATION_STATES: Final = frozenset({"stopped", "cancelled", "reverted"})
 
@@ -36,11 +35,6 @@ def normalize_state(raw: str | None) -> str:
     if value.startswith("state_"):
         value = value[len("state_") :]
     return _ALIASES.get(value, value)
-
-
-def is_state(raw: str | None, expected: str) -> bool:
-    """Compare a stored state with a canonical one, case-insensitively."""
-    return normalize_state(raw) == expected
 
 
 def is_apply_active(raw: str | None) -> bool:
