@@ -64,43 +64,36 @@ def read_schema_dir(directory: Path, namespace: str | None) -> dict[str, dict[st
     return schema
 
 
-def _current_tables(directory: Path, namespaces: list[str]) -> dict[str, dict[str, str]]:
-    """The snapshot in the same layout; a flat folder is the single desired namespace."""
+def _current_source(directory: Path, namespaces: list[str], flavour: str):
+    """The snapshot as a schema source; a flat folder is the single desired namespace."""
+    from services.planner import Flavour
+    from services.planner.sources import SnapshotSchemaSource, StaticSchemaSource, table_name_of
+
     if not directory.is_dir():
         raise _BadInput(f"{directory} is not a folder")
-    if any(directory.glob("*.sql")):
-        if len(namespaces) != 1:
-            raise _BadInput(f"{directory} is flat but the schema has several namespaces")
-        files = {p.stem: p.read_text(encoding="utf-8") for p in sorted(directory.glob("*.sql"))}
-        return {namespaces[0]: _by_table_name(files)}
-    return {
-        ns: _by_table_name(
-            {p.stem: p.read_text(encoding="utf-8") for p in sorted((directory / ns).glob("*.sql"))}
-        )
-        for ns in namespaces
-        if (directory / ns).is_dir()
-    }
-
-
-def _by_table_name(files: dict[str, str]) -> dict[str, str]:
-    from services.planner.sources import table_name_of
-
-    return {table_name_of(text, stem): text for stem, text in files.items()}
+    if not any(directory.glob("*.sql")):
+        return SnapshotSchemaSource(directory, Flavour(flavour))
+    if len(namespaces) != 1:
+        raise _BadInput(f"{directory} is flat but the schema has several namespaces")
+    tables: dict[str, str] = {}
+    for path in sorted(directory.glob("*.sql")):
+        text = path.read_text(encoding="utf-8")
+        tables[table_name_of(text, path.stem)] = text
+    return StaticSchemaSource({namespaces[0]: tables}, Flavour(flavour))
 
 
 def run(args: argparse.Namespace) -> int:
     from sqlalchemy.exc import ArgumentError
 
-    from services.planner import Flavour, PlannerError, plan_schema
-    from services.planner.sources import LiveSchemaSource, StaticSchemaSource
+    from services.planner import PlannerError, plan_schema
+    from services.planner.sources import LiveSchemaSource
 
     try:
         desired = read_schema_dir(Path(args.schema_dir), args.namespace)
         if args.target_url:
             source = LiveSchemaSource(args.target_url)
         else:
-            tables = _current_tables(Path(args.current_dir), sorted(desired))
-            source = StaticSchemaSource(tables, Flavour(args.flavour))
+            source = _current_source(Path(args.current_dir), sorted(desired), args.flavour)
         result = plan_schema(desired, source)
     except (_BadInput, PlannerError) as exc:
         print(f"plan: {exc}", file=sys.stderr)
