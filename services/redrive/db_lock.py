@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 
 from services.domain.errors import RedriveRefused
 from services.domain.models import Lock
+from services.storage.decode import decode_lock
 from services.storage.schema import locks
 
 ACQUIRED = "acquired"
@@ -36,20 +37,6 @@ class LockClaim:
         return None if self.previous is None else self.previous.owner
 
 
-def _decode(row) -> Lock:
-    return Lock(
-        id=int(row.id),
-        database_name=row.database_name,
-        database_type=row.database_type,
-        repository=row.repository,
-        pull_request=int(row.pull_request),
-        owner=row.owner,
-        pending_plan_id=row.pending_plan_id,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-    )
-
-
 def lock_row_for_update(conn: Connection, database: str, database_type: str) -> Lock | None:
     """Read the lock of (database, type) and row-lock it until the transaction ends."""
     row = conn.execute(
@@ -57,7 +44,7 @@ def lock_row_for_update(conn: Connection, database: str, database_type: str) -> 
         .where(locks.c.database_name == database, locks.c.database_type == database_type)
         .with_for_update()
     ).first()
-    return None if row is None else _decode(row)
+    return None if row is None else decode_lock(row._mapping)
 
 
 def describe_owner(owner: str | None) -> str:
