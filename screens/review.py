@@ -17,8 +17,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from screens.durations import ago, between, clock_time, span, time_left
@@ -26,6 +25,7 @@ from screens.error import ConsoleScreen, ErrorReport, describe_error
 from screens.safe_text import literal
 from screens.widgets.diff_model import DiffDocument, build_diff_document
 from screens.widgets.diff_view import DiffView
+from screens.widgets.footer import CoalescingFooter
 from screens.widgets.sql_highlight import warm_up
 from services.domain.errors import RedriveConsoleError
 from services.domain.models import ApplyOperation
@@ -71,36 +71,6 @@ class ReviewFailed(Message):
         super().__init__()
         self.generation = generation
         self.report = report
-
-
-class CoalescingFooter(Footer):
-    """A footer that rebuilds only when the keys it shows changed, once per burst of updates.
-
-    Textual's footer rebuilds itself (a dozen keys, restyled) on every binding update; opening
-    the review fires several (mount, focus, resume, the verdict) that mostly change nothing and
-    together cost more than drawing the whole diff. The rebuild reads the latest bindings.
-    """
-
-    _rebuild_pending = False
-    _shown: tuple[object, ...] | None = None
-
-    def bindings_changed(self, screen: Screen) -> None:
-        self._bindings_ready = True
-        if not screen.app.app_focus or not self.is_attached or screen is not self.screen:
-            return
-        if not self._rebuild_pending:
-            self._rebuild_pending = True
-            self.call_after_refresh(self._rebuild)
-
-    async def _rebuild(self) -> None:
-        self._rebuild_pending = False
-        shown = tuple(
-            (binding.key, binding.show, binding.description, binding.action, enabled, tooltip)
-            for _node, binding, enabled, tooltip in self.screen.active_bindings.values()
-        )
-        if shown != self._shown:
-            self._shown = shown
-            await self.recompose()
 
 
 class ReviewScreen(ConsoleScreen):

@@ -17,7 +17,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from screens.durations import ago, time_left
@@ -25,6 +25,7 @@ from screens.error import ConsoleScreen
 from screens.messages import FailedAppliesLoaded, TriageQuery
 from screens.safe_text import literal, printable
 from screens.widgets.console_header import ConsoleHeader
+from screens.widgets.footer import CoalescingFooter
 from services.redrive.api import ConsoleService
 from services.redrive.model import TriageRow
 
@@ -187,7 +188,7 @@ class TriageScreen(ConsoleScreen):
             yield Static(id="triage-empty")
         yield Static(id="triage-detail")
         yield Static(id="triage-status")
-        yield Footer()
+        yield CoalescingFooter()
 
     @property
     def table(self) -> DataTable[Text]:

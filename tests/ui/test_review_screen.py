@@ -17,15 +17,10 @@ from textual.widgets._footer import FooterKey
 from textual.worker import WorkerFailed
 
 from screens.error import ErrorReport, ErrorScreen
-from screens.review import (
-    CoalescingFooter,
-    ReviewFailed,
-    ReviewReady,
-    ReviewScreen,
-    ReviewStage,
-)
+from screens.review import ReviewFailed, ReviewReady, ReviewScreen, ReviewStage
 from screens.widgets.diff_model import build_diff_document
 from screens.widgets.diff_view import DiffView
+from screens.widgets.footer import CoalescingFooter
 from services.domain.errors import StorageUnavailableError
 from services.planner.api import PlannerError
 from services.redrive.model import Review, TableStatus, Verdict
