@@ -23,7 +23,7 @@ from datetime import timedelta
 from sqlalchemy.engine import Connection
 
 from services.domain.errors import MalformedRowError, RedriveRefused
-from services.domain.models import Apply, Lock
+from services.domain.models import Apply
 from services.redrive.audit import write_redrive_audit
 from services.redrive.db_lock import TAKEN_OVER, LockClaim, claim_lock, lock_row_for_update
 from services.redrive.model import RedriveOutcome, Review, ReviewToken
@@ -245,7 +245,7 @@ def _redrive_under_lock(
         step("audit_written")
         conn.commit()
     step("committed")
-    return _redriven(request, review, claim, current)
+    return _redriven(request, review, claim)
 
 
 def _authorised_token(review: Review, request: _Request) -> ReviewToken:
@@ -276,9 +276,7 @@ def _refuse_force_while_active(conn: Connection, review: Review) -> None:
         raise RedriveRefused(f"force refused: {exc}") from exc
 
 
-def _redriven(
-    request: _Request, review: Review, claim: LockClaim, previous: Lock | None
-) -> RedriveOutcome:
+def _redriven(request: _Request, review: Review, claim: LockClaim) -> RedriveOutcome:
     return RedriveOutcome(
         status=REDRIVEN,
         apply_id=request.ident,
@@ -289,7 +287,7 @@ def _redriven(
         ),
         fingerprint=review.fingerprint,
         lock_owner=claim.owner,
-        previous_lock_owner=None if previous is None else previous.owner,
+        previous_lock_owner=claim.previous_owner,
         reopened_tasks=review.reopen_task_ids,
         reopened_operations=review.reopen_operation_ids,
     )
