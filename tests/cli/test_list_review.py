@@ -208,5 +208,7 @@ def test_logs_newest_first_with_limit(setup, capsys) -> None:
     assert entry["message"] == "second\x1b[31m" and entry["created_at"] == "2026-01-02T00:00:00"
     code, out, _ = run(capsys, "logs", seeded.apply_identifier, *conn_args)
     assert "\x1b" not in out and "second\\x1b[31m" in out and "first" in out
-    assert run(capsys, "logs", seeded.apply_identifier, "--limit", "0", *conn_args)[0] == 2
-    assert run(capsys, "logs", "apply-nope", *conn_args)[0] == 2
+    code, _, err = run(capsys, "logs", seeded.apply_identifier, "--limit", "0", *conn_args)
+    assert code == 2 and "--limit must be between 1 and 10000" in err
+    code, _, err = run(capsys, "logs", "apply-nope", *conn_args)
+    assert code == 2 and "apply apply-nope not found" in err
