@@ -133,13 +133,18 @@ def _task(apply_id: int, plan_id: int, shard: int, table: int, state: str, op_id
     }  # fmt: skip
 
 
-def compare_once(bundle: ApplyBundle, fresh) -> tuple:
-    """Remaining work, expected plan, fingerprint and comparison: the timed pure part."""
+def expected_plan(bundle: ApplyBundle) -> tuple:
+    """Remaining work, the stored plan filtered to it, and its fingerprint."""
     work = reconstruct_remaining_work(
         bundle.apply, all_tasks(bundle), bundle.operations, bundle.plan.deployment
     )
     expected = filter_plan_to_remaining_work(bundle.plan, work)
-    fingerprint = plan_fingerprint(expected)
+    return work, expected, plan_fingerprint(expected)
+
+
+def compare_once(bundle: ApplyBundle, fresh) -> tuple:
+    """Remaining work, expected plan, fingerprint and comparison: the timed pure part."""
+    work, expected, fingerprint = expected_plan(bundle)
     comparison = compare_plans(
         expected, fresh, lambda a, b: statements_equivalent(a, b, Flavour.MYSQL)
     )
@@ -229,11 +234,7 @@ def main() -> int:
         init_storage(storage.engine)
         ident = seed(storage.engine)
         bundle = storage.load_bundle(ident)
-        work = reconstruct_remaining_work(
-            bundle.apply, all_tasks(bundle), bundle.operations, bundle.plan.deployment
-        )
-        expected = filter_plan_to_remaining_work(bundle.plan, work)
-        fingerprint = plan_fingerprint(expected)
+        work, expected, fingerprint = expected_plan(bundle)
         fresh = replace(expected, id=0, plan_identifier="")  # what a matching re-plan yields
         assert compare_once(bundle, fresh)[2].verdict is Verdict.MATCH
         reviewed = {}
