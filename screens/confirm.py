@@ -20,9 +20,8 @@ from textual.widgets import Button, Footer, Input, Static
 
 from screens.durations import between, clock_time, span
 from screens.safe_text import literal
+from screens.triage import RETRY_BUDGET
 from services.redrive.model import Review
-
-RETRY_BUDGET = 10
 
 
 @dataclass(frozen=True)

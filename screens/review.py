@@ -23,6 +23,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from screens.durations import ago, between, clock_time, span, time_left
 from screens.error import ConsoleScreen, ErrorReport, describe_error
 from screens.safe_text import literal
+from screens.triage import RETRY_BUDGET
 from screens.widgets.diff_model import DiffDocument, build_diff_document
 from screens.widgets.diff_view import DiffView
 from screens.widgets.footer import CoalescingFooter
@@ -35,9 +36,6 @@ from services.redrive.model import Review, Verdict
 
 if TYPE_CHECKING:
     from screens.confirm import ConfirmResult
-
-RETRY_BUDGET = 10
-"""SchemaBot's redispatch budget of a ``failed_retryable`` apply (storage spec §6)."""
 
 MAX_LISTED_FAILURES = 3
 """Failed or cancelled tasks listed by name; the task area has a fixed height."""

@@ -33,6 +33,7 @@ PAGE_SIZE = 200
 REFRESH_CAP = 2_000
 LOAD_MORE_MARGIN = 25
 RETRY_BUDGET = 10
+"""SchemaBot's redispatch budget of a ``failed_retryable`` apply (storage spec §6)."""
 ERROR_WIDTH = 20
 REASON_WIDTH = 20
 
