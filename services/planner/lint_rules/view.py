@@ -56,17 +56,20 @@ class Clause:
 class Statement:
     text: str
     tokens: tuple[Token, ...]
+    clauses: tuple[Clause, ...]  # the ALTER TABLE clauses (empty for any other statement)
+
+    @classmethod
+    def read(cls, text: str) -> Statement:
+        """Tokenize ``text`` and split an ALTER TABLE into its clauses, once."""
+        tokens = tuple(tokenize(text))
+        clauses: tuple[Clause, ...] = ()
+        if _starts(tokens, ("ALTER", "TABLE")):
+            parts = split_top_level(list(tokens[3:]))
+            clauses = tuple(Clause(tuple(part)) for part in parts if part)
+        return cls(text, tokens, clauses)
 
     def starts(self, *words: str) -> bool:
         return _starts(self.tokens, words)
-
-    @property
-    def clauses(self) -> tuple[Clause, ...]:
-        """The ALTER TABLE clauses (empty for any other statement)."""
-        if not self.starts("ALTER", "TABLE"):
-            return ()
-        parts = split_top_level(list(self.tokens[3:]))
-        return tuple(Clause(tuple(part)) for part in parts if part)
 
 
 def dropped_column(clause: Clause) -> str | None:
@@ -98,7 +101,7 @@ class TableView:
 
     @cached_property
     def statements(self) -> tuple[Statement, ...]:
-        return tuple(Statement(text, tuple(tokenize(text))) for text in self.texts)
+        return tuple(Statement.read(text) for text in self.texts)
 
     @property
     def created(self) -> bool:
