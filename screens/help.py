@@ -42,6 +42,11 @@ class HelpScreen(Screen[None]):
 
     BINDINGS = [Binding("escape", "back", "Back", id="help.back")]
 
+    def __init__(self, scopes: Sequence[tuple[str, Sequence[BindingType]]], keymap: Keymap) -> None:
+        super().__init__()
+        self.scopes = scopes
+        self.keymap = keymap
+
     def compose(self) -> ComposeResult:
         operator = getattr(self.app, "operator", "")
         read_only = bool(getattr(self.app, "read_only", False))
@@ -60,17 +65,10 @@ class HelpScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        scopes_of = getattr(self.app, "binding_scopes", None)
-        scopes = scopes_of() if callable(scopes_of) else self._stack_scopes()
-        keymap = getattr(self.app, "keymap", {}) or {}
         table = self.query_one("#help-table", DataTable)
-        for row in help_rows(self.app, scopes, keymap):
+        for row in help_rows(self.app, self.scopes, self.keymap):
             table.add_row(*row)
         table.focus()
-
-    def _stack_scopes(self) -> list[tuple[str, list[BindingType]]]:
-        nodes = [self.app, *self.app.screen_stack]
-        return [(type(node).__name__, list(type(node).BINDINGS)) for node in nodes]
 
     def action_back(self) -> None:
         self.dismiss(None)
