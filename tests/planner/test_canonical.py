@@ -141,6 +141,51 @@ EQUAL: list[tuple[str, str, str, Flavour]] = [
         " KEY ia (a))",
         M,
     ),
+    (
+        "add_clauses_short_spelling",
+        "ALTER TABLE `t` ADD COLUMN `a` int NULL, ADD INDEX `i` (`a`);",
+        "alter table t\n  add a INT(11) null,\n  add key i (a)",
+        M,
+    ),
+    (
+        "charset_without_equals",
+        A + "DEFAULT CHARSET=latin1",
+        "alter table t default character set latin1",
+        M,
+    ),
+    ("comment_without_equals", A + "COMMENT='it\\'s'", "ALTER TABLE t COMMENT 'it''s'", M),
+    ("drop_column_name_case", A + "DROP COLUMN `A`", "ALTER TABLE t DROP a", M),
+    (
+        "check_expression_parentheses",
+        A + "ADD CONSTRAINT `c` CHECK ((`a`>0))",
+        "ALTER TABLE t ADD CONSTRAINT c CHECK (a > 0)",
+        M,
+    ),
+    (
+        "index_using_and_part_layout",
+        A + "ADD UNIQUE INDEX `u` (`a`(10), `b` DESC) USING BTREE",
+        "ALTER TABLE t ADD UNIQUE KEY u USING BTREE (a(10), B desc)",
+        M,
+    ),
+    (
+        "create_table_show_create_layout",
+        "CREATE TABLE t (id int primary key, a varchar(10), KEY k (a), UNIQUE KEY u (a))",
+        "CREATE TABLE `t` (\n `id` int(11) NOT NULL,\n `a` varchar(10) DEFAULT NULL,\n"
+        " PRIMARY KEY (`id`),\n UNIQUE KEY `u` (`a`),\n KEY `k` (`a`)\n) ENGINE=InnoDB",
+        M,
+    ),
+    (
+        "ignored_is_invisible_in_mysql_too",
+        A + "ALTER INDEX `i` INVISIBLE",
+        A + "ALTER INDEX i IGNORED",
+        M,
+    ),
+    (
+        "partition_by_without_spaces",
+        A + "PARTITION BY HASH (`id`) PARTITIONS 4",
+        "ALTER TABLE t PARTITION BY HASH(id) PARTITIONS 4",
+        M,
+    ),
 ]
 
 DIFFERENT: list[tuple[str, str, str, Flavour]] = [
@@ -292,6 +337,15 @@ DIFFERENT: list[tuple[str, str, str, Flavour]] = [
         "CREATE TABLE t (id bigint NOT NULL, b int, a int, PRIMARY KEY (id))",
         M,
     ),
+    (
+        "string_vs_number_default",
+        A + "ADD COLUMN `a` varchar(3) NULL DEFAULT '0'",
+        A + "ADD COLUMN `a` varchar(3) NULL DEFAULT 0",
+        M,
+    ),
+    ("drop_table_name_case", "DROP TABLE t", "DROP TABLE T", M),
+    ("drop_table_vs_drop_column", "DROP TABLE t", "ALTER TABLE t DROP COLUMN x", M),
+    ("create_extra_column", "CREATE TABLE t (a int)", "CREATE TABLE t (a int, b int)", M),
 ]
 
 
@@ -331,6 +385,8 @@ def test_near_miss_pairs_differ(a: str, b: str, flavour: Flavour) -> None:
         "ALTER TABLE `t` ADD COLUMN `b` int NULL,",
         "CREATE TABLE t (id bigint NOT NULL,",
         "TRUNCATE TABLE `t`",
+        "ALTER TABLE t ADD COLUMN",
+        "DROP TABLE a; DROP TABLE b",
     ],
     ids=[
         "empty",
@@ -340,6 +396,8 @@ def test_near_miss_pairs_differ(a: str, b: str, flavour: Flavour) -> None:
         "dangling-comma",
         "broken-create",
         "truncate",
+        "alter-without-column",
+        "two-drops",
     ],
 )
 def test_unreadable_statements_fail_closed(ddl: str) -> None:
