@@ -68,6 +68,16 @@ class _DesiredFile:
     table: Table | None = None
 
 
+def _desired_files(files: Mapping[str, str]) -> list[_DesiredFile]:
+    """The ``*.sql`` files in name order, each with its statement and head-named table."""
+    desired_files = []
+    for file_name in sorted(files):
+        if file_name.endswith(".sql"):
+            text = _statement_text(files[file_name])
+            desired_files.append(_DesiredFile(file_name, text, table_name_of(text, "") or None))
+    return desired_files
+
+
 def plan_namespace(
     namespace: str,
     files: Mapping[str, str],
@@ -83,12 +93,7 @@ def plan_namespace(
     invalid file is refused even when a snapshot holds the same text.
     """
     live = {name: strip_table_auto_increment(text).strip() for name, text in current.items()}
-    desired_files = [
-        _DesiredFile(file_name, text, table_name_of(text, "") or None)
-        for file_name, text in (
-            (name, _statement_text(files[name])) for name in sorted(files) if name.endswith(".sql")
-        )
-    ]
+    desired_files = _desired_files(files)
     pending = [
         f
         for f in desired_files
@@ -243,15 +248,12 @@ def _plan_one_database(
 
 def _desired_names(namespace: str, files: Mapping[str, str], flavour: Flavour) -> list[str]:
     names = []
-    for file_name in sorted(files):
-        if not file_name.endswith(".sql"):
-            continue
-        text = _statement_text(files[file_name])
-        name = table_name_of(text, "")
-        if not name:
+    for desired_file in _desired_files(files):
+        name = desired_file.name
+        if name is None:
             try:
-                name = parse_table(text, flavour).name
+                name = parse_table(desired_file.text, flavour).name
             except TableParseError as exc:
-                raise PlannerError(str(exc), namespace=namespace, file=file_name) from None
+                raise PlannerError(str(exc), namespace=namespace, file=desired_file.file) from None
         names.append(name)
     return names
