@@ -39,7 +39,7 @@ def build_table(prepared: PreparedCreate, flavour: Flavour) -> Table:
             replace(column, nullable=False) if column.name.lower() in pk_columns else column
             for column in columns
         ]
-    _validate(prepared.table, columns, indexes)
+    _validate(columns, indexes)
     if flavour is Flavour.MARIADB and any(
         part.expression is not None for index in indexes for part in index.parts
     ):
@@ -136,7 +136,7 @@ def _name_indexes(indexes: list[Index]) -> list[Index]:
     return out
 
 
-def _validate(table: str, columns: list[Column], indexes: list[Index]) -> None:
+def _validate(columns: list[Column], indexes: list[Index]) -> None:
     """Spirit's ``ValidateCreateTable``: no duplicate column; indexed columns exist."""
     seen: set[str] = set()
     for column in columns:

@@ -42,7 +42,7 @@ def canonical_statement(ddl: str, flavour: Flavour) -> str:
         if head == ["DROP", "TABLE"] and len(tokens) == 3:
             return f"DROP TABLE {_name(tokens[2])}"
         if head == ["ALTER", "TABLE"] and len(tokens) > 3:
-            return _alter(tokens, flavour)
+            return _alter(tokens)
     except (TableParseError, PrepassError, ValueError, IndexError) as exc:
         raise PlannerError(f"cannot canonicalise statement: {exc}") from None
     raise PlannerError("not a CREATE TABLE, ALTER TABLE or DROP TABLE statement")
@@ -138,13 +138,13 @@ def _constraint_text(constraint: Check | ForeignKey) -> str:
 # --- ALTER TABLE ---------------------------------------------------------------------------
 
 
-def _alter(tokens: list[Token], flavour: Flavour) -> str:
+def _alter(tokens: list[Token]) -> str:
     ordered: list[str] = []
     unordered: list[str] = []
     for clause in _split_partitioning(split_top_level(tokens[3:])):
         if not clause:
             raise ValueError("empty clause")
-        text = _clause(clause, flavour)
+        text = _clause(clause)
         (ordered if text.startswith(_ORDERED_STARTS) else unordered).append(text)
     return f"ALTER TABLE {_name(tokens[2])} " + " | ".join(ordered + sorted(unordered))
 
@@ -177,7 +177,7 @@ def _words(clause: list[Token], count: int) -> list[str]:
     return [t.text.upper() if t.kind == "word" else t.text for t in clause[:count]]
 
 
-def _clause(clause: list[Token], flavour: Flavour) -> str:
+def _clause(clause: list[Token]) -> str:
     words = _words(clause, 3)
     first = words[0]
     if first == "ADD":
