@@ -1,21 +1,15 @@
-"""Render untrusted text (from storage or the planner) literally: no markup, no control codes."""
+"""Render untrusted text (from storage or the planner) literally: no markup, no control codes.
+
+The escaping itself lives in ``services.terminal_text``, shared with the CLI's text output.
+"""
 
 from __future__ import annotations
 
-import re
-
 from rich.text import Text
 
-# C0 controls except tab and newline, DEL, and C1 controls (ESC-less CSI on 8-bit terminals).
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+from services.terminal_text import printable
 
-
-def printable(value: object, *, single_line: bool = False) -> str:
-    """Replace terminal control characters with visible escapes (``\\x1b`` -> ``\\x1b`` text)."""
-    text = "" if value is None else str(value)
-    if single_line:
-        text = text.replace("\r", " ").replace("\n", " ").replace("\t", " ")
-    return _CONTROL.sub(lambda match: f"\\x{ord(match.group()):02x}", text)
+__all__ = ["literal", "printable"]
 
 
 def literal(value: object, *, style: str = "", single_line: bool = False) -> Text:
