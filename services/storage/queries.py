@@ -15,22 +15,19 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
-    JSON,
     ColumnElement,
     Connection,
     Select,
-    Table,
-    Text,
     and_,
     func,
     literal,
     or_,
     select,
-    type_coerce,
 )
 
 from services.domain.drive_rows import is_drive_task
-from services.domain.errors import MalformedRowError
+from services.domain.errors import AmbiguousApplyError, MalformedRowError
+from services.domain.lock_owner import UnnamedLock, unnamed_lock
 from services.domain.models import (
     Apply,
     ApplyBundle,
@@ -40,6 +37,7 @@ from services.domain.models import (
 )
 from services.domain.states import BLOCKING_OPERATION_STATES, TASK_STATES, normalize_state
 from services.storage import decode
+from services.storage.columns import database_now, now_column, raw_columns
 from services.storage.cursor import TriageCursor
 from services.storage.schema import (
     applies,
@@ -65,27 +63,9 @@ TRIAGE_ORDER = (applies.c.completed_at.desc(), applies.c.state.desc(), applies.c
 # -- column helpers ------------------------------------------------------------------------
 
 
-def _columns(table: Table, prefix: str = "") -> list[ColumnElement[Any]]:
-    """Every column of ``table``, JSON columns as raw text, labelled ``prefix + name``."""
-    return [
-        (type_coerce(c, Text()) if isinstance(c.type, JSON) else c).label(prefix + c.name)
-        for c in table.columns
-    ]
-
-
 def _part(row: Mapping[str, Any], prefix: str) -> dict[str, Any]:
     """The columns of one joined table, prefix removed."""
     return {k[len(prefix) :]: v for k, v in row.items() if k.startswith(prefix)}
-
-
-def _now() -> ColumnElement[datetime]:
-    """The database clock: ``NOW()`` on MySQL, ``CURRENT_TIMESTAMP`` on SQLite."""
-    return func.now().label("database_now")
-
-
-def database_now(conn: Connection) -> datetime:
-    """The database clock as a naive datetime."""
-    return conn.execute(select(_now())).scalar_one()
 
 
 def _redrive_message() -> ColumnElement[bool]:
@@ -93,10 +73,43 @@ def _redrive_message() -> ColumnElement[bool]:
     return or_(*(starts_with_exactly(apply_logs.c.message, p) for p in REDRIVE_MESSAGE_PREFIXES))
 
 
-def _lock_of_apply() -> ColumnElement[bool]:
-    """The database lock of an apply: one row per (database_name, database_type)."""
-    a, lk = applies.c, locks.c
+def _lock_of_apply(lk=locks.c) -> ColumnElement[bool]:
+    """The database lock of an apply: the ``locks`` rows of its (database_name, database_type)."""
+    a = applies.c
     return and_(lk.database_name == a.database_name, lk.database_type == a.database_type)
+
+
+def _locks_per_database():
+    """One row per locked (database, type): every lock id, the named owners and the owner.
+
+    Grouped so that duplicate ``locks`` rows (storage without SchemaBot's unique index) never
+    repeat an apply on the triage page; ``owner`` is only meaningful for a single row.
+    """
+    lk = locks.c
+    return (
+        select(
+            lk.database_name,
+            lk.database_type,
+            func.group_concat(lk.id).label("ids"),
+            func.count(lk.owner).label("named"),
+            func.min(lk.id).label("id"),
+            func.max(lk.owner).label("owner"),
+            func.min(lk.created_at).label("created_at"),
+        )
+        .group_by(lk.database_name, lk.database_type)
+        .subquery("lock_rows")
+    )
+
+
+def _applies_sharing_identifier() -> ColumnElement[int]:
+    """How many ``applies`` rows carry this row's identifier (more than 1: ambiguous)."""
+    other = applies.alias("same_identifier")
+    return (
+        select(func.count())
+        .where(other.c.apply_identifier == applies.c.apply_identifier)
+        .scalar_subquery()
+        .label("identifier_rows")
+    )
 
 
 def _operation_key_of_task() -> ColumnElement[str]:
@@ -132,8 +145,10 @@ def _is_drive_row() -> ColumnElement[bool]:
 class TriageRecord:
     """One failed apply with the counts the triage list shows.
 
-    Raw columns are always set; ``apply`` is None and ``problem`` says why when the row (or a
-    child row's state) cannot be decoded, so one bad row never breaks the page.
+    Raw columns are always set (a NULL text column reads as ""); ``apply`` is None and
+    ``problem`` says why when the row (or a child row's state) cannot be decoded, so one bad
+    row never breaks the page. ``unnamed_lock`` is set when the database's lock has no
+    nameable owner; ``identifier_rows`` counts the applies sharing this identifier.
     Task counts are over drive rows (storage §2.3).
     """
 
@@ -161,6 +176,8 @@ class TriageRecord:
     lock_created_at: datetime | None = None
     redrive_count: int = 0
     problem: str | None = None
+    unnamed_lock: UnnamedLock | None = None
+    identifier_rows: int = 1
 
     @property
     def pending_stop_or_cancel(self) -> tuple[str, ...]:
@@ -185,7 +202,7 @@ def _triage_page_query(
     limit: int,
 ) -> Select:
     a = applies.c
-    lk = locks.c
+    lk = _locks_per_database().c
     conditions: list[ColumnElement[bool]] = [func.lower(a.state).in_(FAILED_STATE_SPELLINGS)]
     if since is not None:
         conditions.append(a.completed_at >= since)
@@ -197,13 +214,16 @@ def _triage_page_query(
         conditions.append(_after_cursor(after, include_null=since is None))
     return (
         select(
-            *_columns(applies),
+            *raw_columns(applies),
             lk.id.label("lock_row_id"),
+            lk.ids.label("lock_ids"),
+            lk.named.label("lock_named"),
             lk.owner.label("lock_owner"),
             lk.created_at.label("lock_created_at"),
-            _now(),
+            _applies_sharing_identifier(),
+            now_column(),
         )
-        .select_from(applies.outerjoin(locks, _lock_of_apply()))
+        .select_from(applies.outerjoin(lk, _lock_of_apply(lk)))
         .where(*conditions)
         .order_by(*TRIAGE_ORDER)
         .limit(limit + 1)
@@ -328,18 +348,19 @@ def _triage_record(row: dict[str, Any], children: _Children) -> TriageRecord:
         normalized = normalize_state(state)
         if normalized == "failed":
             failed_ops += count
-            if deployment != row["deployment"]:
+            if deployment != _text(row["deployment"]):
                 elsewhere += count
         elif normalized in BLOCKING_OPERATION_STATES:
             blocking += count
+    lock = _page_lock(row)
     return TriageRecord(
         id=apply_id,
-        apply_identifier=row["apply_identifier"],
-        database_name=row["database_name"],
-        database_type=row["database_type"],
-        environment=row["environment"],
-        deployment=row["deployment"],
-        state=row["state"],
+        apply_identifier=_text(row["apply_identifier"]),
+        database_name=_text(row["database_name"]),
+        database_type=_text(row["database_type"]),
+        environment=_text(row["environment"]),
+        deployment=_text(row["deployment"]),
+        state=_text(row["state"]),
         attempt=int(row["attempt"] or 0),
         error_message=row["error_message"],
         completed_at=row["completed_at"],
@@ -353,11 +374,28 @@ def _triage_record(row: dict[str, Any], children: _Children) -> TriageRecord:
         blocking_operations=blocking,
         pending_controls=tuple(sorted(set(children.pending.get(apply_id, ())))),
         lock_id=row["lock_row_id"],
-        lock_owner=row["lock_owner"],
+        lock_owner=row["lock_owner"] if lock is None else None,
         lock_created_at=row["lock_created_at"],
         redrive_count=children.redrives.get(apply_id, 0),
         problem="; ".join(problems) or None,
+        unnamed_lock=lock,
+        identifier_rows=int(row["identifier_rows"] or 1),
     )
+
+
+def _text(value: object) -> str:
+    """A raw text column for display; NULL (already reported by the decoder) reads as ""."""
+    return "" if value is None else str(value)
+
+
+def _page_lock(row: Mapping[str, Any]) -> UnnamedLock | None:
+    """The grouped lock columns of a triage row -> its unnamed-lock problem, if any."""
+    if row["lock_ids"] is None:
+        return None
+    ids = [int(i) for i in str(row["lock_ids"]).split(",")]
+    owners = [row["lock_owner"] if row["lock_named"] else None] * len(ids)
+    database = (_text(row["database_name"]), _text(row["database_type"]))
+    return unnamed_lock(*database, list(zip(ids, owners, strict=True)))
 
 
 # -- one apply -----------------------------------------------------------------------------
@@ -374,11 +412,11 @@ def _apply_head_query(apply_identifier: str) -> Select:
     )
     return (
         select(
-            *_columns(applies, "a_"),
-            *_columns(plans, "p_"),
-            *_columns(locks, "l_"),
+            *raw_columns(applies, "a_"),
+            *raw_columns(plans, "p_"),
+            *raw_columns(locks, "l_"),
             redrives,
-            _now(),
+            now_column(),
         )
         .select_from(applies.outerjoin(plans, p.id == a.plan_id).outerjoin(locks, _lock_of_apply()))
         .where(a.apply_identifier == apply_identifier)
@@ -388,7 +426,7 @@ def _apply_head_query(apply_identifier: str) -> Select:
 def _tasks_of(conn: Connection, apply_id: int) -> list[Task]:
     t = tasks.c
     query = (
-        select(*_columns(tasks))
+        select(*raw_columns(tasks))
         .where(t.apply_id == apply_id)
         .order_by(t.created_at.desc(), t.id.desc())
     )
@@ -398,7 +436,7 @@ def _tasks_of(conn: Connection, apply_id: int) -> list[Task]:
 def _operations_of(conn: Connection, apply_id: int) -> list[ApplyOperation]:
     o = apply_operations.c
     query = (
-        select(*_columns(apply_operations))
+        select(*raw_columns(apply_operations))
         .where(o.apply_id == apply_id)
         .order_by(o.created_at, o.id)
     )
@@ -430,7 +468,7 @@ def load_bundle(conn: Connection, apply_identifier: str) -> ApplyBundle | None:
     drive, reflected, operations = load_tasks_and_operations(conn, apply.id)
     cr = apply_control_requests.c
     controls = conn.execute(
-        select(*_columns(apply_control_requests)).where(cr.apply_id == apply.id).order_by(cr.id)
+        select(*raw_columns(apply_control_requests)).where(cr.apply_id == apply.id).order_by(cr.id)
     )
     return ApplyBundle(
         apply=apply,
@@ -449,7 +487,7 @@ def load_apply_with_now(conn: Connection, apply_identifier: str) -> tuple[Apply,
     """The apply row and the database clock in one statement."""
     a = applies.c
     head = conn.execute(
-        select(*_columns(applies), _now()).where(a.apply_identifier == apply_identifier)
+        select(*raw_columns(applies), now_column()).where(a.apply_identifier == apply_identifier)
     ).first()
     if head is None:
         return None
@@ -469,7 +507,7 @@ def recent_logs(conn: Connection, apply_id: int, limit: int) -> tuple[LogEntry, 
     """The newest ``limit`` apply_logs rows of an apply, newest first (``idx_apply_created``)."""
     lg = apply_logs.c
     query = (
-        select(*_columns(apply_logs))
+        select(*raw_columns(apply_logs))
         .where(lg.apply_id == apply_id)
         .order_by(lg.created_at.desc(), lg.id.desc())
         .limit(limit)
