@@ -10,6 +10,9 @@ from services.domain.errors import ConfigError
 
 SECTION = "redrive_console"
 DEFAULT_WINDOW_HOURS = 24
+# At least an hour (a shorter window refuses nearly every failure), at most 30 days (older
+# failures should become a new apply, not a redrive of a plan reviewed long ago).
+WINDOW_HOURS_RANGE = (1, 720)
 _KEYS = frozenset({"keymap", "read_only", "redrive_window_hours", "operator"})
 
 
@@ -41,8 +44,9 @@ def parse_console_section(node: object) -> ConsoleOptions:
     if spec.get("redrive_window_hours") is not None:
         window_path = yt.join(SECTION, "redrive_window_hours")
         hours = yt.number(spec["redrive_window_hours"], window_path)
-        if hours <= 0:
-            raise ConfigError(f"{window_path}: must be greater than 0")
+        low, high = WINDOW_HOURS_RANGE
+        if not low <= hours <= high:  # also refuses .nan and .inf
+            raise ConfigError(f"{window_path}: must be a number of hours from {low} to {high}")
     operator = yt.optional_string(spec, "operator", SECTION)
     return ConsoleOptions(
         keymap=keymap,

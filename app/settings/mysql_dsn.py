@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, unquote_plus
 
+from app.settings.url_params import check_url_params
 from services.domain.errors import ConfigError
 
 DRIVER = "mysql+pymysql"
@@ -54,9 +55,10 @@ def to_sqlalchemy_url(value: str, path: str) -> str:
         from sqlalchemy.exc import ArgumentError
 
         try:
-            make_url(value)
+            url = make_url(value)
         except (ArgumentError, ValueError):
             raise ConfigError(f"{path}: not a valid SQLAlchemy URL") from None
+        check_url_params(url.get_backend_name(), url.query, path)
         return value
     return endpoint_url(parse_go_dsn(value, path), path)
 

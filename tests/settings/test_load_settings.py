@@ -311,7 +311,7 @@ def test_console_section(tmp_path):
         ("keymap: [a]", "redrive_console.keymap: expected a mapping"),
         ("keymap: {redrive: 5}", "redrive_console.keymap.redrive: expected a string"),
         ("read_only: yes please", "redrive_console.read_only: expected true or false"),
-        ("redrive_window_hours: -1", "redrive_console.redrive_window_hours: must be greater"),
+        ("redrive_window_hours: -1", "redrive_console.redrive_window_hours: must be a number"),
         ("redrive_window_hours: soon", "redrive_console.redrive_window_hours: expected a number"),
         ("colour: blue", "redrive_console.colour: unknown key"),
     ],
