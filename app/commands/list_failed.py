@@ -21,7 +21,6 @@ database clock::
 from __future__ import annotations
 
 import argparse
-import json
 from typing import TYPE_CHECKING, Any
 
 from app.cli import EXIT_OK, add_connection_options
@@ -63,7 +62,9 @@ def run(args: argparse.Namespace) -> int:
     except Exception as exc:
         return report_failure(args, exc)
     if args.json:
-        print(json.dumps([row_document(r) for r in rows], ensure_ascii=False))
+        from services.terminal_text import json_text
+
+        print(json_text([row_document(r) for r in rows]))
     else:
         print(render_rows(rows))
     return EXIT_OK
@@ -99,7 +100,7 @@ _HEADERS = ("APPLY", "DATABASE", "ENV", "FAILED AT", "ATTEMPT", "TASKS F/C/OK/AL
 
 def render_rows(rows: list[TriageRow]) -> str:
     """An aligned text table, one line per apply plus an indented reason line."""
-    from screens.safe_text import printable
+    from services.terminal_text import printable
 
     if not rows:
         return "no failed applies found"

@@ -13,7 +13,6 @@ JSON (``--json``): one array on stdout::
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from screens.safe_text import printable
+    from services.terminal_text import json_text, printable
 
     if not 1 <= args.limit <= 10_000:
         print("redrive-console: --limit must be between 1 and 10000", file=sys.stderr)
@@ -46,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     except Exception as exc:
         return report_failure(args, exc)
     if args.json:
-        print(json.dumps([entry_document(e) for e in entries], ensure_ascii=False, default=str))
+        print(json_text([entry_document(e) for e in entries], default=str))
         return EXIT_OK
     if not entries:
         print(f"no apply_logs rows for {printable(args.apply_id, single_line=True)}")

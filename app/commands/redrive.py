@@ -21,7 +21,6 @@ JSON (``--json``, one document on stdout)::
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import TYPE_CHECKING, Any
 
@@ -118,7 +117,9 @@ def _confirmed(review: Review, force: bool) -> bool:
 
 
 def _ask(prompt: str) -> str:
-    print(prompt, end="", file=sys.stderr, flush=True)
+    from services.terminal_text import printable
+
+    print(printable(prompt, single_line=True), end="", file=sys.stderr, flush=True)
     line = sys.stdin.readline() if sys.stdin is not None else ""
     return line
 
@@ -155,17 +156,21 @@ def outcome_document(outcome: RedriveOutcome) -> dict[str, Any]:
 def _report(
     args: argparse.Namespace, outcome: RedriveOutcome, refused_code: int = EXIT_REFUSED
 ) -> int:
-    from screens.safe_text import printable
+    from services.terminal_text import json_text, printable
 
     if args.json:
-        print(json.dumps(outcome_document(outcome), ensure_ascii=False))
+        print(json_text(outcome_document(outcome)))
     elif outcome.redriven:
-        print(f"Redrive queued for {outcome.apply_id}")
+        print(f"Redrive queued for {printable(outcome.apply_id, single_line=True)}")
         print(printable(outcome.reason))
         print(
-            f"reopened tasks: {list(outcome.reopened_tasks)}; "
-            f"operations: {list(outcome.reopened_operations)}; lock owner: {outcome.lock_owner}"
-            + (f" (was {outcome.previous_lock_owner})" if outcome.previous_lock_owner else "")
+            printable(
+                f"reopened tasks: {list(outcome.reopened_tasks)}; "
+                f"operations: {list(outcome.reopened_operations)}; "
+                f"lock owner: {outcome.lock_owner}"
+                + (f" (was {outcome.previous_lock_owner})" if outcome.previous_lock_owner else ""),
+                single_line=True,
+            )
         )
     else:
         print(f"redrive rejected: {printable(outcome.reason, single_line=True)}", file=sys.stderr)

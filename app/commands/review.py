@@ -64,12 +64,14 @@ def add_operator_option(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from services.terminal_text import json_text
+
     result = open_and_review(args)
     if isinstance(result, int):
         return result
     _service, review, token = result
     if args.json:
-        print(json.dumps(review_document(review) | {"token": token}, ensure_ascii=False))
+        print(json_text(review_document(review) | {"token": token}))
     else:
         print(render_review(review, token))
     return review_exit_code(review)
@@ -116,9 +118,9 @@ def open_service(args: argparse.Namespace) -> RedriveService | int:
 
 def report_failure(args: argparse.Namespace, exc: Exception) -> int:
     """Print one line (or one JSON object) for a failed call and return its exit code."""
-    from screens.safe_text import printable
     from services.domain.errors import RedriveConsoleError
     from services.redrive.validation import RedriveRejection
+    from services.terminal_text import printable
 
     if isinstance(exc, RedriveRejection):
         code = {400: EXIT_USAGE, 404: EXIT_USAGE, 500: EXIT_INTERNAL}.get(exc.status, EXIT_REFUSED)
@@ -193,7 +195,7 @@ def review_document(review: Review) -> dict[str, Any]:
 
 def render_review(review: Review, token: str) -> str:
     """A readable text rendering of a review (control characters made visible)."""
-    from screens.safe_text import printable
+    from services.terminal_text import printable
 
     apply, lock = review.apply, review.lock
     lines = [
