@@ -12,29 +12,24 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import JSON, Table, Text, and_, func, literal, or_, select, type_coerce, update
+from sqlalchemy import and_, func, literal, or_, select, update
 from sqlalchemy.engine import Connection, Engine, Row
 
-from services.domain.errors import MalformedRowError, RedriveRefused
+from services.domain.errors import RedriveRefused
 from services.domain.models import Apply, Lock
-from services.domain.states import (
-    APPLY_TERMINAL,
-    BLOCKING_OPERATION_STATES,
-    OPERATION_STATES,
-    REOPENABLE_TASK_STATES,
-    TASK_STATES,
-    is_apply_active,
-    normalize_state,
-)
+from services.domain.states import APPLY_TERMINAL, REOPENABLE_TASK_STATES, is_apply_active
 from services.redrive.model import ReviewToken
 from services.redrive.remaining import reconstruct_remaining_work
 from services.redrive.token import build_token, describe_token_changes
 from services.redrive.validation import (
-    BLOCKING_CONTROL_OPERATIONS,
-    BLOCKING_TASK_STATES,
+    RedriveRejection,
+    check_control_requests,
     check_failed_and_fresh,
+    check_row_states,
+    check_target_metadata,
 )
-from services.storage.decode import decode_apply
+from services.storage.columns import database_now, raw_columns
+from services.storage.decode import decode_apply, decode_control_request
 from services.storage.schema import applies, apply_control_requests, apply_operations, tasks
 
 Checkpoint = Callable[[str], None]
@@ -109,25 +104,17 @@ def reopen_in_transaction(
     task_rows, op_rows = lock_rows(conn, plan.apply_id)
     checkpoint("rows_locked")
     check_no_active_apply(conn, locked.apply, (r.deployment for r in op_rows.values()))
-    check_blockers(conn, plan.apply_identifier, plan.apply_id, task_rows, op_rows)
+    check_blockers(conn, locked.apply, task_rows, op_rows)
     verify_rows(plan, locked.apply, task_rows, op_rows, seen_lock)
     checkpoint("validated")
     write_reopen(conn, plan, checkpoint)
     return locked
 
 
-def database_now(conn: Connection) -> datetime:
-    """The database clock (``NOW()``; UTC ``CURRENT_TIMESTAMP`` on SQLite), read on ``conn``."""
-    value = conn.execute(select(func.now())).scalar_one()
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.replace(microsecond=0, tzinfo=None)
-
-
 def lock_apply(conn: Connection, plan: ReopenPlan) -> LockedApply:
     """``SELECT … FROM applies WHERE id = ? FOR UPDATE`` and the database clock."""
     row = conn.execute(
-        select(*_columns(applies)).where(applies.c.id == plan.apply_id).with_for_update()
+        select(*raw_columns(applies)).where(applies.c.id == plan.apply_id).with_for_update()
     ).first()
     if row is None:
         raise RedriveRefused("apply not found")
@@ -135,12 +122,10 @@ def lock_apply(conn: Connection, plan: ReopenPlan) -> LockedApply:
 
 
 def validate_apply(locked: LockedApply, plan: ReopenPlan) -> None:
-    """State ``failed``, a completion time inside the window (database clock), target metadata."""
-    row = locked.apply
-    check_failed_and_fresh(row, locked.database_now, plan.window)
-    target = (row.database_name, row.database_type, row.environment, row.deployment)
-    if not all((part or "").strip() for part in target):
-        raise RedriveRefused(f"apply {row.apply_identifier} is missing target metadata for redrive")
+    """The review's checks on the locked apply row: state ``failed``, a completion time inside
+    the window (database clock), and target metadata."""
+    check_failed_and_fresh(locked.apply, locked.database_now, plan.window)
+    check_target_metadata(locked.apply)
 
 
 def _spellings(states: Iterable[str]) -> list[str]:
@@ -182,18 +167,20 @@ def check_no_active_apply(conn: Connection, row: Apply, deployments: Iterable[st
         or_(applies.c.deployment.in_(deployment_set), owns_op_in_set),
     )
     if hits := _active_others(conn, same_target):
-        raise RedriveRefused(
+        raise RedriveRejection(
+            "active_apply",
             f"active apply exists for {where}/{row.environment} deployments {deployment_set}: "
-            f"{_describe_applies(hits)}"
+            f"{_describe_applies(hits)}",
         )
     if hits := _active_others(conn, same_database):
-        raise RedriveRefused(f"active apply exists for {where}: {_describe_applies(hits)}")
+        raise RedriveRejection(
+            "active_apply", f"active apply exists for {where}: {_describe_applies(hits)}"
+        )
 
 
 def _describe_applies(rows: list[Row]) -> str:
-    return ", ".join(
-        f"{r.apply_identifier} ({normalize_state(r.state)} in {r.environment})" for r in rows
-    )
+    """Each apply with its state as stored (an unknown state is shown, never normalised)."""
+    return ", ".join(f"{r.apply_identifier} ({r.state} in {r.environment})" for r in rows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,7 +215,7 @@ class LockedOperation:
 def lock_rows(
     conn: Connection, apply_id: int
 ) -> tuple[dict[int, LockedTask], dict[int, LockedOperation]]:
-    """Row-lock and read every task and operation of the apply; unknown states are refused."""
+    """Row-lock and read every task and operation of the apply (states are checked later)."""
     t, o = tasks.c, apply_operations.c
     task_rows = conn.execute(
         select(t.id, t.apply_id, t.apply_operation_id, t.namespace, t.table_name, t.shard, t.state)
@@ -244,67 +231,26 @@ def lock_rows(
     ).all()
     locked_tasks = {row[0]: LockedTask(*row) for row in task_rows}
     locked_ops = {row[0]: LockedOperation(*row) for row in op_rows}
-    _check_known_states("tasks", locked_tasks.values(), TASK_STATES)
-    _check_known_states("apply_operations", locked_ops.values(), OPERATION_STATES)
     return locked_tasks, locked_ops
-
-
-def _check_known_states(table: str, rows: Iterable, vocabulary: frozenset[str]) -> None:
-    """An unknown state is refused (typed error naming the row), never guessed."""
-    for state in {row.state for row in rows}:
-        if normalize_state(state) not in vocabulary:
-            row_id = next(row.id for row in rows if row.state == state)
-            raise MalformedRowError(table, row_id, "state", f"unknown state {state!r}")
-
-
-def _columns(table: Table) -> list:
-    """Every column, JSON columns as raw text (decoded, with typed errors, by ``decode``)."""
-    return [
-        type_coerce(c, Text()).label(c.name) if isinstance(c.type, JSON) else c
-        for c in table.columns
-    ]
 
 
 def check_blockers(
     conn: Connection,
-    ident: str,
-    apply_id: int,
+    apply: Apply,
     task_rows: Mapping[int, LockedTask],
     op_rows: Mapping[int, LockedOperation],
 ) -> None:
-    """Stopped/cancelled/reverted operations, still-active operations, stopped or reverted tasks,
-    and pending stop/cancel control requests all refuse the redrive (§7 step 8, P14)."""
-    op_states = [normalize_state(r.state) for r in op_rows.values()]
-    blocking = sum(1 for s in op_states if s in BLOCKING_OPERATION_STATES)
-    if blocking:
-        raise RedriveRefused(
-            f"apply {ident} has {blocking} stopped, cancelled, or reverted operation(s); "
-            "create a new apply instead"
-        )
-    active = sorted(s for s in op_states if s not in APPLY_TERMINAL)
-    if active:
-        raise RedriveRefused(
-            f"apply {ident} has {len(active)} operation(s) still in a non-terminal state "
-            f"({', '.join(sorted(set(active)))}); create a new apply instead"
-        )
-    stuck = sorted({normalize_state(r.state) for r in task_rows.values()} & BLOCKING_TASK_STATES)
-    if stuck:
-        raise RedriveRefused(
-            f"apply {ident} has task(s) in state {', '.join(stuck)}; create a new apply instead"
-        )
-    pending = conn.execute(
-        select(apply_control_requests.c.operation, apply_control_requests.c.requested_by).where(
-            apply_control_requests.c.apply_id == apply_id,
-            func.lower(apply_control_requests.c.status) == "pending",
-        )
+    """The review's row checks on the rows read under lock: unknown, blocking and in-flight
+    task and operation states, then pending stop/cancel control requests (same codes and
+    messages as the review, because they are the same functions)."""
+    ident = apply.apply_identifier
+    check_row_states(ident, task_rows.values(), op_rows.values())
+    requests = conn.execute(
+        select(*raw_columns(apply_control_requests))
+        .where(apply_control_requests.c.apply_id == apply.id)
+        .order_by(apply_control_requests.c.id)
     ).all()
-    for request in pending:
-        if request.operation.lower() in BLOCKING_CONTROL_OPERATIONS:
-            by = f" by {request.requested_by}" if request.requested_by else ""
-            raise RedriveRefused(
-                f"apply {ident} has a pending {request.operation.lower()} request{by}; "
-                "it would act on the reopened apply, resolve it first"
-            )
+    check_control_requests(ident, (decode_control_request(r._mapping) for r in requests))
 
 
 def verify_rows(

@@ -133,9 +133,9 @@ def review_bundle(
         check_environment(apply, environment)
         check_failed_and_fresh(apply, bundle.database_now, window)
         plan = check_plan_present(bundle)
-        check_target_metadata(bundle)
-        check_row_states(bundle)
-        check_control_requests(bundle)
+        check_target_metadata(apply, plan)
+        check_row_states(apply.apply_identifier, all_tasks(bundle), bundle.operations)
+        check_control_requests(apply.apply_identifier, bundle.control_requests)
         work = reconstruct_remaining_work(
             apply, all_tasks(bundle), bundle.operations, plan.deployment
         )

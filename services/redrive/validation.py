@@ -12,22 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from services.domain.errors import RedriveRefused
-from services.domain.models import (
-    Apply,
-    ApplyBundle,
-    ApplyOperation,
-    ControlRequest,
-    Plan,
-    Task,
-)
+from services.domain.models import Apply, ApplyBundle, ControlRequest, Plan
 from services.domain.states import (
     APPLY_STATES,
-    BLOCKING_OPERATION_STATES,
-    TASK_STATES,
-    is_apply_active,
+    StateClass,
     normalize_state,
+    operation_state_class,
+    task_state_class,
 )
 
 DEFAULT_WINDOW = timedelta(days=1)
@@ -52,6 +46,8 @@ STATUS_BY_CODE: dict[str, int] = {
     "blocking_operations": 409,
     "active_operations": 409,
     "blocking_tasks": 409,
+    "in_flight_tasks": 409,
+    "active_apply": 409,
     "unknown_state": 409,
     "pending_control_request": 409,
     "unsupported_target": 409,
@@ -65,7 +61,17 @@ STATUS_BY_CODE: dict[str, int] = {
 
 # Control requests that act on a reopened apply (P14).
 BLOCKING_CONTROL_OPERATIONS = frozenset({"stop", "cancel"})
-BLOCKING_TASK_STATES = frozenset({"stopped", "reverted"})
+
+
+class StatefulRow(Protocol):
+    """What the state checks read of a task or operation row: a decoded ``Task`` or
+    ``ApplyOperation``, or a row read under lock by the reopen transaction."""
+
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def state(self) -> str: ...
 
 
 class RedriveRejection(RedriveRefused):
@@ -142,9 +148,9 @@ def check_plan_present(bundle: ApplyBundle) -> Plan:
     return bundle.plan
 
 
-def check_target_metadata(bundle: ApplyBundle) -> None:
-    """§7 step 4 / P15: legacy rows with an empty deployment cannot be redriven."""
-    apply, plan = bundle.apply, bundle.plan
+def check_target_metadata(apply: Apply, plan: Plan | None = None) -> None:
+    """Legacy rows with an empty target field (notably ``deployment = ''``) cannot be redriven:
+    the reopened apply would run against an unnamed deployment."""
     fields = [
         ("database", apply.database_name),
         ("database type", apply.database_type),
@@ -153,7 +159,7 @@ def check_target_metadata(bundle: ApplyBundle) -> None:
     ]
     if plan is not None:
         fields.append(("plan deployment", plan.deployment))
-    missing = [name for name, value in fields if not value.strip()]
+    missing = [name for name, value in fields if not (value or "").strip()]
     if missing:
         raise RedriveRejection(
             "missing_target_metadata",
@@ -162,45 +168,60 @@ def check_target_metadata(bundle: ApplyBundle) -> None:
         )
 
 
-def check_row_states(bundle: ApplyBundle) -> None:
-    """§7 step 8 and P14: no unknown states, no stopped/cancelled/reverted or active operations,
-    no stopped/reverted tasks."""
-    ident = bundle.apply.apply_identifier
-    _check_known_states(ident, bundle.tasks, bundle.operations)
-    blocking = [op for op in bundle.operations if _op_state(op) in BLOCKING_OPERATION_STATES]
+def check_row_states(
+    ident: str, tasks: Iterable[StatefulRow], operations: Iterable[StatefulRow]
+) -> None:
+    """Refuse unless every task and operation of the apply has ended or never started.
+
+    In order: a state this console does not know; a stopped, cancelled or reverted operation;
+    an operation that is pending or in flight; a stopped or reverted task; a task whose work may
+    still be running (checksumming, reverting, a cutover, a retry, …). A ``pending`` task never
+    started and is left alone. The review and the locked transaction both call this.
+    """
+    tasks, operations = list(tasks), list(operations)
+    _check_known_states(ident, tasks, operations)
+    op_classes = [(op, operation_state_class(op.state)) for op in operations]
+    blocking = [op for op, cls in op_classes if cls is StateClass.BLOCKING]
     if blocking:
         raise RedriveRejection(
             "blocking_operations",
             f"apply {ident} has {len(blocking)} stopped, cancelled, or reverted operation(s) "
-            f"({_describe_ops(blocking)}); create a new apply instead",
+            f"({_describe(blocking, 'operation')}); create a new apply instead",
         )
-    active = [op for op in bundle.operations if is_apply_active(op.state)]
+    active = [op for op, cls in op_classes if cls in {StateClass.PENDING, StateClass.IN_FLIGHT}]
     if active:
         raise RedriveRejection(
             "active_operations",
             f"apply {ident} has {len(active)} operation(s) that are not terminal "
-            f"({_describe_ops(active)}); wait for them or create a new apply instead",
+            f"({_describe(active, 'operation')}); wait for them or create a new apply instead",
         )
-    stuck = [t for t in bundle.tasks if normalize_state(t.state) in BLOCKING_TASK_STATES]
+    task_classes = [(t, task_state_class(t.state)) for t in tasks]
+    stuck = [t for t, cls in task_classes if cls is StateClass.BLOCKING]
     if stuck:
-        listed = ", ".join(f"task {t.id} {normalize_state(t.state)}" for t in stuck[:5])
         raise RedriveRejection(
             "blocking_tasks",
-            f"apply {ident} has {len(stuck)} stopped or reverted task(s) ({listed}); "
-            "create a new apply instead",
+            f"apply {ident} has {len(stuck)} stopped or reverted task(s) "
+            f"({_describe(stuck, 'task')}); create a new apply instead",
+        )
+    running = [t for t, cls in task_classes if cls is StateClass.IN_FLIGHT]
+    if running:
+        raise RedriveRejection(
+            "in_flight_tasks",
+            f"apply {ident} has {len(running)} task(s) whose work may still be running "
+            f"({_describe(running, 'task')}); wait for them or create a new apply instead",
         )
 
 
-def check_control_requests(bundle: ApplyBundle) -> None:
-    """P14: a pending stop or cancel request would act on the reopened apply."""
-    pending = pending_dangerous_requests(bundle.control_requests)
+def check_control_requests(ident: str, requests: Iterable[ControlRequest]) -> None:
+    """A pending stop or cancel request would act on the reopened apply."""
+    pending = pending_dangerous_requests(requests)
     if pending:
         listed = ", ".join(
             f"{r.operation} by {r.requested_by or 'unknown'} (request {r.id})" for r in pending
         )
         raise RedriveRejection(
             "pending_control_request",
-            f"apply {bundle.apply.apply_identifier} has pending control request(s): {listed}; "
+            f"apply {ident} has pending control request(s): {listed}; "
             "a reopened apply would be stopped or cancelled by them",
         )
 
@@ -216,31 +237,23 @@ def pending_dangerous_requests(requests: Iterable[ControlRequest]) -> list[Contr
 
 
 def _check_known_states(
-    ident: str, tasks: Iterable[Task], operations: Iterable[ApplyOperation]
+    ident: str, tasks: Iterable[StatefulRow], operations: Iterable[StatefulRow]
 ) -> None:
-    for task in tasks:
-        if normalize_state(task.state) not in TASK_STATES:
+    rows = [("task", t, task_state_class(t.state)) for t in tasks]
+    rows += [("operation", op, operation_state_class(op.state)) for op in operations]
+    for kind, row, cls in rows:
+        if cls is StateClass.UNKNOWN:
             raise RedriveRejection(
                 "unknown_state",
-                f"apply {ident}: task {task.id} has unknown state {task.state!r}; "
-                "refusing to guess what it means",
-            )
-    for op in operations:
-        if _op_state(op) not in APPLY_STATES:
-            raise RedriveRejection(
-                "unknown_state",
-                f"apply {ident}: operation {op.id} has unknown state {op.state!r}; "
-                "refusing to guess what it means",
+                f"apply {ident}: {kind} {row.id} has unknown state {row.state!r}; it may be "
+                "work in progress, refusing to guess what it means",
             )
 
 
-def _op_state(op: ApplyOperation) -> str:
-    return normalize_state(op.state)
-
-
-def _describe_ops(ops: list[ApplyOperation]) -> str:
-    shown = ", ".join(f"operation {op.id} {_op_state(op)}" for op in ops[:5])
-    return shown + (f", … {len(ops) - 5} more" if len(ops) > 5 else "")
+def _describe(rows: list[StatefulRow], kind: str) -> str:
+    """Up to five rows as ``<kind> <id> <state as stored>``."""
+    shown = ", ".join(f"{kind} {r.id} {r.state}" for r in rows[:5])
+    return shown + (f", … {len(rows) - 5} more" if len(rows) > 5 else "")
 
 
 def _describe_window(window: timedelta) -> str:
