@@ -1,7 +1,9 @@
-"""``redrive-console storage init``: create SchemaBot's tables in an empty database.
+"""``redrive-console storage init|inspect``: create SchemaBot's tables, or say which storage it is.
 
-Refuses (exit 2) a database that already has tables: the console never alters an existing
-SchemaBot database.
+``init`` refuses (exit 2) a database that already has tables: the console never alters an
+existing SchemaBot database. ``inspect`` only reads the catalog: dialect, generation (g1, g2 or
+unknown), the markers that decided it, the columns the console reads that are missing, and the
+extra columns it ignores.
 """
 
 from __future__ import annotations
@@ -22,9 +24,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_connection_options(init)
     init.add_argument("--json", action="store_true", help="print the result as one JSON line")
+    inspect = actions.add_parser(
+        "inspect",
+        help="show the storage's dialect and SchemaBot generation (read-only)",
+        description="Show the storage's dialect, SchemaBot generation (g1, g2 or unknown), the "
+        "markers seen, the columns the console reads that are missing and the extra columns it "
+        "ignores. Reads the catalog only.",
+    )
+    add_connection_options(inspect)
+    inspect.add_argument("--json", action="store_true", help="print the result as one JSON line")
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.storage_action == "inspect":
+        return _inspect(args)
+    return _init(args)
+
+
+def _init(args: argparse.Namespace) -> int:
     from app.settings import load_settings
     from services.domain.errors import ConfigError, StorageUnavailableError
     from services.storage.engine import create_storage_engine, describe_url
@@ -48,6 +65,40 @@ def run(args: argparse.Namespace) -> int:
         print(json.dumps({"status": "created", "storage": where, "tables": list(tables)}))
     else:
         print(f"created {len(tables)} tables in {where}: {', '.join(tables)}")
+    return EXIT_OK
+
+
+def _inspect(args: argparse.Namespace) -> int:
+    from app.settings import load_settings
+    from services.domain.errors import ConfigError, StorageUnavailableError
+    from services.storage.engine import create_storage_engine, unavailable_on_error
+    from services.storage.generation import detect
+    from services.terminal_text import json_text, printable
+
+    try:
+        settings = load_settings(args.config, args.storage_url)
+        engine = create_storage_engine(settings.storage_url)
+    except (ConfigError, StorageUnavailableError) as exc:
+        return _fail(args, "bad_input", str(exc), EXIT_USAGE)
+    try:
+        with unavailable_on_error(engine, "inspect"), engine.connect() as conn:
+            storage = detect(conn)
+    except StorageUnavailableError as exc:
+        return _fail(args, "unavailable", str(exc), EXIT_INTERNAL)
+    finally:
+        engine.dispose()
+    if args.json:
+        print(json_text(storage.as_json()))
+        return EXIT_OK
+    for label, values in (
+        ("dialect", [storage.dialect]),
+        ("generation", [storage.generation]),
+        ("markers seen", storage.markers),
+        ("missing used columns", storage.missing_used_columns),
+        ("extra ignored columns", storage.extra_ignored_columns),
+    ):
+        shown = ", ".join(printable(v, single_line=True) for v in values) or "(none)"
+        print(f"{label}: {shown}")
     return EXIT_OK
 
 

@@ -1,60 +1,97 @@
-"""Read-only check that a storage database has every table and column the console uses.
+"""Read-only check that a storage has the columns each capability of the console truly needs.
 
-One query against the catalog (``information_schema`` on MySQL/MariaDB, ``pragma_table_info``
-on SQLite). The console never alters an existing database: a gap is reported, not repaired.
+SchemaBot's layout differs between generations, so instead of "every column we know must
+exist" each capability names its core columns; every other column is optional and read only
+where present (see ``StorageGeneration.has``). The check reuses the one catalog statement of
+``generation.detect``. The console never alters an existing database: a gap is reported, not
+repaired.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
+from enum import StrEnum
 
-from sqlalchemy import Connection, bindparam, text
+from sqlalchemy import Connection
 
 from services.domain.errors import IncompatibleStorageError
-from services.storage.schema import metadata
+from services.storage.generation import StorageGeneration, detect
 
-UNUSED_TABLES = frozenset({"apply_target_locks"})
 
-REQUIRED_COLUMNS: Mapping[str, tuple[str, ...]] = {
-    table.name: tuple(c.name for c in table.columns)
-    for table in metadata.sorted_tables
-    if table.name not in UNUSED_TABLES
+class Capability(StrEnum):
+    """What the console does with a storage, each with its own core columns."""
+
+    LIST_AND_REVIEW = "list_and_review"
+    REOPEN = "reopen"
+
+
+def _columns(**tables: str) -> Mapping[str, frozenset[str]]:
+    return {table: frozenset(names.split()) for table, names in tables.items()}
+
+
+# Listing and reviewing: the triage filters, order, joins and counts (state, completion time,
+# database and environment, the lock of the database, drive-row detection of tasks by
+# namespace/shard/table and their owning work operation, pending control requests, redrive
+# audit rows), and what a review compares (plan input and output, target, the tasks' DDL).
+# G1 and G2 on MySQL and PostgreSQL all have every one of these.
+_LIST_AND_REVIEW = _columns(
+    applies="id apply_identifier lock_id plan_id database_name database_type environment "
+    "deployment engine state error_message attempt completed_at updated_at",
+    plans="id plan_identifier database_name database_type deployment target environment "
+    "schema_files plan_data",
+    tasks="id apply_id apply_operation_id namespace table_name shard ddl state error_message",
+    apply_operations="id apply_id deployment operation_key operation_kind target state "
+    "error_message",
+    locks="id database_name database_type owner created_at",
+    apply_logs="id apply_id level event_type message created_at",
+    apply_control_requests="id apply_id operation status",
+)
+
+# The transactional reopen (G1 only) additionally writes these: tasks, operations and the
+# apply back to failed_retryable with their lease and completion cleared, the lock row it
+# takes, and its one audit row.
+_REOPEN_WRITES = _columns(
+    applies="lease_owner lease_token lease_acquired_at",
+    tasks="completed_at updated_at",
+    apply_operations="completed_at updated_at lease_owner lease_token lease_acquired_at",
+    locks="repository pull_request pending_plan_id",
+    apply_logs="task_id source old_state new_state metadata",
+)
+
+CAPABILITY_COLUMNS: Mapping[Capability, Mapping[str, frozenset[str]]] = {
+    Capability.LIST_AND_REVIEW: _LIST_AND_REVIEW,
+    Capability.REOPEN: {
+        table: columns | _REOPEN_WRITES.get(table, frozenset())
+        for table, columns in _LIST_AND_REVIEW.items()
+    },
 }
 
-_MYSQL_CATALOG = text(
-    "SELECT TABLE_NAME AS table_name, COLUMN_NAME AS column_name "
-    "FROM information_schema.COLUMNS "
-    "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN :tables"
-).bindparams(bindparam("tables", expanding=True))
 
-_SQLITE_CATALOG = text(
-    "SELECT m.name AS table_name, p.name AS column_name "
-    "FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS p "
-    "WHERE m.type = 'table' AND m.name IN :tables"
-).bindparams(bindparam("tables", expanding=True))
-
-
-def missing_columns(
-    present: Iterable[tuple[str, str]], required: Mapping[str, tuple[str, ...]] = REQUIRED_COLUMNS
-) -> tuple[list[str], list[str]]:
-    """(missing tables, missing ``table.column``) given the (table, column) pairs present."""
-    found: dict[str, set[str]] = {}
-    for table, column in present:
-        found.setdefault(table.lower(), set()).add(column.lower())
-    tables = [t for t in required if t not in found]
+def missing_for(storage: StorageGeneration, capability: Capability) -> tuple[list[str], list[str]]:
+    """(missing tables, missing ``table.column``) that ``capability`` needs in ``storage``."""
+    required = CAPABILITY_COLUMNS[capability]
+    tables = [t for t in required if not storage.has(t)]
     columns = [
-        f"{t}.{c}" for t, cols in required.items() if t in found for c in cols if c not in found[t]
+        f"{t}.{c}"
+        for t, cols in required.items()
+        if storage.has(t)
+        for c in sorted(cols)
+        if not storage.has(t, c)
     ]
     return tables, columns
 
 
-def check_compatible(conn: Connection) -> None:
-    """Raise ``IncompatibleStorageError`` naming every missing table and column."""
-    catalog = _SQLITE_CATALOG if conn.dialect.name == "sqlite" else _MYSQL_CATALOG
-    rows = conn.execute(catalog, {"tables": list(REQUIRED_COLUMNS)})
-    tables, columns = missing_columns((str(t), str(c)) for t, c in rows)
+def supports(storage: StorageGeneration, capability: Capability) -> bool:
+    """True when ``storage`` has every core column of ``capability``."""
+    return missing_for(storage, capability) == ([], [])
+
+
+def check_compatible(conn: Connection) -> StorageGeneration:
+    """Detect the storage; raise ``IncompatibleStorageError`` if listing/reviewing cannot work."""
+    storage = detect(conn)
+    tables, columns = missing_for(storage, Capability.LIST_AND_REVIEW)
     if not tables and not columns:
-        return
+        return storage
     parts = []
     if tables:
         parts.append("missing tables: " + ", ".join(tables))

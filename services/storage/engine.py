@@ -1,4 +1,5 @@
-"""SQLAlchemy engines for SchemaBot storage: MySQL/MariaDB via PyMySQL, or SQLite for the demo.
+"""SQLAlchemy engines for SchemaBot storage: MySQL/MariaDB via PyMySQL, PostgreSQL via psycopg 3,
+or SQLite for the demo.
 
 Connection problems surface as ``StorageUnavailableError`` whose message names the host and
 database only, never the password or the full DSN.
@@ -19,19 +20,25 @@ CONNECT_TIMEOUT_SECONDS = 5
 READ_TIMEOUT_SECONDS = 60
 SQLITE_BUSY_TIMEOUT_SECONDS = 10
 
-_MYSQL_DRIVERS = {"mysql": "mysql+pymysql", "mariadb": "mariadb+pymysql"}
+_BARE_DRIVERS = {
+    "mysql": "mysql+pymysql",
+    "mariadb": "mariadb+pymysql",
+    "postgresql": "postgresql+psycopg",
+    "postgres": "postgresql+psycopg",
+}
 
 
 def parse_storage_url(url: str | URL) -> URL:
-    """Parse a SQLAlchemy URL; bare ``mysql://`` / ``mariadb://`` select PyMySQL."""
+    """Parse a SQLAlchemy URL; bare ``mysql://`` / ``mariadb://`` select PyMySQL and bare
+    ``postgresql://`` / ``postgres://`` select psycopg 3."""
     try:
         parsed = make_url(url)
     except ArgumentError:
         raise StorageUnavailableError(
             "storage URL is not a valid SQLAlchemy URL (expected mysql+pymysql://… or sqlite:///…)"
         ) from None
-    if parsed.drivername in _MYSQL_DRIVERS:
-        parsed = parsed.set(drivername=_MYSQL_DRIVERS[parsed.drivername])
+    if parsed.drivername in _BARE_DRIVERS:
+        parsed = parsed.set(drivername=_BARE_DRIVERS[parsed.drivername])
     return parsed
 
 
@@ -72,12 +79,19 @@ def create_storage_engine(url: str | URL) -> Engine:
                     "charset": "utf8mb4",
                 },
             )
+        if backend == "postgresql":
+            return create_engine(
+                parsed,
+                pool_pre_ping=True,
+                pool_recycle=3600,
+                connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+            )
     except (NoSuchModuleError, ImportError) as exc:
         raise StorageUnavailableError(
             f"no driver for {describe_url(parsed)}: {type(exc).__name__}"
         ) from None
     raise StorageUnavailableError(
-        f"unsupported storage backend {backend!r} (use MySQL/MariaDB or SQLite)"
+        f"unsupported storage backend {backend!r} (use MySQL/MariaDB, PostgreSQL or SQLite)"
     )
 
 

@@ -31,7 +31,7 @@ def test_missing_columns_and_tables_are_named(storage_url: str) -> None:
     engine = _initialised(storage_url)
     with engine.begin() as conn:
         conn.execute(text("ALTER TABLE tasks DROP COLUMN shard"))
-        conn.execute(text("ALTER TABLE apply_operations DROP COLUMN cutover_policy"))
+        conn.execute(text("ALTER TABLE apply_operations DROP COLUMN operation_kind"))
         conn.execute(text("DROP TABLE apply_control_requests"))
     engine.dispose()
     with pytest.raises(IncompatibleStorageError) as caught:
@@ -39,7 +39,7 @@ def test_missing_columns_and_tables_are_named(storage_url: str) -> None:
     message = str(caught.value)
     assert "missing tables: apply_control_requests" in message
     assert "missing columns: " in message
-    assert "tasks.shard" in message and "apply_operations.cutover_policy" in message
+    assert "tasks.shard" in message and "apply_operations.operation_kind" in message
 
 
 def test_compat_check_is_one_read_only_statement(mysql_database_url: str) -> None:
