@@ -20,7 +20,7 @@ from textual.widgets import Button, Footer, Input, Static
 
 from screens.durations import between, clock_time, span
 from screens.safe_text import literal
-from screens.triage import RETRY_BUDGET
+from services.domain.states import RETRY_BUDGET
 from services.redrive.model import Review
 
 

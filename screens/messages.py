@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from services.domain.models import LogEntry
-from services.redrive.model import ApplyProgress, RedriveOutcome, TriagePage
+from services.domain.progress import ApplyProgress
+from services.redrive.model import RedriveOutcome, TriagePage
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,9 @@ from screens.messages import ProgressLoaded, RedriveFinished
 from screens.safe_text import literal, printable
 from screens.widgets.console_header import ConsoleHeader
 from services.domain.models import Task
+from services.domain.progress import ApplyProgress
 from services.redrive.api import ConsoleService
-from services.redrive.model import ApplyProgress, RedriveOutcome, Review
+from services.redrive.model import RedriveOutcome, Review
 
 TASK_COLUMNS = (("task", "task"), ("table", "table"), ("shard", "shard"), ("state", "state"),
                 ("attempt", "attempt"), ("error", "error"))  # fmt: skip

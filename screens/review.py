@@ -23,14 +23,13 @@ from textual.worker import Worker, WorkerState, get_current_worker
 from screens.durations import ago, between, clock_time, span, time_left
 from screens.error import ConsoleScreen, ErrorReport, describe_error
 from screens.safe_text import literal
-from screens.triage import RETRY_BUDGET
 from screens.widgets.diff_model import DiffDocument, build_diff_document
 from screens.widgets.diff_view import DiffView
 from screens.widgets.footer import CoalescingFooter
 from screens.widgets.sql_highlight import warm_up
 from services.domain.errors import RedriveConsoleError
 from services.domain.models import ApplyOperation
-from services.domain.states import normalize_state
+from services.domain.states import RETRY_BUDGET, normalize_state
 from services.redrive.api import ConsoleService
 from services.redrive.model import Review, Verdict
 

@@ -26,14 +26,13 @@ from screens.messages import FailedAppliesLoaded, TriageQuery
 from screens.safe_text import literal, printable
 from screens.widgets.console_header import ConsoleHeader
 from screens.widgets.footer import CoalescingFooter
+from services.domain.states import RETRY_BUDGET
 from services.redrive.api import ConsoleService
 from services.redrive.model import TriageRow
 
 PAGE_SIZE = 200
 REFRESH_CAP = 2_000
 LOAD_MORE_MARGIN = 25
-RETRY_BUDGET = 10
-"""SchemaBot's redispatch budget of a ``failed_retryable`` apply (storage spec §6)."""
 ERROR_WIDTH = 20
 REASON_WIDTH = 20
 

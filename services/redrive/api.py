@@ -6,7 +6,8 @@ from collections.abc import Callable
 from typing import Protocol
 
 from services.domain.models import LogEntry
-from services.redrive.model import ApplyProgress, RedriveOutcome, Review, ReviewToken, TriagePage
+from services.domain.progress import ApplyProgress
+from services.redrive.model import RedriveOutcome, Review, ReviewToken, TriagePage
 
 StageCallback = Callable[[str], None]
 

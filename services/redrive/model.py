@@ -6,11 +6,11 @@ These objects are the contract between the service layer and its two faces, the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from services.domain.models import Apply, ApplyOperation, LogEntry, TableChange, Task
+from services.domain.models import Apply, ApplyOperation, TableChange, Task
 
 
 class Verdict(StrEnum):
@@ -178,14 +178,3 @@ class RedriveOutcome:
     @property
     def redriven(self) -> bool:
         return self.status == "redriven"
-
-
-@dataclass(frozen=True, slots=True)
-class ApplyProgress:
-    """A fresh read of one apply and its tasks, for watching it after a redrive."""
-
-    apply: Apply
-    tasks: tuple[Task, ...]
-    operations: tuple[ApplyOperation, ...]
-    database_now: datetime
-    recent_logs: tuple[LogEntry, ...] = field(default=())

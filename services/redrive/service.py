@@ -11,9 +11,10 @@ from __future__ import annotations
 from datetime import timedelta
 
 from services.domain.models import LogEntry
+from services.domain.progress import ApplyProgress
 from services.redrive.api import StageCallback
 from services.redrive.identity import default_operator
-from services.redrive.model import ApplyProgress, RedriveOutcome, Review, ReviewToken, TriagePage
+from services.redrive.model import RedriveOutcome, Review, ReviewToken, TriagePage
 from services.redrive.review import SourceFactory, run_review
 from services.redrive.triage import triage_row
 from services.redrive.validation import DEFAULT_WINDOW, RedriveRejection

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import Connection, Engine
 
 from services.domain.models import ApplyBundle, LogEntry
-from services.redrive.model import ApplyProgress
+from services.domain.progress import ApplyProgress
 from services.storage import queries
 from services.storage.compat import check_compatible
 from services.storage.engine import create_storage_engine, unavailable_on_error

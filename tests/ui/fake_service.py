@@ -20,9 +20,9 @@ from services.domain.models import (
     TableChange,
     Task,
 )
+from services.domain.progress import ApplyProgress
 from services.redrive.api import StageCallback
 from services.redrive.model import (
-    ApplyProgress,
     LockState,
     RedriveOutcome,
     Review,
