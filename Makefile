@@ -29,6 +29,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/planner.py
 	$(BIN)/python bench/redrive.py
 	$(BIN)/python bench/ui.py
+	$(BIN)/python bench/preflight.py
 
 clean:
 	rm -rf $(VENV)

@@ -1,11 +1,11 @@
 """The live checks: duplicate groups for a new unique key, offending values for a column
-change, orphans for a new foreign key. Each is a bounded SELECT pair (a capped count, then a
-few examples) and never raises: a time limit or a failed query becomes the check's status.
+change, orphans for a new foreign key. Key checks are one grouped SELECT returning at most
+``row_cap`` groups; value checks a capped count, then a few examples. No check raises: a time
+limit or a failed query becomes the check's status.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 
 from services.planner.model import ForeignKey, Index
@@ -41,17 +41,19 @@ class Checker:
             for part in ordered  # type: ignore[arg-type]
         ]
         group = ", ".join(expressions)
-        where = " AND ".join(f"{ident(part.column)} IS NOT NULL" for part in ordered)  # type: ignore[arg-type]
-        grouped = f"FROM {self.table_sql} WHERE {where} GROUP BY {group} HAVING COUNT(*) > 1"
+        nullable = [p.column for p in ordered if self._nullable(p.column)]  # type: ignore[arg-type]
+        where = " AND ".join(f"{ident(c)} IS NOT NULL" for c in nullable)
+        grouped = (
+            f"FROM {self.table_sql}{f' WHERE {where}' if where else ''}"
+            f" GROUP BY {group} HAVING COUNT(*) > 1"
+        )
         detail = f"index-assisted (uses index {via})" if via else "full scan (no covering index)"
-        return self._run(
+        return self._grouped(
             check,
             "duplicate_key",
-            f"SELECT COUNT(*) FROM (SELECT 1 {grouped} LIMIT %s) AS duplicate_groups",
             f"SELECT {group}, COUNT(*) {grouped} ORDER BY {group} LIMIT %s",
-            (),
-            lambda row: Example(_texts(row[:-1]), int(row[-1])),
-            detail,
+            count_rows=False,
+            detail=detail,
         )
 
     def offending(self, condition: Offending) -> CheckResult:
@@ -68,7 +70,6 @@ class Checker:
             f"SELECT COUNT(*) FROM (SELECT 1 {rows} LIMIT %s) AS offending",
             examples,
             condition.params,
-            lambda row: Example(_texts(row)),
         )
 
     def orphans(self, foreign_key: ForeignKey) -> CheckResult:
@@ -88,14 +89,17 @@ class Checker:
             f"(SELECT 1 FROM {parent} AS parent WHERE {join})"
         )
         keys = ", ".join(f"child.{ident(c)}" for c, _ in pairs)
-        return self._run(
+        return self._grouped(
             check,
             "foreign_key",
-            f"SELECT COUNT(*) FROM (SELECT 1 {rows} LIMIT %s) AS orphans",
             f"SELECT {keys}, COUNT(*) {rows} GROUP BY {keys} ORDER BY {keys} LIMIT %s",
-            (),
-            lambda row: Example(_texts(row[:-1]), int(row[-1])),
+            count_rows=True,
         )
+
+    def _nullable(self, name: str) -> bool:
+        """True unless the column is known to be NOT NULL (NULLs never collide in a key)."""
+        column = self.facts.column(name)
+        return column is None or column.nullable
 
     def _index_order(self, key: Index) -> tuple[tuple, str]:
         """The key's parts in the order of an existing index that starts with exactly these
@@ -109,6 +113,27 @@ class Checker:
                 return tuple(by_name[c] for c in leading), index.name
         return key.parts, ""
 
+    def _grouped(
+        self, check: str, cause: str, sql: str, *, count_rows: bool, detail: str = ""
+    ) -> CheckResult:
+        """One scan returning up to ``row_cap`` groups ``(key values…, rows)``: the count is
+        the number of groups (or, with ``count_rows``, of their rows); the first are examples."""
+        if self.skip:
+            return _skipped(check, cause, self.skip)
+        cap = self.limits.row_cap
+        try:
+            rows = self.session.select(sql, (cap,))
+        except TimeLimitExceeded as exc:
+            return CheckResult(check, cause, CheckStatus.TIME_LIMIT, detail=f"unknown: {exc}")
+        except QueryFailed as exc:
+            return CheckResult(check, cause, CheckStatus.ERROR, detail=f"query failed: {exc}")
+        count = sum(int(row[-1]) for row in rows) if count_rows else len(rows)
+        examples = tuple(
+            Example(_texts(row[:-1]), int(row[-1])) for row in rows[: self.limits.example_limit]
+        )
+        status = CheckStatus.FOUND if rows else CheckStatus.CLEAN
+        return CheckResult(check, cause, status, count, len(rows) >= cap, examples, detail)
+
     def _run(
         self,
         check: str,
@@ -116,9 +141,8 @@ class Checker:
         count_sql: str,
         examples_sql: str,
         params: tuple[object, ...],
-        example: Callable[[tuple], Example],
-        detail: str = "",
     ) -> CheckResult:
+        """A capped count of offending rows, then (when there are any) a few of their values."""
         if self.skip:
             return _skipped(check, cause, self.skip)
         cap = self.limits.row_cap
@@ -127,13 +151,13 @@ class Checker:
             found: tuple[Example, ...] = ()
             if count and examples_sql and self.limits.example_limit:
                 rows = self.session.select(examples_sql, (*params, self.limits.example_limit))
-                found = tuple(example(row) for row in rows)
+                found = tuple(Example(_texts(row)) for row in rows)
         except TimeLimitExceeded as exc:
             return CheckResult(check, cause, CheckStatus.TIME_LIMIT, detail=f"unknown: {exc}")
         except QueryFailed as exc:
             return CheckResult(check, cause, CheckStatus.ERROR, detail=f"query failed: {exc}")
         status = CheckStatus.FOUND if count else CheckStatus.CLEAN
-        return CheckResult(check, cause, status, count, count >= cap, found, detail)
+        return CheckResult(check, cause, status, count, count >= cap, found)
 
 
 def _skipped(check: str, cause: str, why: str) -> CheckResult:

@@ -66,7 +66,7 @@ def test_a_composite_key_follows_the_index_column_order_and_cap_marks_a_lower_bo
     (check,) = _only(report).checks
     assert (check.status, check.count, check.capped) == (CheckStatus.FOUND, 2, True)
     assert check.detail == "index-assisted (uses index idx_ba)"
-    assert [e.values for e in check.examples] == [("x", "1"), ("x", "2"), ("y", "3")][:5]
+    assert [e.values for e in check.examples] == [("x", "1"), ("x", "2")]  # in index order
 
 
 def test_without_a_covering_index_the_scan_is_reported_and_clean_data_is_clean(
