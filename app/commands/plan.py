@@ -5,6 +5,9 @@ the statements SchemaBot would store. ``DIR`` holds one sub-folder per namespace
 files directly (then the namespace is ``--namespace``, default the folder's name). A live
 target plans each namespace against the schema of the same name.
 
+``--spirit-compat 2026-07|2026-08`` chooses whose rules the plan follows (default 2026-08; see
+``services.planner.spirit_level``).
+
 ``--json`` prints ``{"changes": [{"namespace", "table", "operation", "ddl", "is_unsafe",
 "unsafe_reason"}], "no_changes": bool}``. Exit codes: 0 ok, 2 bad input, 1 internal error.
 """
@@ -30,6 +33,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         choices=("mysql", "mariadb"),
         default="mysql",
         help="server flavour of a --current-dir snapshot (default: mysql)",
+    )
+    parser.add_argument(
+        "--spirit-compat",
+        choices=("2026-07", "2026-08"),
+        default="2026-08",
+        help="plan like this Spirit: 2026-07 (SchemaBot's July pin) or 2026-08 (default)",
     )
     parser.add_argument("--json", action="store_true", help="print the plan as JSON")
 
@@ -87,6 +96,7 @@ def run(args: argparse.Namespace) -> int:
 
     from services.planner import PlannerError, plan_schema
     from services.planner.sources import LiveSchemaSource
+    from services.planner.spirit_level import SpiritLevel
 
     try:
         desired = read_schema_dir(Path(args.schema_dir), args.namespace)
@@ -94,7 +104,7 @@ def run(args: argparse.Namespace) -> int:
             source = LiveSchemaSource(args.target_url)
         else:
             source = _current_source(Path(args.current_dir), sorted(desired), args.flavour)
-        result = plan_schema(desired, source)
+        result = plan_schema(desired, source, level=SpiritLevel(args.spirit_compat))
     except (_BadInput, PlannerError) as exc:
         print(f"plan: {exc}", file=sys.stderr)
         return EXIT_USAGE

@@ -7,13 +7,14 @@ from datetime import timedelta
 
 from app.settings import yaml_tree as yt
 from services.domain.errors import ConfigError
+from services.planner.spirit_level import SpiritLevel, parse_level
 
 SECTION = "redrive_console"
 DEFAULT_WINDOW_HOURS = 24
 # At least an hour (a shorter window refuses nearly every failure), at most 30 days (older
 # failures should become a new apply, not a redrive of a plan reviewed long ago).
 WINDOW_HOURS_RANGE = (1, 720)
-_KEYS = frozenset({"keymap", "read_only", "redrive_window_hours", "operator"})
+_KEYS = frozenset({"keymap", "read_only", "redrive_window_hours", "operator", "spirit_compat"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +23,8 @@ class ConsoleOptions:
     read_only: bool = False
     redrive_window: timedelta = timedelta(hours=DEFAULT_WINDOW_HOURS)
     operator: str | None = None
+    # None: review and redrive take the level from the plan's storage generation.
+    spirit_compat: SpiritLevel | None = None
 
 
 def parse_console_section(node: object) -> ConsoleOptions:
@@ -48,9 +51,17 @@ def parse_console_section(node: object) -> ConsoleOptions:
         if not low <= hours <= high:  # also refuses .nan and .inf
             raise ConfigError(f"{window_path}: must be a number of hours from {low} to {high}")
     operator = yt.optional_string(spec, "operator", SECTION)
+    spirit_compat = None
+    level_text = yt.optional_string(spec, "spirit_compat", SECTION)
+    if level_text is not None:
+        try:
+            spirit_compat = parse_level(level_text)
+        except ValueError as exc:
+            raise ConfigError(f"{yt.join(SECTION, 'spirit_compat')}: {exc}") from None
     return ConsoleOptions(
         keymap=keymap,
         read_only=read_only,
         redrive_window=timedelta(hours=hours),
         operator=operator.strip() if operator else None,
+        spirit_compat=spirit_compat,
     )

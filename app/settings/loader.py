@@ -12,6 +12,7 @@ from app.settings.console import SECTION, parse_console_section
 from app.settings.dsn_from import url_from_dsn, url_from_parts
 from app.settings.targets import ConfiguredTargets, parse_databases
 from services.domain.errors import ConfigError
+from services.planner.spirit_level import SpiritLevel
 
 CONFIG_ENV = "SCHEMABOT_CONFIG_FILE"
 DEFAULT_ENVIRONMENT_ORDER = ("staging", "production")
@@ -27,6 +28,7 @@ class Settings:
     read_only: bool = False
     redrive_window: timedelta = timedelta(hours=24)
     operator: str | None = None
+    spirit_compat: SpiritLevel | None = None  # None: from the plan's storage generation
     environment_order: tuple[str, ...] = DEFAULT_ENVIRONMENT_ORDER
     allowed_environments: tuple[str, ...] | None = None
     config_path: Path | None = None
@@ -73,6 +75,7 @@ def load_settings(config_path: str | None, storage_url: str | None) -> Settings:
         read_only=console.read_only,
         redrive_window=console.redrive_window,
         operator=console.operator,
+        spirit_compat=console.spirit_compat,
         environment_order=order,
         allowed_environments=allowed,
         config_path=path,

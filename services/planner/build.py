@@ -16,11 +16,14 @@ from services.planner.options import read_options
 from services.planner.partition import parse_partitioning
 from services.planner.prepass import Element, PreparedCreate
 from services.planner.reader import Draft
+from services.planner.spirit_level import DEFAULT_LEVEL, SpiritLevel, rules_for
 
 
-def build_table(prepared: PreparedCreate, flavour: Flavour) -> Table:
-    """The normalised model of a pre-passed statement."""
-    draft = Draft()
+def build_table(
+    prepared: PreparedCreate, flavour: Flavour, level: SpiritLevel = DEFAULT_LEVEL
+) -> Table:
+    """The normalised model of a pre-passed statement, by ``level``'s rules."""
+    draft = Draft(rules=rules_for(level))
     for element in prepared.elements:
         if element.is_column:
             read_column(element, draft)
@@ -40,10 +43,18 @@ def build_table(prepared: PreparedCreate, flavour: Flavour) -> Table:
             for column in columns
         ]
     _validate(columns, indexes)
+    _refuse_duplicate_constraint_names([*checks, *draft.foreign_keys])
     if flavour is Flavour.MARIADB and any(
         part.expression is not None for index in indexes for part in index.parts
     ):
         raise ValueError("functional index key parts are not supported by MariaDB 10.11")
+    if flavour is Flavour.MARIADB:
+        for column in columns:
+            if column.srid is not None:
+                raise ValueError(
+                    f"column {column.name}: SRID is not supported by MariaDB 10.11"
+                    " (it has no spatial reference system attribute)"
+                )
     return Table(
         name=prepared.table,
         flavour=flavour,
@@ -52,7 +63,7 @@ def build_table(prepared: PreparedCreate, flavour: Flavour) -> Table:
         checks=tuple(checks),
         foreign_keys=tuple(draft.foreign_keys),
         options=options,
-        partitioning=parse_partitioning(prepared.partition_tokens),
+        partitioning=parse_partitioning(prepared.partition_tokens, draft.rules),
     )
 
 
@@ -150,6 +161,24 @@ def _validate(columns: list[Column], indexes: list[Index]) -> None:
         for part in index.parts:
             if part.column is not None and part.column.lower() not in seen:
                 raise ValueError(f"index {index.name!r} uses unknown column {part.column!r}")
+
+
+def _refuse_duplicate_constraint_names(constraints: list[Check | ForeignKey]) -> None:
+    """Constraint names are case-insensitive; two with one name are refused by name.
+
+    (A CHECK and a FOREIGN KEY sharing a name could not be told apart by the differ.)
+    """
+    seen: dict[str, str] = {}
+    for constraint in constraints:
+        if not constraint.name:
+            continue
+        lowered = constraint.name.lower()
+        if lowered in seen:
+            raise ValueError(
+                f"duplicate constraint name {constraint.name!r} (also {seen[lowered]!r};"
+                " constraint names compare case-insensitively)"
+            )
+        seen[lowered] = constraint.name
 
 
 def parse_column_definition(element: Element) -> tuple[Column, list[Index], list[Check]]:

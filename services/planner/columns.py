@@ -5,7 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
-from services.planner.expressions import default_text, expression_key, restore_text
+from services.planner.expressions import (
+    default_text,
+    expression_forms,
+    expression_key,
+    level_tokens,
+)
 from services.planner.lexer import unescape_string
 from services.planner.lexer import unquote_identifier as name_of
 from services.planner.model import Check, Column, Default, Index, KeyPart
@@ -14,11 +19,15 @@ from services.planner.reader import Cursor, Draft, string_literal
 from services.planner.types import (
     ALIASES,
     CHARSET_TYPES,
+    CHARSETLESS_TYPES,
     KNOWN_TYPES,
     NUMERIC_TYPES,
     normalise_args,
+    normalise_charset,
+    normalise_collation,
 )
 
+VECTOR_DEFAULT_DIMENSION = "2048"  # MySQL's dimension for a VECTOR declared without one
 TIMESTAMP_FUNCTIONS = frozenset({"CURRENT_TIMESTAMP", "NOW", "LOCALTIME", "LOCALTIMESTAMP"})
 
 
@@ -38,9 +47,16 @@ def read_column(element: Element, draft: Draft) -> None:
     name = name_of(cur.take())
     column = _ColumnDraft({"name": name})
     type_name, args = _column_type(cur, column)
+    if type_name == "vector":
+        if not draft.rules.vector_type:
+            raise ValueError(f"column {name}: VECTOR needs Spirit level 2026-08")
+        args = args or (VECTOR_DEFAULT_DIMENSION,)
     while not cur.done():
         _column_attribute(cur, column, type_name, element, draft)
     fields = column.fields
+    if type_name in CHARSETLESS_TYPES:
+        fields.pop("charset", None)
+        fields.pop("collation", None)
     fields["type"] = type_name
     fields["args"] = normalise_args(type_name, args, bool(fields.get("zerofill")))
     if column.binary_attribute and type_name in CHARSET_TYPES:
@@ -72,8 +88,14 @@ def _column_type(cur: Cursor, column: _ColumnDraft) -> tuple[str, tuple[str, ...
         raw_type = cur.take().text.lower()
     if raw_type == "double":
         cur.take_word("PRECISION")
+    if raw_type in ("char", "character", "nchar") and cur.take_word("VARYING"):
+        raw_type = "varchar"  # CHARACTER VARYING, CHAR VARYING, NCHAR VARYING
+    if raw_type == "nchar" and cur.take_word("VARCHAR"):
+        raw_type = "nvarchar"
+    if raw_type in ("nchar", "nvarchar"):
+        column.fields["charset"] = "utf8mb3"  # the national character set
     if raw_type == "long":
-        raw_type = "mediumtext"
+        raw_type = "mediumblob" if cur.take_word("VARBINARY") else "mediumtext"
         cur.take_word("VARCHAR")
     args: tuple[str, ...] = ()
     if cur.at_op("("):
@@ -113,16 +135,16 @@ def _column_attribute(
     elif upper in ("CHARSET", "CHARACTER"):
         if upper == "CHARACTER":
             cur.expect_word("SET")
-        fields["charset"] = name_of(cur.take()).lower()
+        fields["charset"] = normalise_charset(name_of(cur.take()))
     elif upper == "COLLATE":
-        fields["collation"] = name_of(cur.take()).lower()
+        fields["collation"] = normalise_collation(name_of(cur.take()))
     elif upper == "NOT":
         cur.expect_word("NULL")
         column.nullable = False
     elif upper == "NULL":
         column.nullable = True
     elif upper == "DEFAULT":
-        fields["default"] = _default(cur, type_name)
+        fields["default"] = _default(cur, type_name, draft)
     elif upper == "ON":
         cur.expect_word("UPDATE")
         fields["on_update"] = _timestamp_function(cur, "ON UPDATE")
@@ -136,7 +158,8 @@ def _column_attribute(
             cur.expect_word("ALWAYS")
             cur.expect_word("AS")
         inner = cur.take_parens()
-        fields.update(generated=restore_text(inner), generated_key=expression_key(inner))
+        text, key = expression_forms(inner, draft.rules)
+        fields.update(generated=text, generated_key=key)
         fields["stored"] = cur.take_word("STORED")
         if not fields["stored"]:
             cur.take_word("VIRTUAL")
@@ -149,7 +172,8 @@ def _column_attribute(
         column.unique = True
     elif upper == "CHECK":
         inner = cur.take_parens()
-        check = Check("", restore_text(inner), expression_key(inner), not element.not_enforced)
+        text, key = expression_forms(inner, draft.rules)
+        check = Check("", text, key, not element.not_enforced)
         draft.column_checks.append((str(fields["name"]), check))
     elif upper not in ("INVISIBLE", "VISIBLE"):
         raise ValueError(f"column {fields['name']}: unsupported attribute {token.text!r}")
@@ -174,7 +198,7 @@ def _numeric_key(text: str) -> str | None:
         return None
 
 
-def _default(cur: Cursor, type_name: str) -> Default:
+def _default(cur: Cursor, type_name: str, draft: Draft) -> Default:
     token = cur.peek()
     if token is None:
         raise ValueError("DEFAULT without a value")
@@ -207,6 +231,7 @@ def _default(cur: Cursor, type_name: str) -> Default:
             sub = Cursor(inner)
             text = _timestamp_function(sub, "DEFAULT")
             return Default("timestamp", text, f"ts:{text}")
+        inner = level_tokens(inner, draft.rules)
         return Default("expr", default_text(inner), f"expr:{expression_key(inner)}")
     if token.kind == "word":
         upper = token.text.upper()
@@ -235,6 +260,6 @@ def _default(cur: Cursor, type_name: str) -> Default:
             start = cur.pos
             cur.take()
             cur.take_parens()
-            call = cur.tokens[start : cur.pos]
+            call = level_tokens(cur.tokens[start : cur.pos], draft.rules)
             return Default("expr", default_text(call), f"expr:{expression_key(call)}")
     raise ValueError(f"unsupported DEFAULT value {token.text!r}")

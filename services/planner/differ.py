@@ -18,6 +18,7 @@ from services.planner.emit import (
 from services.planner.lexer import escape_string, quote_identifier
 from services.planner.model import Check, Column, ForeignKey, Index, Table
 from services.planner.partition import format_partitioning, partitioning_key
+from services.planner.spirit_level import DEFAULT_LEVEL, LevelRules, SpiritLevel, rules_for
 
 MARIADB_DEFAULT_COLLATIONS = {
     "utf8mb4": "utf8mb4_general_ci",
@@ -33,18 +34,21 @@ MARIADB_DEFAULT_COLLATIONS = {
 }
 
 
-def diff_tables(current: Table, desired: Table, flavour: Flavour) -> list[str]:
+def diff_tables(
+    current: Table, desired: Table, flavour: Flavour, level: SpiritLevel = DEFAULT_LEVEL
+) -> list[str]:
     """ALTER statements (without ``;``) turning ``current`` into ``desired``; [] if equal."""
     mariadb = flavour is Flavour.MARIADB
     if mariadb:
         current, desired = _pair_column_checks(current, desired)
         desired, current = _pair_column_checks(desired, current)
-    clauses = _column_clauses(current, desired, mariadb)
-    index_clauses, extra = _index_clauses(current, desired, mariadb)
+    recreated = _recreated_columns(current, desired) if mariadb else set()
+    clauses = _column_clauses(current, desired, mariadb, recreated)
+    index_clauses, extra = _index_clauses(current, desired, mariadb, recreated)
     clauses += index_clauses
     clauses += _constraint_clauses(current, desired, mariadb)
     clauses += _option_clauses(current, desired)
-    partition_clauses, partition_extra = _partition_clauses(current, desired)
+    partition_clauses, partition_extra = _partition_clauses(current, desired, rules_for(level))
     head = f"ALTER TABLE {quote_identifier(desired.name)} "
     if mariadb and clauses and partition_clauses:
         primary = _mariadb_with_partitioning(head, clauses, partition_clauses[0])
@@ -87,13 +91,34 @@ def _pair_column_checks(columns_side: Table, checks_side: Table) -> tuple[Table,
     )
 
 
-def _column_clauses(current: Table, desired: Table, mariadb: bool) -> list[str]:
+def _is_virtual(column: Column) -> bool:
+    return column.generated is not None and not column.stored
+
+
+def _recreated_columns(current: Table, desired: Table) -> set[str]:
+    """MariaDB columns turning virtual <-> stored or virtual <-> regular.
+
+    MariaDB 10.11 refuses such a MODIFY ("This is not yet supported for generated columns"),
+    so the column is dropped and added again at its place in the same ALTER.
+    """
+    source = {c.name.lower(): c for c in current.columns}
+    return {
+        column.name.lower()
+        for column in desired.columns
+        if column.name.lower() in source
+        and _is_virtual(source[column.name.lower()]) != _is_virtual(column)
+    }
+
+
+def _column_clauses(
+    current: Table, desired: Table, mariadb: bool, recreated: set[str]
+) -> list[str]:
     source = {c.name.lower(): c for c in current.columns}
     target = {c.name.lower(): c for c in desired.columns}
     drops = sorted(
         f"DROP COLUMN {quote_identifier(c.name)}"
         for c in current.columns
-        if c.name.lower() not in target
+        if c.name.lower() not in target or c.name.lower() in recreated
     )
     explicit = _explicit_positions(current, desired, source, target)
     dropped_pk = _columns_losing_primary_key(current, desired)
@@ -103,7 +128,7 @@ def _column_clauses(current: Table, desired: Table, mariadb: bool) -> list[str]:
     for position, column in enumerate(desired.columns):
         lowered = column.name.lower()
         old = source.get(lowered)
-        if old is None:
+        if old is None or lowered in recreated:
             clause = f"ADD COLUMN {format_column(column, mariadb=mariadb)}"
             if not previous:
                 clause += " FIRST"
@@ -234,11 +259,48 @@ def _index_key(index: Index, *, visibility: bool = True) -> tuple[object, ...]:
     return (*key, index.visible) if visibility else key
 
 
+def _covers(index: Index, columns: tuple[str, ...]) -> bool:
+    """True when ``index`` can serve a foreign key on ``columns`` (they lead the index)."""
+    leading = [part.column.lower() if part.column else None for part in index.parts]
+    return leading[: len(columns)] == [c.lower() for c in columns]
+
+
+def _foreign_key_owned(current: Table, desired: Table) -> set[str]:
+    """Live indexes that exist only for a foreign key the desired table keeps.
+
+    MySQL and MariaDB create an index for a foreign key that no index serves, named after
+    the constraint, and refuse to drop the only index serving one. So a live index serving a
+    kept foreign key that no desired index serves belongs to the key: it is neither dropped
+    nor reported as a difference.
+    """
+    owned: set[str] = set()
+    live_keys = {fk.name.lower() for fk in current.foreign_keys if fk.name}
+    for fk in desired.foreign_keys:
+        if fk.name.lower() not in live_keys:
+            continue
+        if any(_covers(index, fk.columns) for index in desired.indexes):
+            continue
+        serving = [i for i in current.indexes if _covers(i, fk.columns)]
+        if serving and not any(
+            index.name in {i.name for i in desired.indexes} for index in serving
+        ):
+            owned.add(serving[0].name)
+    return owned
+
+
 def _index_clauses(
-    current: Table, desired: Table, mariadb: bool
+    current: Table, desired: Table, mariadb: bool, recreated: set[str]
 ) -> tuple[list[str], list[list[str]]]:
+    owned = _foreign_key_owned(current, desired)
+    current = replace(current, indexes=tuple(i for i in current.indexes if i.name not in owned))
     source = {i.name: i for i in current.indexes}
     target = {i.name: i for i in desired.indexes}
+    # An index on a re-created column goes with the column: it is dropped and added again.
+    touched = {
+        index.name
+        for index in current.indexes
+        if any((part.column or "").lower() in recreated for part in index.parts)
+    }
     matched_source: set[str] = set()
     matched_target: set[str] = set()
     for old in current.indexes:
@@ -265,7 +327,7 @@ def _index_clauses(
             if old.kind == "PRIMARY"
             else f"DROP INDEX {quote_identifier(old.name)}"
         )
-        if new is None:
+        if new is None or old.name in touched:
             drops.append(drop)
         elif _index_key(old, visibility=False) != _index_key(new, visibility=False):
             if (
@@ -284,7 +346,11 @@ def _index_clauses(
         if new.name in matched_target or new.name in option_only:
             continue
         old = source.get(new.name)
-        if old is None or _index_key(old, visibility=False) != _index_key(new, visibility=False):
+        if (
+            old is None
+            or old.name in touched
+            or _index_key(old, visibility=False) != _index_key(new, visibility=False)
+        ):
             adds.append(format_add_index(new, mariadb=mariadb))
         elif old.visible != new.visible:
             if mariadb:
@@ -299,7 +365,8 @@ def _index_clauses(
 
 
 def _fk_action(action: str | None) -> str | None:
-    return None if action == "RESTRICT" else action
+    """RESTRICT and NO ACTION are InnoDB's default (the same check), so they equal no action."""
+    return None if action in ("RESTRICT", "NO ACTION") else action
 
 
 def _constraint_key(constraint: Check | ForeignKey, mariadb: bool) -> tuple[object, ...]:
@@ -318,21 +385,22 @@ def _constraint_key(constraint: Check | ForeignKey, mariadb: bool) -> tuple[obje
 def _constraint_clauses(current: Table, desired: Table, mariadb: bool) -> list[str]:
     old_list: list[Check | ForeignKey] = [*current.checks, *current.foreign_keys]
     new_list: list[Check | ForeignKey] = [*desired.checks, *desired.foreign_keys]
-    old_names = {c.name for c in old_list if c.name}
-    new_names = {c.name for c in new_list if c.name}
+    # Constraint names compare case-insensitively (the server treats them so).
+    old_names = {c.name.lower() for c in old_list if c.name}
+    new_names = {c.name.lower() for c in new_list if c.name}
     pairs: list[tuple[Check | ForeignKey, Check | ForeignKey]] = []
-    unmatched_old = [c for c in old_list if not c.name or c.name not in new_names]
-    unmatched_new = [c for c in new_list if not c.name or c.name not in old_names]
+    unmatched_old = [c for c in old_list if not c.name or c.name.lower() not in new_names]
+    unmatched_new = [c for c in new_list if not c.name or c.name.lower() not in old_names]
     for old in list(unmatched_old):
         for new in unmatched_new:
             if _constraint_key(old, mariadb) == _constraint_key(new, mariadb):
                 unmatched_old.remove(old)
                 unmatched_new.remove(new)
                 break
-    by_name_new = {c.name: c for c in new_list if c.name}
+    by_name_new = {c.name.lower(): c for c in new_list if c.name}
     for old in old_list:
-        if old.name and old.name in by_name_new:
-            pairs.append((old, by_name_new[old.name]))
+        if old.name and old.name.lower() in by_name_new:
+            pairs.append((old, by_name_new[old.name.lower()]))
     drops: list[str] = []
     enforcement: list[str] = []
     adds: list[str] = []
@@ -382,14 +450,16 @@ def _option_clauses(current: Table, desired: Table) -> list[str]:
     return clauses
 
 
-def _partition_clauses(current: Table, desired: Table) -> tuple[list[str], list[list[str]]]:
+def _partition_clauses(
+    current: Table, desired: Table, rules: LevelRules
+) -> tuple[list[str], list[list[str]]]:
     old, new = current.partitioning, desired.partitioning
     if partitioning_key(old) == partitioning_key(new):
         return [], []
     if new is None:
         return ["REMOVE PARTITIONING"], []
     if old is None:
-        return [format_partitioning(new)], []
+        return [format_partitioning(new, rules)], []
     same_shape = (
         old.method in ("HASH", "KEY")
         and (old.linear, old.method, old.expression_key, old.columns, old.subpartition_key)
@@ -404,4 +474,4 @@ def _partition_clauses(current: Table, desired: Table) -> tuple[list[str], list[
         if change > 0:
             return [f"ADD PARTITION PARTITIONS {change}"], []
         return [f"COALESCE PARTITION {-change}"], []
-    return ["REMOVE PARTITIONING"], [[format_partitioning(new)]]
+    return ["REMOVE PARTITIONING"], [[format_partitioning(new, rules)]]

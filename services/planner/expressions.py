@@ -6,7 +6,10 @@ transpiles some functions (``TO_DAYS`` becomes ``DATEDIFF``), which would change
 
 from __future__ import annotations
 
+from services.planner.function_aliases import rename_functions
 from services.planner.lexer import Token, escape_string, quote_identifier, unescape_string
+from services.planner.parens import canonical_parentheses
+from services.planner.spirit_level import LevelRules
 
 
 def _words(text: str) -> frozenset[str]:
@@ -126,6 +129,10 @@ def _render(tokens: list[Token], *, for_key: bool, lower_functions: bool = False
         if token.kind == "word" and _is_prefixed_literal(token, following):
             text = token.text.lower() + following.text  # type: ignore[union-attr]
             index += 1
+        elif _is_typed_literal(token, following):
+            literal = escape_string(unescape_string(following.text))  # type: ignore[union-attr]
+            text = f"{token.text.upper()} {literal}"
+            index += 1
         elif token.kind == "word":
             kind, text = _word(token, following, state)
             if kind == "func":
@@ -154,6 +161,16 @@ def _is_prefixed_literal(token: Token, following: Token | None) -> bool:
         and following is not None
         and following.kind == "str"
         and not following.space
+    )
+
+
+def _is_typed_literal(token: Token, following: Token | None) -> bool:
+    """``DATE '2020-01-01'`` (MariaDB prints ``DATE'2020-01-01'``), ``TIME '…'``, ``TIMESTAMP '…'``:
+    a literal of that type, not a column named ``date``."""
+    return (
+        token.is_word("DATE", "TIME", "TIMESTAMP")
+        and following is not None
+        and following.kind == "str"
     )
 
 
@@ -191,3 +208,19 @@ def default_text(tokens: list[Token]) -> str:
 def expression_key(tokens: list[Token]) -> str:
     """Comparison form: outer parentheses, introducers, case and aliases normalised."""
     return _render(strip_outer_parens(tokens), for_key=True)
+
+
+def level_tokens(tokens: list[Token], rules: LevelRules) -> list[Token]:
+    """The expression's tokens with function names as the level spells them."""
+    return rename_functions(tokens) if rules.function_aliases else tokens
+
+
+def expression_forms(tokens: list[Token], rules: LevelRules) -> tuple[str, str]:
+    """A CHECK or generated-column expression at ``rules``' level: (printed text, key)."""
+    if rules.canonical_parentheses:
+        text = canonical_parentheses(tokens, for_key=False)
+        key = canonical_parentheses(tokens, for_key=True)
+        if text is not None and key is not None:
+            return text, key
+    tokens = level_tokens(tokens, rules)
+    return restore_text(tokens), expression_key(tokens)

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from services.planner.expressions import expression_key, restore_text
+from services.planner.expressions import (
+    expression_forms,
+    expression_key,
+    level_tokens,
+    restore_text,
+)
 from services.planner.lexer import Token, split_top_level, unescape_string
 from services.planner.lexer import unquote_identifier as name_of
 from services.planner.model import Check, ForeignKey, Index, KeyPart
@@ -26,14 +31,8 @@ def read_table_element(element: Element, draft: Draft) -> None:
         inner = cur.take_parens()
         if not cur.done():
             raise ValueError(f"unsupported CHECK option {cur.peek().text!r}")  # type: ignore[union-attr]
-        draft.checks.append(
-            Check(
-                constraint_name,
-                restore_text(inner),
-                expression_key(inner),
-                not element.not_enforced,
-            )
-        )
+        text, key = expression_forms(inner, draft.rules)
+        draft.checks.append(Check(constraint_name, text, key, not element.not_enforced))
         return
     if cur.take_word("FOREIGN"):
         cur.expect_word("KEY")
@@ -62,17 +61,17 @@ def read_table_element(element: Element, draft: Draft) -> None:
             name = index_name
     if cur.take_word("USING"):
         using = cur.take().text.upper()
-    parts = _key_parts(cur.take_parens())
+    parts = _key_parts(cur.take_parens(), draft)
     index = _index_options(cur, Index(name, kind, parts, using=using))
     draft.indexes.append(index)
 
 
-def _key_parts(tokens: list[Token]) -> tuple[KeyPart, ...]:
+def _key_parts(tokens: list[Token], draft: Draft) -> tuple[KeyPart, ...]:
     parts: list[KeyPart] = []
     for part_tokens in split_top_level(tokens):
         cur = Cursor(part_tokens)
         if cur.at_op("("):
-            inner = cur.take_parens()
+            inner = level_tokens(cur.take_parens(), draft.rules)
             part = KeyPart(None, f"({restore_text(inner)})", expression_key(inner))
         else:
             column = name_of(cur.take())

@@ -117,9 +117,19 @@ class Options:
 
 
 @dataclass(frozen=True, slots=True)
+class SubpartitionDef:
+    """A named subpartition; only its comment carries meaning (its engine is the table's)."""
+
+    name: str
+    comment: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class PartitionDef:
     name: str
     values: str | None
+    comment: str | None = None
+    subpartitions: tuple[SubpartitionDef, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

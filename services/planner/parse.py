@@ -1,7 +1,8 @@
 """Parse one CREATE TABLE text into the normalised model, with a content-hash cache.
 
-The cache key is the SHA-256 of the text, the flavour and ``PLANNER_VERSION``, so a warm
-re-plan parses only tables whose text changed, and a planner upgrade never reuses old models.
+The cache key is the SHA-256 of the text, the flavour, the Spirit level and ``PLANNER_VERSION``,
+so a warm re-plan parses only tables whose text changed, and a planner upgrade never reuses old
+models.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from services.planner.dialect import validate_create
 from services.planner.lexer import join_tokens
 from services.planner.model import Table
 from services.planner.prepass import PreparedCreate, PrepassError, prepare_create
+from services.planner.spirit_level import DEFAULT_LEVEL, SpiritLevel
 
 PLANNER_VERSION = "1"
 _CACHE_SIZE = 6_000  # models of ~3 schemas of 1,000 tables (both sides); ~10 KB each
@@ -31,20 +33,22 @@ class TableParseError(ValueError):
         self.table = table
 
 
-def _key(sql: str, flavour: Flavour, validate: bool = True) -> bytes:
-    text = f"{PLANNER_VERSION}\0{flavour.value}\0{int(validate)}\0{sql}"
+def _key(sql: str, flavour: Flavour, validate: bool, level: SpiritLevel) -> bytes:
+    text = f"{PLANNER_VERSION}\0{flavour.value}\0{level.value}\0{int(validate)}\0{sql}"
     return hashlib.sha256(text.encode()).digest()
 
 
-def parse_table(sql: str, flavour: Flavour) -> Table:
+def parse_table(sql: str, flavour: Flavour, level: SpiritLevel = DEFAULT_LEVEL) -> Table:
     """The model of ``sql`` (one CREATE TABLE), validated and cached; raises ``TableParseError``."""
-    result = parse_many([(sql, flavour, True)])[0]
+    result = parse_many([(sql, flavour, True, level)])[0]
     if isinstance(result, TableParseError):
         raise result
     return result
 
 
-def parse_table_uncached(sql: str, flavour: Flavour, validate: bool = True) -> Table:
+def parse_table_uncached(
+    sql: str, flavour: Flavour, validate: bool = True, level: SpiritLevel = DEFAULT_LEVEL
+) -> Table:
     """Parse without the cache; ``validate`` runs the sqlglot grammar gate (spec §11.4).
 
     Only server-printed SHOW CREATE text is parsed with ``validate=False``: our own element
@@ -57,7 +61,7 @@ def parse_table_uncached(sql: str, flavour: Flavour, validate: bool = True) -> T
     try:
         if validate:
             _validate_elements(prepared)
-        return build_table(prepared, flavour)
+        return build_table(prepared, flavour, level)
     except (ValueError, IndexError) as exc:
         message = str(exc) or f"cannot parse ({type(exc).__name__})"
         raise TableParseError(message, prepared.table) from None
@@ -90,7 +94,7 @@ def clear_cache() -> None:
         _validated_elements.clear()
 
 
-Item = tuple[str, Flavour, bool]
+Item = tuple[str, Flavour, bool, SpiritLevel]
 
 
 def _parse_one(item: Item) -> Table | TableParseError:
@@ -101,7 +105,7 @@ def _parse_one(item: Item) -> Table | TableParseError:
 
 
 def parse_many(items: list[Item]) -> list[Table | TableParseError]:
-    """Parse many ``(sql, flavour, validate)`` items through the cache, in input order.
+    """Parse many ``(sql, flavour, validate, level)`` items through the cache, in input order.
 
     Each result is the model or the ``TableParseError`` for that statement. (A process pool
     was measured slower here: forking and pickling models cost more than the second core

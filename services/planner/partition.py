@@ -1,26 +1,34 @@
 """The ``PARTITION BY`` clause, split off by the pre-pass and modelled as a whole (spec §5.6).
 
-Per-partition ``ENGINE`` is ignored (as at Spirit HEAD); ``COMMENT`` is compared but not
-printed, like the pinned emitter.
+Per-partition ``ENGINE`` is ignored (MySQL requires every partition to use the table's engine,
+so it carries no information, yet SHOW CREATE TABLE always prints it). ``SUBPARTITION BY``,
+named subpartitions and partition comments are compared and printed, so they are never lost.
 """
 
 from __future__ import annotations
 
-from services.planner.expressions import expression_key, restore_text
+from dataclasses import replace
+
+from services.planner.expressions import expression_key, level_tokens, restore_text
 from services.planner.lexer import (
     Token,
+    escape_string,
     matching_paren,
     quote_identifier,
     split_top_level,
+    unescape_string,
 )
 from services.planner.lexer import unquote_identifier as name_of
-from services.planner.model import PartitionDef, Partitioning
+from services.planner.model import PartitionDef, Partitioning, SubpartitionDef
+from services.planner.spirit_level import DEFAULT_LEVEL, LevelRules, rules_for
 
 
-def parse_partitioning(tokens: list[Token]) -> Partitioning | None:
+def parse_partitioning(tokens: list[Token], rules: LevelRules | None = None) -> Partitioning | None:
     """Model ``PARTITION BY ...``; ``None`` for an unpartitioned table."""
     if not tokens:
         return None
+    rules = rules or rules_for(DEFAULT_LEVEL)
+    tokens = level_tokens(tokens, rules)
     pos = 0
 
     def word(*words: str) -> bool:
@@ -67,7 +75,10 @@ def parse_partitioning(tokens: list[Token]) -> Partitioning | None:
     definitions: list[PartitionDef] = []
     if pos < len(tokens) and tokens[pos].text == "(":
         for part in split_top_level(parens()):
-            definitions.append(_definition(part))
+            definition = _definition(part)
+            if rules.partition_comments:
+                definition = _push_comment_down(definition)
+            definitions.append(definition)
     if pos != len(tokens):
         raise ValueError(f"partitioning: unsupported clause {tokens[pos].text!r}")
     if definitions:
@@ -119,7 +130,6 @@ def _definition(tokens: list[Token]) -> PartitionDef:
     name = name_of(tokens[1])
     pos = 2
     values = None
-    comment = None
     if pos < len(tokens) and tokens[pos].is_word("VALUES"):
         pos += 1
         if tokens[pos].is_word("LESS"):
@@ -137,21 +147,58 @@ def _definition(tokens: list[Token]) -> PartitionDef:
             pos = close + 1
         else:
             raise ValueError("partitioning: unsupported VALUES form")
-    while pos < len(tokens):
+    pos, comment = _partition_options(tokens, pos, f"partition {name}")
+    subpartitions: list[SubpartitionDef] = []
+    if pos < len(tokens) and tokens[pos].text == "(":
+        close = matching_paren(tokens, pos)
+        for part in split_top_level(tokens[pos + 1 : close]):
+            subpartitions.append(_subpartition_definition(part))
+        pos = close + 1
+    if pos != len(tokens):
+        raise ValueError(f"partition {name}: unsupported option {tokens[pos].text!r}")
+    return PartitionDef(name, values, comment, tuple(subpartitions))
+
+
+def _partition_options(tokens: list[Token], pos: int, what: str) -> tuple[int, str | None]:
+    """Skip ``[STORAGE] ENGINE [=] x``; read ``COMMENT [=] '...'``; stop at ``(`` or the end."""
+    comment = None
+    while pos < len(tokens) and tokens[pos].text != "(":
         token = tokens[pos]
         if token.is_word("STORAGE"):
             pos += 1
             continue
-        if token.is_word("ENGINE", "COMMENT"):
+        if not token.is_word("ENGINE", "COMMENT"):
+            raise ValueError(f"{what}: unsupported option {token.text!r}")
+        pos += 1
+        if pos < len(tokens) and tokens[pos].text == "=":
             pos += 1
-            if pos < len(tokens) and tokens[pos].text == "=":
-                pos += 1
-            if token.is_word("COMMENT"):
-                comment = tokens[pos].text
-            pos += 1
-            continue
-        raise ValueError(f"partition {name}: unsupported option {token.text!r}")
-    return PartitionDef(name, values if comment is None else f"{values}\0{comment}")
+        if token.is_word("COMMENT"):
+            if tokens[pos].kind != "str":
+                raise ValueError(f"{what}: COMMENT expects a quoted string")
+            comment = unescape_string(tokens[pos].text) or None
+        pos += 1
+    return pos, comment
+
+
+def _subpartition_definition(tokens: list[Token]) -> SubpartitionDef:
+    if len(tokens) < 2 or not tokens[0].is_word("SUBPARTITION"):
+        raise ValueError("partitioning: expected SUBPARTITION <name>")
+    name = name_of(tokens[1])
+    pos, comment = _partition_options(tokens, 2, f"subpartition {name}")
+    if pos != len(tokens):
+        raise ValueError(f"subpartition {name}: unsupported option {tokens[pos].text!r}")
+    return SubpartitionDef(name, comment)
+
+
+def _push_comment_down(definition: PartitionDef) -> PartitionDef:
+    """MySQL stores a partition comment on each named subpartition that has none."""
+    if definition.comment is None or not definition.subpartitions:
+        return definition
+    subpartitions = tuple(
+        sub if sub.comment is not None else replace(sub, comment=definition.comment)
+        for sub in definition.subpartitions
+    )
+    return replace(definition, comment=None, subpartitions=subpartitions)
 
 
 def _value_list(tokens: list[Token]) -> str:
@@ -162,7 +209,7 @@ def _value_list(tokens: list[Token]) -> str:
     )
 
 
-def format_partitioning(partitioning: Partitioning) -> str:
+def format_partitioning(partitioning: Partitioning, rules: LevelRules) -> str:
     """``PARTITION BY [LINEAR ]<method> (...)[ PARTITIONS n][ (PARTITION `p` VALUES ...)]``."""
     parts = ["PARTITION BY"]
     if partitioning.linear:
@@ -181,10 +228,23 @@ def format_partitioning(partitioning: Partitioning) -> str:
         for definition in partitioning.definitions:
             text = f"PARTITION {quote_identifier(definition.name)}"
             if definition.values:
-                text += " VALUES " + definition.values.split("\0")[0]
+                text += " VALUES " + definition.values
+            if rules.partition_comments:
+                text += _comment_text(definition.comment)
+            if definition.subpartitions:
+                subs = [
+                    f"SUBPARTITION {quote_identifier(sub.name)}"
+                    + (_comment_text(sub.comment) if rules.partition_comments else "")
+                    for sub in definition.subpartitions
+                ]
+                text += " (" + ", ".join(subs) + ")"
             rendered.append(text)
         parts.append("(" + ", ".join(rendered) + ")")
     return " ".join(parts)
+
+
+def _comment_text(comment: str | None) -> str:
+    return f" COMMENT = {escape_string(comment)}" if comment is not None else ""
 
 
 def partitioning_key(partitioning: Partitioning | None) -> object:

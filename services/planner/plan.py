@@ -20,6 +20,7 @@ from services.planner.lint import lint_table
 from services.planner.model import Table
 from services.planner.parse import TableParseError, parse_many, parse_table
 from services.planner.sources import table_name_of
+from services.planner.spirit_level import DEFAULT_LEVEL, SpiritLevel
 
 _AUTO_INCREMENT_OPTION = re.compile(r"^(\)[^\n]*?)\s+AUTO_INCREMENT\s*=\s*\d+", re.M | re.I)
 
@@ -85,6 +86,7 @@ def plan_namespace(
     flavour: Flavour,
     *,
     server_text: bool = False,
+    level: SpiritLevel = DEFAULT_LEVEL,
 ) -> list[TableChange]:
     """The changes of one namespace: CREATEs, then ALTERs, then DROPs, each by table name.
 
@@ -106,8 +108,8 @@ def plan_namespace(
     live_needed = sorted({f.name for f in pending if f.name in live})
     # Server-printed text skips the sqlglot gate (our element parser still fails closed).
     results = parse_many(
-        [(f.text, flavour, True) for f in pending]
-        + [(live[name], flavour, not server_text) for name in live_needed]
+        [(f.text, flavour, True, level) for f in pending]
+        + [(live[name], flavour, not server_text, level) for name in live_needed]
     )
     for desired_file, result in zip(pending, results, strict=False):
         if isinstance(result, TableParseError):
@@ -129,7 +131,7 @@ def plan_namespace(
                 file=desired_file.file,
             )
         by_name[name] = desired_file
-    return _changes(namespace, by_name, live, current_tables, flavour)
+    return _changes(namespace, by_name, live, current_tables, flavour, level)
 
 
 def _changes(
@@ -138,6 +140,7 @@ def _changes(
     live: dict[str, str],
     current_tables: dict[str, Table],
     flavour: Flavour,
+    level: SpiritLevel,
 ) -> list[TableChange]:
     creates: list[TableChange] = []
     alters: list[TableChange] = []
@@ -151,10 +154,10 @@ def _changes(
             continue
         if name not in current_tables:
             # The statement head named another table than the parsed statement.
-            current_tables[name] = _parse_one(namespace, name, live[name], flavour)
+            current_tables[name] = _parse_one(namespace, name, live[name], flavour, level)
         current_table = current_tables[name]
         try:
-            statements = diff_tables(current_table, desired_file.table, flavour)
+            statements = diff_tables(current_table, desired_file.table, flavour, level)
         except (ValueError, KeyError) as exc:
             raise PlannerError(f"cannot diff: {exc}", namespace=namespace, table=name) from None
         reason = (
@@ -174,9 +177,9 @@ def _changes(
     return creates + alters + drops
 
 
-def _parse_one(namespace: str, name: str, text: str, flavour: Flavour) -> Table:
+def _parse_one(namespace: str, name: str, text: str, flavour: Flavour, level: SpiritLevel) -> Table:
     try:
-        return parse_table(text, flavour)
+        return parse_table(text, flavour, level)
     except TableParseError as exc:
         raise PlannerError(f"live table: {exc}", namespace=namespace, table=name) from None
 
@@ -194,8 +197,14 @@ def _change(
     )
 
 
-def plan_schema(desired: Mapping[str, Mapping[str, str]], source: SchemaSource) -> PlanResult:
-    """Re-plan every namespace of ``desired`` against ``source`` (namespaces sorted).
+def plan_schema(
+    desired: Mapping[str, Mapping[str, str]],
+    source: SchemaSource,
+    *,
+    level: SpiritLevel = DEFAULT_LEVEL,
+) -> PlanResult:
+    """Re-plan every namespace of ``desired`` against ``source`` (namespaces sorted), the way
+    the Spirit of ``level`` plans (review and redrive pass the level of the stored plan).
 
     A source with a ``database_override`` holds every namespace in one database (SchemaBot's
     DSN-with-database mode): with several namespaces, a DROP cannot be attributed (spec §1).
@@ -203,12 +212,19 @@ def plan_schema(desired: Mapping[str, Mapping[str, str]], source: SchemaSource) 
     flavour = source.flavour
     server_text = bool(getattr(source, "server_text", False))
     if getattr(source, "database_override", None) and len(desired) > 1:
-        return _plan_one_database(desired, source, flavour, server_text)
+        return _plan_one_database(desired, source, flavour, server_text, level)
     changes: list[TableChange] = []
     for namespace in sorted(desired):
         current = source.load(namespace)
         changes.extend(
-            plan_namespace(namespace, desired[namespace], current, flavour, server_text=server_text)
+            plan_namespace(
+                namespace,
+                desired[namespace],
+                current,
+                flavour,
+                server_text=server_text,
+                level=level,
+            )
         )
     return PlanResult(changes=tuple(changes))
 
@@ -218,13 +234,14 @@ def _plan_one_database(
     source: SchemaSource,
     flavour: Flavour,
     server_text: bool,
+    level: SpiritLevel,
 ) -> PlanResult:
     """All namespaces against one database: each namespace owns the tables of its files."""
     namespaces = sorted(desired)
     current = source.load(namespaces[0])
     owner: dict[str, str] = {}
     for namespace in namespaces:
-        for name in _desired_names(namespace, desired[namespace], flavour):
+        for name in _desired_names(namespace, desired[namespace], flavour, level):
             if name in owner:
                 raise PlannerError(
                     f"table {name!r} is defined in namespaces {owner[name]!r} and {namespace!r}",
@@ -236,7 +253,9 @@ def _plan_one_database(
     for namespace in namespaces:
         own = {name: text for name, text in current.items() if owner.get(name) == namespace}
         files = desired[namespace]
-        changes.extend(plan_namespace(namespace, files, own, flavour, server_text=server_text))
+        changes.extend(
+            plan_namespace(namespace, files, own, flavour, server_text=server_text, level=level)
+        )
     dropped = sorted(name for name in current if name not in owner)
     if dropped:
         raise PlannerError(
@@ -246,13 +265,15 @@ def _plan_one_database(
     return PlanResult(changes=tuple(changes))
 
 
-def _desired_names(namespace: str, files: Mapping[str, str], flavour: Flavour) -> list[str]:
+def _desired_names(
+    namespace: str, files: Mapping[str, str], flavour: Flavour, level: SpiritLevel
+) -> list[str]:
     names = []
     for desired_file in _desired_files(files):
         name = desired_file.name
         if name is None:
             try:
-                name = parse_table(desired_file.text, flavour).name
+                name = parse_table(desired_file.text, flavour, level).name
             except TableParseError as exc:
                 raise PlannerError(str(exc), namespace=namespace, file=desired_file.file) from None
         names.append(name)

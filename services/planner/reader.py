@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from services.planner.lexer import Token, matching_paren
 from services.planner.model import Check, Column, ForeignKey, Index
+from services.planner.spirit_level import DEFAULT_LEVEL, LevelRules, rules_for
 
 
 @dataclass(slots=True)
@@ -74,6 +75,7 @@ class Draft:
     column_checks: list[tuple[str, Check]] = field(default_factory=list)
     checks: list[Check] = field(default_factory=list)
     foreign_keys: list[ForeignKey] = field(default_factory=list)
+    rules: LevelRules = field(default_factory=lambda: rules_for(DEFAULT_LEVEL))
 
 
 def string_literal(cur: Cursor, what: str) -> str:

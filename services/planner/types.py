@@ -51,6 +51,41 @@ ALIASES = {
     "float8": "double",
 }
 
+# Charset names the server stores under another name (``utf8`` is ``utf8mb3`` since MySQL 8.0.30
+# and MariaDB 10.6); a collation starting with an alias is renamed the same way.
+CHARSET_ALIASES = {"utf8": "utf8mb3"}
+
+# Types that cannot carry a charset: one written on them is accepted and discarded.
+CHARSETLESS_TYPES = frozenset(
+    {
+        "vector",
+        "geometry",
+        "point",
+        "linestring",
+        "polygon",
+        "multipoint",
+        "multilinestring",
+        "multipolygon",
+        "geometrycollection",
+    }
+)
+
+
+def normalise_charset(name: str) -> str:
+    """A charset name as the server stores it (lower case, aliases resolved)."""
+    lowered = name.lower()
+    return CHARSET_ALIASES.get(lowered, lowered)
+
+
+def normalise_collation(name: str) -> str:
+    """A collation name as the server stores it: ``utf8_bin`` is ``utf8mb3_bin``."""
+    lowered = name.lower()
+    charset, _, rest = lowered.partition("_")
+    if charset in CHARSET_ALIASES and rest:
+        return f"{CHARSET_ALIASES[charset]}_{rest}"
+    return lowered
+
+
 ZEROFILL_WIDTHS = {"tinyint": "3", "smallint": "5", "mediumint": "8", "int": "10", "bigint": "20"}
 
 

@@ -11,6 +11,7 @@ from cases import ALL_CASES, Case, table_name
 from services.planner import plan_schema
 from services.planner.api import Flavour, PlannerError
 from services.planner.sources import SnapshotSchemaSource
+from services.planner.spirit_level import SpiritLevel
 
 NAMESPACE = "app"
 M = Flavour.MYSQL
@@ -37,11 +38,23 @@ def _params() -> list:
     ]
 
 
-@pytest.mark.parametrize(("case", "flavour"), _params())
-def test_case_plans_exactly(tmp_path: Path, case: Case, flavour: Flavour) -> None:
+def _level_params() -> list:
+    return [
+        pytest.param(case, flavour, level, id=f"{case.id}[{flavour}][{level}]")
+        for case in ALL_CASES
+        for flavour in case.flavours
+        for level in SpiritLevel
+    ]
+
+
+@pytest.mark.parametrize(("case", "flavour", "level"), _level_params())
+def test_case_plans_exactly(
+    tmp_path: Path, case: Case, flavour: Flavour, level: SpiritLevel
+) -> None:
+    """The byte-exact expected-text table, at both Spirit levels."""
     source = snapshot(tmp_path, case.current, flavour)
-    plan = plan_schema(desired_files(case.desired), source)
-    expected = case.expected_for(flavour)
+    plan = plan_schema(desired_files(case.desired), source, level=level)
+    expected = case.expected_for(flavour, level)
 
     assert [change.ddl for change in plan.changes] == [stmt.ddl for stmt in expected]
     assert plan.no_changes == (not expected)

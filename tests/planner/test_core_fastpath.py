@@ -7,6 +7,7 @@ import pytest
 import services.planner.parse as parse_module
 from services.planner import Flavour, PlannerError, plan_schema
 from services.planner.sources import StaticSchemaSource
+from services.planner.spirit_level import SpiritLevel
 
 LIVE = (
     "CREATE TABLE `t` (\n  `id` bigint NOT NULL,\n  PRIMARY KEY (`id`)\n)"
@@ -21,9 +22,9 @@ def parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     calls: list[str] = []
     real = parse_module.parse_table_uncached
 
-    def counting(sql: str, flavour: Flavour, validate: bool = True):
+    def counting(sql: str, flavour: Flavour, validate: bool, level: SpiritLevel):
         calls.append(sql)
-        return real(sql, flavour, validate)
+        return real(sql, flavour, validate, level)
 
     monkeypatch.setattr(parse_module, "parse_table_uncached", counting)
     return calls

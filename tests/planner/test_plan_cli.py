@@ -149,3 +149,44 @@ def test_live_target_plans_the_schema_of_the_same_name(
     bad = server.render_as_string(hide_password=False)
     assert main(["plan", "--schema-dir", str(desired), "--target-url", bad]) == 2
     assert "pw-never-printed" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("level", "expected"),
+    [
+        # 2026-07 prints the CHECK as written; 2026-08 keeps only the needed parentheses
+        # and spells the function the way MySQL stores it.
+        (
+            "2026-07",
+            "ALTER TABLE `t` ADD CONSTRAINT `c` CHECK ((`a`>0) AND (LCASE(`b`)!=''));",
+        ),
+        ("2026-08", "ALTER TABLE `t` ADD CONSTRAINT `c` CHECK (`a`>0 AND LOWER(`b`)!='');"),
+    ],
+)
+def test_spirit_compat_chooses_the_level(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], level: str, expected: str
+) -> None:
+    table = "CREATE TABLE t (id bigint NOT NULL, a int, b varchar(5), PRIMARY KEY (id)"
+    desired = write(
+        tmp_path / "desired" / "ns",
+        {"t.sql": table + ", CONSTRAINT c CHECK ((a > 0) AND (LCASE(b) <> '')))"},
+    )
+    current = write(tmp_path / "current" / "ns", {"t.sql": table + ")"})
+    args = ["plan", "--schema-dir", str(desired.parent), "--current-dir", str(current.parent)]
+    code = main([*args, "--spirit-compat", level, "--json"])
+    assert code == 0
+    assert [c["ddl"] for c in json.loads(capsys.readouterr().out)["changes"]] == [expected]
+
+
+def test_spirit_compat_defaults_to_august_and_refuses_unknown_levels(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    table = "CREATE TABLE t (id bigint NOT NULL, c varchar(5), PRIMARY KEY (id)"
+    desired = write(tmp_path / "d" / "ns", {"t.sql": table + ", CHECK ((CEIL(id) > 0)))"})
+    current = write(tmp_path / "c" / "ns", {"t.sql": table + ")"})
+    args = ["plan", "--schema-dir", str(desired.parent), "--current-dir", str(current.parent)]
+    assert main([*args, "--json"]) == 0
+    ddl = json.loads(capsys.readouterr().out)["changes"][0]["ddl"]
+    assert ddl == "ALTER TABLE `t` ADD CHECK (CEILING(`id`)>0);"
+    assert main([*args, "--spirit-compat", "2026-09"]) == 2
+    assert "invalid choice: '2026-09'" in capsys.readouterr().err

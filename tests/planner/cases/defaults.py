@@ -239,26 +239,31 @@ GENERATED_CASES = [
         t("a int, b int AS (a + 1) VIRTUAL"),
         t("a int, b int AS (a + 1) STORED"),
         A + "MODIFY COLUMN `b` int GENERATED ALWAYS AS (`a`+1) STORED NULL;",
-        mariadb_expected=A + "MODIFY COLUMN `b` int GENERATED ALWAYS AS (`a`+1) STORED;",
-        mariadb_executable=False,
-        note="MariaDB 10.11 cannot change a VIRTUAL column to STORED in place",
+        mariadb_expected=unsafe(
+            A + "DROP COLUMN `b`, ADD COLUMN `b` int GENERATED ALWAYS AS (`a`+1) STORED;", "`b`"
+        ),
+        note="MariaDB 10.11 cannot change a VIRTUAL column to STORED in place (error 1907):"
+        " the column is dropped and added again",
     ),
     case(
         "gen_plain_to_generated",
         t("a int, b int"),
         t("a int, b int AS (a * 10) VIRTUAL"),
         A + "MODIFY COLUMN `b` int GENERATED ALWAYS AS (`a`*10) VIRTUAL NULL;",
-        mariadb_expected=A + "MODIFY COLUMN `b` int GENERATED ALWAYS AS (`a`*10) VIRTUAL;",
-        mariadb_executable=False,
-        note="MariaDB 10.11 refuses MODIFY of a stored column into a generated one",
+        mariadb_expected=unsafe(
+            A + "DROP COLUMN `b`, ADD COLUMN `b` int GENERATED ALWAYS AS (`a`*10) VIRTUAL;", "`b`"
+        ),
+        note="MariaDB 10.11 refuses MODIFY of a regular column into a virtual one (error 1907):"
+        " the column is dropped and added again",
     ),
     case(
         "gen_generated_to_plain",
         t("a int, b int AS (a + 1) VIRTUAL"),
         t("a int, b int"),
         A + "MODIFY COLUMN `b` int NULL;",
-        mariadb_executable=False,
-        note="MariaDB 10.11 refuses MODIFY of a generated column into a stored one (error 1907)",
+        mariadb_expected=unsafe(A + "DROP COLUMN `b`, ADD COLUMN `b` int NULL;", "`b`"),
+        note="MariaDB 10.11 refuses MODIFY of a virtual column into a regular one (error 1907):"
+        " the column is dropped and added again (its values become the default)",
     ),
     case(
         "gen_dropped",

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 
 from services.planner.api import Flavour
+from services.planner.spirit_level import DEFAULT_LEVEL, SpiritLevel
 
 BOTH = (Flavour.MYSQL, Flavour.MARIADB)
 MYSQL_ONLY = (Flavour.MYSQL,)
@@ -78,8 +79,19 @@ class Case:
     second_plan: tuple[Stmt, ...] = ()
     show_create_matches: bool = True
     note: str = field(default="")
+    july_expected: tuple[Stmt, ...] | None = None
+    july_mariadb_expected: tuple[Stmt, ...] | None = None
 
-    def expected_for(self, flavour: Flavour) -> tuple[Stmt, ...]:
+    def expected_for(
+        self, flavour: Flavour, level: SpiritLevel = DEFAULT_LEVEL
+    ) -> tuple[Stmt, ...]:
+        """The exact plan for ``flavour`` at ``level``; the ``july_*`` fields hold the
+        2026-07 plan where that level's rules give different text."""
+        if level is SpiritLevel.JULY_2026:
+            if flavour is Flavour.MARIADB and self.july_mariadb_expected is not None:
+                return self.july_mariadb_expected
+            if self.july_expected is not None:
+                return self.july_expected
         if flavour is Flavour.MARIADB and self.mariadb_expected is not None:
             return self.mariadb_expected
         return self.expected
@@ -97,6 +109,8 @@ def case(
     second_plan: tuple[str | Stmt, ...] = (),
     show_create_matches: bool = True,
     note: str = "",
+    july_expected: str | Stmt | tuple[str | Stmt, ...] | list[str | Stmt] | None = None,
+    july_mariadb_expected: str | Stmt | tuple[str | Stmt, ...] | list[str | Stmt] | None = None,
 ) -> Case:
     """Build a Case from loose arguments (a single text may be given without a tuple)."""
 
@@ -119,6 +133,10 @@ def case(
         second_plan=stmts(second_plan),
         show_create_matches=show_create_matches,
         note=note,
+        july_expected=None if july_expected is None else stmts(july_expected),
+        july_mariadb_expected=(
+            None if july_mariadb_expected is None else stmts(july_mariadb_expected)
+        ),
     )
 
 
