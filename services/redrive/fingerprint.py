@@ -77,11 +77,6 @@ def plan_fingerprint(plan: Plan) -> str:
     return hashlib.sha256(canonical_json(plan).encode("utf-8")).hexdigest()
 
 
-def plans_equivalent(a: Plan, b: Plan) -> bool:
-    """Exact (byte-for-byte) equivalence of two plans' canonical documents."""
-    return canonical_json(a) == canonical_json(b)
-
-
 def sort_changes(docs: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
     """Table changes in fingerprint order: (table, operation, ddl), byte-wise."""
     return sorted(docs, key=lambda d: (d["table"], d["operation"], d["ddl"]))

@@ -204,20 +204,6 @@ def decode_plan(row: Row) -> Plan:
     )
 
 
-def flatten_shards(plan: Plan) -> tuple[ShardPlan, ...]:
-    """All nested shard plans as one list sorted by (namespace, shard), as SchemaBot reads them.
-
-    A shard without its own namespace takes the namespace it is nested under.
-    """
-    flat = [
-        ShardPlan(shard=s.shard, namespace=s.namespace or ns, changes=s.changes)
-        for ns, ns_plan in plan.namespaces.items()
-        if ns_plan is not None
-        for s in ns_plan.shards
-    ]
-    return tuple(sorted(flat, key=lambda s: (s.namespace, s.shard)))
-
-
 # -- options -------------------------------------------------------------------------------
 
 _OPTION_TYPES: Mapping[str, tuple[type, ...]] = {

@@ -74,16 +74,6 @@ def test_plan_data_decodes_every_documented_key() -> None:
     assert plan.namespaces["empty"].artifacts is None
 
 
-def test_flatten_shards_sorts_by_namespace_and_shard_and_fills_the_namespace() -> None:
-    plan = decode.decode_plan(_plan(plan_data=SHARDED_PLAN))
-    flat = decode.flatten_shards(plan)
-    assert [(s.namespace, s.shard) for s in flat] == [
-        ("commerce", "-80"),
-        ("commerce", "80-"),
-        ("commerce", "c0-"),
-    ]
-
-
 def test_schema_files_drop_the_capitalised_files_level() -> None:
     files = {"app": {"Files": {"users.sql": "CREATE TABLE users (id int)"}}, "none": None}
     plan = decode.decode_plan(_plan(schema_files=files))
