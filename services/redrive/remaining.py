@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from services.domain.drive_rows import is_drive_task
 from services.domain.models import Apply, ApplyOperation, Task
-from services.domain.states import REOPENABLE_TASK_STATES, normalize_state
+from services.domain.states import StateClass, operation_state_class, task_state_class
 from services.redrive.validation import RedriveRejection
 
 FINALIZER_SUFFIX = "/group_finalizer"
@@ -82,14 +82,14 @@ def reconstruct_remaining_work(
     finalizers: set[str] = set()
 
     for task in own_tasks:
-        if normalize_state(task.state) not in REOPENABLE_TASK_STATES:
+        if not _reopenable_task(task):
             continue
         op = _owning_operation(ident, task, ops)
         if not is_drive_task(task, op):
             reflected.append(task.id)
             continue
         if op is not None:
-            if normalize_state(op.state) != "failed":
+            if not _failed_operation(op):
                 continue
             deployments.add(op.deployment)
         else:
@@ -97,9 +97,7 @@ def reconstruct_remaining_work(
         keys.add(task_key(task))
         reopen.add(task.id)
 
-    failed_ops = sorted(
-        (op for op in ops.values() if normalize_state(op.state) == "failed"), key=lambda o: o.id
-    )
+    failed_ops = sorted((op for op in ops.values() if _failed_operation(op)), key=lambda o: o.id)
     tasks_by_op: dict[int, list[Task]] = {}
     for task in own_tasks:
         if task.apply_operation_id is not None:
@@ -110,7 +108,7 @@ def reconstruct_remaining_work(
         if not op_tasks and _kind(op) == "group_finalizer":
             finalizers.add(finalizer_namespace(ident, op))
         for task in op_tasks:
-            if normalize_state(task.state) in REOPENABLE_TASK_STATES:
+            if _reopenable_task(task):
                 keys.add(task_key(task))
                 reopen.add(task.id)
 
@@ -159,6 +157,15 @@ def _owning_operation(
             f"{task.apply_operation_id}; resolve the storage inconsistency before redrive",
         )
     return op
+
+
+def _reopenable_task(task: Task) -> bool:
+    """A failed task, or a cancelled one that never ran because an earlier task failed."""
+    return task_state_class(task.state) is StateClass.REOPENABLE
+
+
+def _failed_operation(op: ApplyOperation) -> bool:
+    return operation_state_class(op.state) is StateClass.REOPENABLE
 
 
 def _kind(op: ApplyOperation) -> str:
