@@ -1,7 +1,11 @@
 """The ``redrive-console`` command line: one subcommand module per action under ``app.commands``.
 
-Without a subcommand the Textual console opens. Exit codes: 0 success, 1 internal error,
-2 bad input or usage, 3 refused (not redrivable, mismatch, rejected).
+Without a subcommand the Textual console opens. Exit codes (the README's table is the
+contract): 0 success; 1 internal error, no decision was made (storage unreachable); 2 bad
+input or usage, the request itself is malformed and was never checked against an apply;
+3 refused by a rule about the apply (unknown apply, wrong environment, not redrivable,
+mismatch, changed since the review, declined, lock held). ``--json`` statuses follow the
+codes: ``invalid`` is 2, ``rejected`` is 3, ``error`` is 1.
 """
 
 from __future__ import annotations
@@ -15,6 +19,28 @@ EXIT_OK = 0
 EXIT_INTERNAL = 1
 EXIT_USAGE = 2
 EXIT_REFUSED = 3
+EXIT_INTERRUPTED = 130
+
+# Reason codes of requests that are malformed in themselves: exit 2, JSON status "invalid".
+# Every other reason code is a refusal by a rule about the apply: exit 3, status "rejected".
+USAGE_REASON_CODES = frozenset(
+    {
+        "apply_id_required",
+        "environment_required",
+        "caller_required",
+        "invalid_token",
+        "invalid_fingerprint",
+        "token_for_another_apply",
+        "force_needs_binding",
+    }
+)
+STATUS_BY_EXIT = {EXIT_INTERNAL: "error", EXIT_USAGE: "invalid", EXIT_REFUSED: "rejected"}
+
+
+def exit_code_for(reason_code: str) -> int:
+    """The exit code of a refusal with this reason code (2 malformed request, else 3)."""
+    return EXIT_USAGE if reason_code in USAGE_REASON_CODES else EXIT_REFUSED
+
 
 # name -> (module under app.commands, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -71,6 +97,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE if exc.code not in (0, None) else EXIT_OK
     try:
         return int(args.run(args))
-    except KeyboardInterrupt:
-        print("interrupted; nothing was written", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt:  # the redrive command reports its own outcome; others do not write
+        print("interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED

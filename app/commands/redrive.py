@@ -1,14 +1,28 @@
-"""``redrive-console redrive APPLY_ID -e ENV [--force] [--yes] [--expect-fingerprint F]
-[--operator O] [--json]``: review, confirm, then reopen the failed apply in one transaction.
+"""``redrive-console redrive APPLY_ID -e ENV [--token TOKEN] [--force] [--yes]
+[--expect-lock-owner OWNER] [--expect-fingerprint F] [--operator O] [--json]``: review, confirm,
+then reopen the failed apply in one transaction.
 
 The review runs first and its summary is shown (text mode). Without ``--yes`` the command asks
 ``Redrive? [y/N]`` (default No; no input or end of input is No); with ``--force`` it also asks
-the operator to type the database name. ``--expect-fingerprint`` refuses when the fresh
-review's fingerprint differs (and is checked again under the lock). The write re-plans under
-the database lock and refuses, writing nothing, if anything changed since this review.
+the operator to type the database name.
 
-Exit codes: 0 redriven, 3 rejected (not redrivable, mismatch, changed, declined, lock held),
-2 bad input (unknown apply, wrong environment, bad config, missing option), 1 internal error.
+What the redrive is bound to:
+
+- ``--token TOKEN`` (from ``review --json``) binds exactly what the console's confirmation
+  binds: the apply's row version, every task and operation state, the lock owner and the plan
+  fingerprint. The write compares the rows it re-reads under the lock with the decoded token
+  and refuses, naming what changed, writing nothing.
+- Without a token the redrive is bound to the review this command itself just ran.
+- ``--expect-lock-owner OWNER`` refuses unless the lock is held by OWNER.
+- ``--expect-fingerprint F`` refuses unless the plan fingerprint is F or starts with F (at least
+  16 hex characters, as the console shows it); it is checked again under the lock.
+- ``--force --yes`` must name what it takes over: it needs ``--token`` or
+  ``--expect-lock-owner``.
+
+Exit codes: 0 redriven, 3 refused (unknown apply, wrong environment, not redrivable, mismatch,
+changed since the review, declined, lock held), 2 malformed request (garbled token, token of
+another apply, fingerprint prefix shorter than 16 or not hex, unbound ``--force --yes``, bad
+config, missing option), 1 internal error, 130 interrupted.
 
 JSON (``--json``, one document on stdout)::
 
@@ -16,6 +30,11 @@ JSON (``--json``, one document on stdout)::
      "fingerprint": "<sha256 hex>" | "", "lock_owner": "cli:me@host" | null,
      "previous_lock_owner": "acme/repo#42" | null,
      "reopened": {"tasks": [1, 2], "operations": [101]}}
+
+Interrupted (Ctrl-C), the outcome is read back from storage, never guessed::
+
+    {"status": "interrupted", "apply_id": "apply-…",
+     "outcome": "redriven" | "not written" | "unknown, check with review"}
 """
 
 from __future__ import annotations
@@ -24,10 +43,10 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from app.cli import EXIT_OK, EXIT_REFUSED, add_connection_options
+from app.cli import EXIT_INTERRUPTED, EXIT_OK, EXIT_REFUSED, add_connection_options
 
 if TYPE_CHECKING:
-    from services.redrive.model import RedriveOutcome, Review
+    from services.redrive.model import RedriveOutcome, Review, ReviewToken
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -36,36 +55,98 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("apply_id", metavar="APPLY_ID", help="the apply identifier (apply-…)")
     parser.add_argument("-e", "--environment", required=True, help="the apply's environment")
     parser.add_argument(
+        "--token",
+        metavar="TOKEN",
+        help="the token of `review --json`: refuse if anything changed since that review",
+    )
+    parser.add_argument(
         "--force",
         action="store_true",
         help="take over the database lock held by the owner shown in the review",
     )
     parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     parser.add_argument(
+        "--expect-lock-owner",
+        metavar="OWNER",
+        help="refuse unless the database lock is held by OWNER",
+    )
+    parser.add_argument(
         "--expect-fingerprint",
         metavar="F",
-        help="refuse unless the fresh review's fingerprint is F (from `review --json`)",
+        type=_fingerprint_prefix,
+        help="refuse unless the plan fingerprint is F or starts with F (16+ hex characters)",
     )
     parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
     add_operator_option(parser)
     add_connection_options(parser)
 
 
+def _fingerprint_prefix(text: str) -> str:
+    from services.redrive.fingerprint import FingerprintPrefixError, parse_fingerprint_prefix
+
+    try:
+        return parse_fingerprint_prefix(text)
+    except FingerprintPrefixError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from exc
+
+
 def run(args: argparse.Namespace) -> int:
+    from app.commands.review import report_failure
+    from services.redrive.interruption import NOT_WRITTEN, RedriveInterrupted
+    from services.redrive.validation import RedriveRejection
+
+    try:
+        token = _request_binding(args)
+    except RedriveRejection as exc:  # the request itself is malformed: nothing was read
+        return report_failure(args, exc)
+    try:
+        return _review_confirm_redrive(args, token)
+    except RedriveInterrupted as exc:
+        return _report_interrupted(args, exc.apply_identifier, exc.outcome)
+    except KeyboardInterrupt:  # before the write started: the redrive did not run
+        return _report_interrupted(args, args.apply_id.strip(), NOT_WRITTEN)
+
+
+def _request_binding(args: argparse.Namespace) -> ReviewToken | None:
+    """The decoded ``--token`` (None without one); ``RedriveRejection`` for a garbled token, a
+    token of another apply, or a non-interactive takeover that does not name what it takes."""
+    from services.redrive.token import decode_token
+    from services.redrive.validation import RedriveRejection
+
+    if args.force and args.yes and not (args.token or args.expect_lock_owner):
+        raise RedriveRejection(
+            "force_needs_binding",
+            "--force --yes must name the lock it takes over: add --token TOKEN (from "
+            "`review --json`) or --expect-lock-owner OWNER; nothing written",
+        )
+    if args.token is None:
+        return None
+    token = decode_token(args.token)
+    if token.apply_identifier != args.apply_id.strip():
+        raise RedriveRejection(
+            "token_for_another_apply",
+            f"the token is for apply {token.apply_identifier}, not {args.apply_id.strip()}; "
+            "nothing written",
+        )
+    return token
+
+
+def _review_confirm_redrive(args: argparse.Namespace, token: ReviewToken | None) -> int:
     from app.commands.review import (
         open_and_review,
         render_review,
         report_failure,
         review_exit_code,
     )
+    from services.redrive.interruption import NOT_WRITTEN, REDRIVEN, RedriveInterrupted
 
     result = open_and_review(args)
     if isinstance(result, int):
         return result
-    service, review, token = result
+    service, review, encoded = result
     out = sys.stderr if args.json else sys.stdout
-    print(render_review(review, token), file=out)
-    if not review.redrivable:  # 2 for the request's own mistakes (wrong environment), else 3
+    print(render_review(review, encoded), file=out)
+    if not review.redrivable:
         return _report(args, _rejected(review, review.reason), review_exit_code(review))
     if refusal := _refusal_before_confirm(review, args):
         return _report(args, _rejected(review, refusal))
@@ -77,23 +158,38 @@ def run(args: argparse.Namespace) -> int:
             args.environment,
             operator=service.operator,
             force=args.force,
-            reviewed=review.token,
+            reviewed=token or review.token,
             expect_fingerprint=args.expect_fingerprint,
         )
     except Exception as exc:
         return report_failure(args, exc)
-    return _report(args, outcome)
+    try:
+        return _report(args, outcome)
+    except KeyboardInterrupt as exc:  # printing was interrupted; the outcome is known
+        known = REDRIVEN if outcome.redriven else NOT_WRITTEN
+        raise RedriveInterrupted(outcome.apply_id, known) from exc
 
 
 def _refusal_before_confirm(review: Review, args: argparse.Namespace) -> str | None:
-    """Why this redrivable review cannot be confirmed (no point asking the operator)."""
-    if args.expect_fingerprint and args.expect_fingerprint != review.fingerprint:
+    """Why this redrivable review cannot be confirmed (no point asking the operator). The
+    ``--token`` is compared by the write itself, under the lock, as for the console."""
+    from services.redrive.fingerprint import matching_fingerprint
+
+    ident = review.apply.apply_identifier
+    expected = args.expect_fingerprint
+    if expected and matching_fingerprint(expected, [review.fingerprint]) is None:
         return (
-            f"plan fingerprint of apply {review.apply.apply_identifier} is {review.fingerprint},"
-            f" not the expected {args.expect_fingerprint}; review again"
+            f"plan fingerprint of apply {ident} is {review.fingerprint},"
+            f" not the expected {expected}; review again"
+        )
+    where = f"{review.lock.database_name}/{review.lock.database_type}"
+    if args.expect_lock_owner is not None and review.lock.owner != args.expect_lock_owner:
+        held = f"held by {review.lock.owner}" if review.lock.owner else "free"
+        return (
+            f"redrive lock for {where} is {held}, not held by the expected owner "
+            f"{args.expect_lock_owner}; nothing written"
         )
     if review.lock.held_by_other and not args.force:
-        where = f"{review.lock.database_name}/{review.lock.database_type}"
         return (
             f"redrive lock for {where} is held by another owner ({review.lock.owner}); "
             "retry with force to take over the lock"
@@ -151,6 +247,21 @@ def outcome_document(outcome: RedriveOutcome) -> dict[str, Any]:
             "operations": list(outcome.reopened_operations),
         },
     }
+
+
+def _report_interrupted(args: argparse.Namespace, apply_id: str, outcome: str) -> int:
+    """The honest outcome of an interrupted redrive (read back from storage after COMMIT)."""
+    from services.terminal_text import json_text, printable
+
+    if args.json:
+        document = {"status": "interrupted", "apply_id": apply_id, "outcome": outcome}
+        print(json_text(document))
+    else:
+        print(
+            f"redrive interrupted: apply {printable(apply_id, single_line=True)}: {outcome}",
+            file=sys.stderr,
+        )
+    return EXIT_INTERRUPTED
 
 
 def _report(

@@ -1,9 +1,10 @@
 """``redrive-console review APPLY_ID -e ENV [--json]``: validate, re-plan, compare; no writes.
 
 Exit codes: 0 the fresh plan matches the remaining work (redrivable; a lock held by someone
-else is reported in ``lock`` and ``notes`` and needs ``redrive --force``), 3 refused or
-mismatched, 2 bad input (empty id, unknown apply, wrong environment, bad config), 1 internal
-error (storage unreachable, unexpected failure).
+else is reported in ``lock`` and ``notes`` and needs ``redrive --force``), 3 refused
+(unknown apply, wrong environment, not redrivable, mismatched, unreadable rows), 2 malformed
+request (empty id or environment, bad config), 1 internal error (storage unreachable,
+unexpected failure).
 
 JSON (``--json``, one document on stdout; times are ISO-8601 on the database clock)::
 
@@ -29,7 +30,8 @@ JSON (``--json``, one document on stdout; times are ISO-8601 on the database clo
      "notes": ["…"]}
 
 On a refusal that has no review (bad input, unknown apply, unreadable rows) ``--json`` prints
-``{"status": "rejected" | "error", "reason_code": "…", "error": "…"}``.
+``{"status": "invalid" | "rejected" | "error", "reason_code": "…", "error": "…"}``: the status
+names the exit code (``invalid`` 2, ``rejected`` 3, ``error`` 1).
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ import sys
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from app.cli import EXIT_INTERNAL, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, add_connection_options
+from app.cli import EXIT_INTERNAL, EXIT_OK, STATUS_BY_EXIT, add_connection_options, exit_code_for
 
 if TYPE_CHECKING:
     from services.domain.models import TableChange
@@ -93,12 +95,8 @@ def open_and_review(args: argparse.Namespace) -> tuple[RedriveService, Review, s
 
 
 def review_exit_code(review: Review) -> int:
-    """0 when redrivable, 2 for the request's own mistakes (400), otherwise 3."""
-    from services.redrive.validation import STATUS_BY_CODE
-
-    if review.redrivable:
-        return EXIT_OK
-    return EXIT_USAGE if STATUS_BY_CODE.get(review.reason_code) == 400 else EXIT_REFUSED
+    """0 when redrivable, otherwise the exit code of its reason code (3: refused by a rule)."""
+    return EXIT_OK if review.redrivable else exit_code_for(review.reason_code)
 
 
 def open_service(args: argparse.Namespace) -> RedriveService | int:
@@ -122,14 +120,15 @@ def report_failure(args: argparse.Namespace, exc: Exception) -> int:
     from services.redrive.validation import RedriveRejection
     from services.terminal_text import printable
 
-    if isinstance(exc, RedriveRejection):
-        code = {400: EXIT_USAGE, 404: EXIT_USAGE, 500: EXIT_INTERNAL}.get(exc.status, EXIT_REFUSED)
-        status, reason_code, message = "rejected", exc.code, str(exc)
+    rule = exc.code if isinstance(exc, RedriveRejection) else getattr(exc, "reason_code", None)
+    if isinstance(exc, RedriveConsoleError) and rule:  # refused by a named rule
+        code, reason_code, message = exit_code_for(rule), rule, str(exc)
     elif isinstance(exc, RedriveConsoleError):
-        code, status, reason_code, message = EXIT_INTERNAL, "error", "internal", str(exc)
+        code, reason_code, message = EXIT_INTERNAL, "internal", str(exc)
     else:
-        code, status, reason_code = EXIT_INTERNAL, "error", "internal"
+        code, reason_code = EXIT_INTERNAL, "internal"
         message = f"internal error: {type(exc).__name__}: {exc}"
+    status = STATUS_BY_EXIT[code]
     if getattr(args, "json", False):
         print(json.dumps({"status": status, "reason_code": reason_code, "error": message}))
     else:

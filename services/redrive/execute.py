@@ -9,6 +9,9 @@ compare-and-swap), re-validates the apply and its rows under ``FOR UPDATE``, reo
 the reviewed rows, writes one audit row and commits. Any refusal, error or Ctrl-C rolls the
 transaction back: nothing is written and the previous lock is exactly as it was (P4, P11).
 
+A Ctrl-C raises ``RedriveInterrupted`` carrying the outcome: ``not written`` before COMMIT was
+sent, and after it whatever a fresh read of the audit row shows (``interruption``).
+
 ``checkpoint(step)`` is called at every step (``STEPS``); tests use it to kill the process there.
 """
 
@@ -24,8 +27,14 @@ from sqlalchemy.engine import Connection
 
 from services.domain.errors import MalformedRowError, RedriveRefused
 from services.domain.models import Apply
-from services.redrive.audit import write_redrive_audit
+from services.redrive.audit import audit_message, write_redrive_audit
 from services.redrive.db_lock import TAKEN_OVER, LockClaim, claim_lock, lock_row_for_update
+from services.redrive.fingerprint import (
+    FingerprintPrefixError,
+    matching_fingerprint,
+    parse_fingerprint_prefix,
+)
+from services.redrive.interruption import CommitMarker, RedriveInterrupted, outcome_after_interrupt
 from services.redrive.model import RedriveOutcome, Review, ReviewToken
 from services.redrive.named_lock import (
     DEFAULT_WAIT_SECONDS,
@@ -93,19 +102,35 @@ def execute_redrive(
     """Redrive one failed apply, or refuse with the reason and write nothing.
 
     Returns ``RedriveOutcome(status="redriven" | "rejected")``. Raises ``RedriveRejection`` for
-    bad input (400: empty apply id, environment or operator; wrong environment) and an unknown
-    apply (404); internal errors propagate as typed errors after the rollback.
+    bad input (400: empty apply id, environment or operator; a fingerprint that is not a hex
+    prefix of at least 16 characters; wrong environment) and an unknown apply (404); internal
+    errors propagate as typed errors after the rollback. A Ctrl-C raises
+    ``RedriveInterrupted`` with the outcome established from storage.
     """
     step = checkpoint or _no_checkpoint
+    validate_request(apply_identifier.strip(), environment, operator)
     request = _Request(
-        apply_identifier.strip(), environment, operator, force, reviewed, expect_fingerprint
+        apply_identifier.strip(),
+        environment,
+        operator,
+        force,
+        reviewed,
+        _expected_prefix(expect_fingerprint),
     )
-    validate_request(request.ident, environment, operator)
+    marker = CommitMarker()
     try:
         with unavailable_on_error(storage.engine, "redrive on"):
             outcome = _redrive(
-                storage, targets, request, window, step, lock_wait_seconds, source_for
+                storage, targets, request, window, step, lock_wait_seconds, source_for, marker
             )
+        log.info(
+            "redrive accepted for failed apply: apply_id=%s environment=%s requested_by=%s "
+            "forced=%s", request.ident, environment, operator, force,
+        )  # fmt: skip
+        return outcome
+    except KeyboardInterrupt as exc:
+        outcome_now = outcome_after_interrupt(storage.engine, marker)
+        raise RedriveInterrupted(request.ident, outcome_now) from exc
     except (RedriveRefused, NamedLockTimeout, MalformedRowError) as refusal:
         if isinstance(refusal, RedriveRejection) and refusal.status in {400, 404}:
             raise
@@ -119,11 +144,6 @@ def execute_redrive(
             lock_owner=reviewed.lock_owner if reviewed else None,
             previous_lock_owner=None,
         )
-    log.info(
-        "redrive accepted for failed apply: apply_id=%s environment=%s requested_by=%s forced=%s",
-        request.ident, environment, operator, force,
-    )  # fmt: skip
-    return outcome
 
 
 def _redrive(
@@ -134,6 +154,7 @@ def _redrive(
     step: Callable[[str], None],
     lock_wait_seconds: float,
     source_for: SourceFactory | None,
+    marker: CommitMarker,
 ) -> RedriveOutcome:
     """Load, check the request against the apply, then lock and write."""
     bundle = storage.load_bundle(request.ident)
@@ -150,7 +171,7 @@ def _redrive(
     with _target_lock(storage, bundle.apply, request.environment, lock_wait_seconds):
         step("named_lock_held")
         return _redrive_under_lock(
-            storage, targets, request, bundle.apply, primary, window, step, source_for
+            storage, targets, request, bundle.apply, primary, window, step, source_for, marker
         )
 
 
@@ -163,7 +184,17 @@ class _Request:
     operator: str
     force: bool
     reviewed: ReviewToken | None
-    expect_fingerprint: str | None
+    expect_fingerprint: str | None  # a parsed fingerprint prefix (16 to 64 hex characters)
+
+
+def _expected_prefix(expect_fingerprint: str | None) -> str | None:
+    """The parsed ``expect_fingerprint``; a malformed one is bad input (400)."""
+    if not expect_fingerprint:
+        return None
+    try:
+        return parse_fingerprint_prefix(expect_fingerprint)
+    except FingerprintPrefixError as exc:
+        raise RedriveRejection("invalid_fingerprint", f"{exc}; nothing written") from exc
 
 
 @contextmanager
@@ -193,6 +224,7 @@ def _redrive_under_lock(
     window: timedelta,
     step: Callable[[str], None],
     source_for: SourceFactory | None,
+    marker: CommitMarker,
 ) -> RedriveOutcome:
     """The one writing transaction; returns only after COMMIT."""
     with writing_transaction(storage.engine) as conn:
@@ -231,7 +263,7 @@ def _redrive_under_lock(
             window=window,
         )
         reopen_in_transaction(conn, plan, current, step)
-        write_redrive_audit(
+        audit_id = write_redrive_audit(
             conn,
             apply_id=token.apply_id,
             operator=request.operator,
@@ -243,9 +275,21 @@ def _redrive_under_lock(
             operation_ids=plan.operation_ids,
         )
         step("audit_written")
-        conn.commit()
+        marker.apply_id, marker.audit_id = token.apply_id, audit_id
+        marker.audit_message = audit_message(request.operator)
+        _commit(conn)
     step("committed")
     return _redriven(request, review, claim)
+
+
+def _commit(conn: Connection) -> None:
+    """COMMIT. If it is interrupted or fails in flight, the connection's protocol state is
+    unknown: drop it instead of rolling back on it (the server discards anything uncommitted)."""
+    try:
+        conn.commit()
+    except BaseException:
+        conn.invalidate()
+        raise
 
 
 def _authorised_token(review: Review, request: _Request) -> ReviewToken:
@@ -260,7 +304,8 @@ def _authorised_token(review: Review, request: _Request) -> ReviewToken:
                 f"apply {request.ident} changed since the review: {'; '.join(changes)}; "
                 "review again"
             )
-    if request.expect_fingerprint and request.expect_fingerprint != review.fingerprint:
+    expected = request.expect_fingerprint
+    if expected and matching_fingerprint(expected, [review.fingerprint]) is None:
         raise RedriveRefused(
             f"plan fingerprint of apply {request.ident} is {review.fingerprint}, not the "
             f"expected {request.expect_fingerprint}; review again"

@@ -20,9 +20,43 @@ from typing import Any
 from services.domain.errors import RedriveConsoleError
 from services.domain.models import Plan, TableChange
 
+# The UI shows a fingerprint's first 16 hex characters; that is the shortest prefix accepted.
+MIN_PREFIX_LENGTH = 16
+FULL_LENGTH = 64
+_HEX = frozenset("0123456789abcdef")
+
 
 class FingerprintError(RedriveConsoleError):
     """A plan could not be reduced to its canonical JSON (an internal error)."""
+
+
+class FingerprintPrefixError(ValueError):
+    """An operator-given fingerprint is not a hex prefix of at least 16 characters."""
+
+
+def parse_fingerprint_prefix(text: str) -> str:
+    """The lower-case fingerprint or fingerprint prefix in ``text`` (16 to 64 hex characters).
+
+    Raises ``FingerprintPrefixError`` naming the problem, so a typo or a truncated copy never
+    silently matches nothing (or, worse, too much)."""
+    value = text.strip().lower()
+    if not value or not set(value) <= _HEX:
+        raise FingerprintPrefixError(f"fingerprint {text.strip()!r} is not hexadecimal")
+    if not MIN_PREFIX_LENGTH <= len(value) <= FULL_LENGTH:
+        raise FingerprintPrefixError(
+            f"fingerprint {value!r} has {len(value)} hex characters; give at least "
+            f"{MIN_PREFIX_LENGTH} (as shown by the console) and at most {FULL_LENGTH}"
+        )
+    return value
+
+
+def matching_fingerprint(prefix: str, candidates: Iterable[str]) -> str | None:
+    """The one candidate fingerprint that starts with ``prefix`` (already parsed), or None when
+    none does; ``FingerprintPrefixError`` when the prefix is ambiguous."""
+    hits = sorted({c for c in candidates if c and c.startswith(prefix)})
+    if len(hits) > 1:
+        raise FingerprintPrefixError(f"fingerprint prefix {prefix!r} matches {len(hits)} plans")
+    return hits[0] if hits else None
 
 
 def fingerprint_document(plan: Plan) -> dict[str, Any]:

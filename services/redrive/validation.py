@@ -27,7 +27,7 @@ from services.domain.states import (
 DEFAULT_WINDOW = timedelta(days=1)
 
 # HTTP-like status of each refusal (spec §9): 400 bad request, 404 not found, 409 not
-# redrivable, 500 internal. The CLI maps 400/404 to exit 2, 409 to 3 and 500 to 1.
+# redrivable, 500 internal. The CLI's exit codes follow the reason code, not this status.
 STATUS_BY_CODE: dict[str, int] = {
     "apply_id_required": 400,
     "environment_required": 400,
@@ -56,6 +56,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "plan_changed": 409,
     "target_changed": 409,
     "invalid_token": 400,
+    "invalid_fingerprint": 400,
     "malformed_row": 409,
 }
 

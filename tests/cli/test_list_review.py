@@ -128,26 +128,26 @@ def test_review_of_a_cancelled_apply_exits_3(setup, capsys) -> None:
     assert "only failed applies can be redriven" in out
 
 
-def test_review_in_the_wrong_environment_exits_2(setup, capsys) -> None:
+def test_review_in_the_wrong_environment_is_refused_with_3(setup, capsys) -> None:
     storage, conn_args = setup
     seeded = seed_testdb(storage)
     code, out, _ = run(capsys, "review", seeded.apply_identifier, "-e", "production", "--json",
                        *conn_args)  # fmt: skip
-    assert code == 2
+    assert code == 3
     assert json.loads(out)["reason_code"] == "environment_mismatch"
 
 
-def test_review_of_an_unknown_apply_exits_2(setup, capsys) -> None:
+def test_review_of_an_unknown_apply_is_rejected_with_3(setup, capsys) -> None:
     _, conn_args = setup
     code, out, _ = run(capsys, "review", "apply-nope", "-e", "staging", "--json", *conn_args)
-    assert code == 2
+    assert code == 3
     assert json.loads(out) == {
         "status": "rejected",
         "reason_code": "apply_not_found",
         "error": "apply apply-nope not found",
     }
     code, _, err = run(capsys, "review", "apply-nope", "-e", "staging", *conn_args)
-    assert code == 2 and err.strip() == "redrive-console: apply apply-nope not found"
+    assert code == 3 and err.strip() == "redrive-console: apply apply-nope not found"
 
 
 def test_review_of_unreadable_rows_exits_3_with_one_line(setup, capsys) -> None:
@@ -211,4 +211,4 @@ def test_logs_newest_first_with_limit(setup, capsys) -> None:
     code, _, err = run(capsys, "logs", seeded.apply_identifier, "--limit", "0", *conn_args)
     assert code == 2 and "--limit must be between 1 and 10000" in err
     code, _, err = run(capsys, "logs", "apply-nope", *conn_args)
-    assert code == 2 and "apply apply-nope not found" in err
+    assert code == 3 and "apply apply-nope not found" in err

@@ -120,21 +120,24 @@ def test_lock_held_by_another_owner_without_force_is_rejected(setup, monkeypatch
 def test_expect_fingerprint_mismatch_is_rejected(setup, monkeypatch, capsys):
     engine, _seeded, base = setup
     before = dump_tables(engine)
-    assert _run(monkeypatch, [*base, "--yes", "--json", "--expect-fingerprint", "f00"]) == 3
-    assert "not the expected f00" in _json(capsys)["reason"]
+    wrong = "f00" * 6
+    assert _run(monkeypatch, [*base, "--yes", "--json", "--expect-fingerprint", wrong]) == 3
+    assert f"not the expected {wrong}" in _json(capsys)["reason"]
+    assert _run(monkeypatch, [*base, "--yes", "--json", "--expect-fingerprint", "f00"]) == 2
+    assert "give at least 16" in capsys.readouterr().err
     assert dump_tables(engine) == before
 
 
-def test_unknown_apply_and_wrong_environment_are_usage_errors(setup, monkeypatch, capsys):
+def test_unknown_apply_and_wrong_environment_are_refused(setup, monkeypatch, capsys):
     engine, seeded, base = setup
     before = dump_tables(engine)
     unknown = [*base]
     unknown[1] = "apply-0000000000000000"
-    assert _run(monkeypatch, [*unknown, "--yes"]) == 2
+    assert _run(monkeypatch, [*unknown, "--yes"]) == 3
     assert "apply apply-0000000000000000 not found" in capsys.readouterr().err
     wrong_env = [*base]
     wrong_env[3] = "staging"
-    assert _run(monkeypatch, [*wrong_env, "--yes", "--json"]) == 2
+    assert _run(monkeypatch, [*wrong_env, "--yes", "--json"]) == 3
     assert json.loads(capsys.readouterr().out)["reason"].endswith('not "staging"')
     assert _run(monkeypatch, ["redrive", seeded.apply_identifier]) == 2  # -e is required
     assert dump_tables(engine) == before
