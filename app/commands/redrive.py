@@ -173,11 +173,11 @@ def _review_confirm_redrive(args: argparse.Namespace, token: ReviewToken | None)
 def _refusal_before_confirm(review: Review, args: argparse.Namespace) -> str | None:
     """Why this redrivable review cannot be confirmed (no point asking the operator). The
     ``--token`` is compared by the write itself, under the lock, as for the console."""
-    from services.redrive.fingerprint import matching_fingerprint
+    from services.redrive.fingerprint import fingerprint_matches
 
     ident = review.apply.apply_identifier
     expected = args.expect_fingerprint
-    if expected and matching_fingerprint(expected, [review.fingerprint]) is None:
+    if expected and not fingerprint_matches(expected, review.fingerprint):
         return (
             f"plan fingerprint of apply {ident} is {review.fingerprint},"
             f" not the expected {expected}; review again"

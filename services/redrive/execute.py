@@ -31,7 +31,7 @@ from services.redrive.audit import audit_message, write_redrive_audit
 from services.redrive.db_lock import TAKEN_OVER, LockClaim, claim_lock, lock_row_for_update
 from services.redrive.fingerprint import (
     FingerprintPrefixError,
-    matching_fingerprint,
+    fingerprint_matches,
     parse_fingerprint_prefix,
 )
 from services.redrive.interruption import CommitMarker, RedriveInterrupted, outcome_after_interrupt
@@ -305,7 +305,7 @@ def _authorised_token(review: Review, request: _Request) -> ReviewToken:
                 "review again"
             )
     expected = request.expect_fingerprint
-    if expected and matching_fingerprint(expected, [review.fingerprint]) is None:
+    if expected and not fingerprint_matches(expected, review.fingerprint):
         raise RedriveRefused(
             f"plan fingerprint of apply {request.ident} is {review.fingerprint}, not the "
             f"expected {request.expect_fingerprint}; review again"

@@ -50,13 +50,9 @@ def parse_fingerprint_prefix(text: str) -> str:
     return value
 
 
-def matching_fingerprint(prefix: str, candidates: Iterable[str]) -> str | None:
-    """The one candidate fingerprint that starts with ``prefix`` (already parsed), or None when
-    none does; ``FingerprintPrefixError`` when the prefix is ambiguous."""
-    hits = sorted({c for c in candidates if c and c.startswith(prefix)})
-    if len(hits) > 1:
-        raise FingerprintPrefixError(f"fingerprint prefix {prefix!r} matches {len(hits)} plans")
-    return hits[0] if hits else None
+def fingerprint_matches(prefix: str, fingerprint: str) -> bool:
+    """Whether ``fingerprint`` is the one a parsed ``prefix`` names (it starts with it)."""
+    return bool(fingerprint) and fingerprint.startswith(prefix)
 
 
 def fingerprint_document(plan: Plan) -> dict[str, Any]:
