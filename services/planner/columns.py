@@ -83,20 +83,14 @@ def _column_type(cur: Cursor, column: _ColumnDraft) -> tuple[str, tuple[str, ...
     if token.kind != "word":
         raise ValueError(f"column {name}: missing type")
     raw_type = token.text.lower()
-    if raw_type == "national":
-        column.fields["charset"] = "utf8mb3"
-        raw_type = cur.take().text.lower()
     if raw_type == "double":
         cur.take_word("PRECISION")
-    if raw_type in ("char", "character", "nchar") and cur.take_word("VARYING"):
-        raw_type = "varchar"  # CHARACTER VARYING, CHAR VARYING, NCHAR VARYING
-    if raw_type == "nchar" and cur.take_word("VARCHAR"):
-        raw_type = "nvarchar"
+    if raw_type in ("char", "character") and cur.take_word("VARYING"):
+        raw_type = "varchar"  # CHARACTER VARYING, CHAR VARYING
     if raw_type in ("nchar", "nvarchar"):
         column.fields["charset"] = "utf8mb3"  # the national character set
     if raw_type == "long":
-        raw_type = "mediumblob" if cur.take_word("VARBINARY") else "mediumtext"
-        cur.take_word("VARCHAR")
+        raw_type = "mediumtext"
     args: tuple[str, ...] = ()
     if cur.at_op("("):
         args = tuple(

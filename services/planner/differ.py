@@ -46,7 +46,9 @@ def diff_tables(
     clauses = _column_clauses(current, desired, mariadb, recreated)
     index_clauses, extra = _index_clauses(current, desired, mariadb, recreated)
     clauses += index_clauses
-    clauses += _constraint_clauses(current, desired, mariadb)
+    constraint_clauses, readded_keys = _constraint_clauses(current, desired, mariadb)
+    clauses += constraint_clauses
+    extra += [[clause] for clause in readded_keys]
     clauses += _option_clauses(current, desired)
     partition_clauses, partition_extra = _partition_clauses(current, desired, rules_for(level))
     head = f"ALTER TABLE {quote_identifier(desired.name)} "
@@ -382,7 +384,10 @@ def _constraint_key(constraint: Check | ForeignKey, mariadb: bool) -> tuple[obje
     )
 
 
-def _constraint_clauses(current: Table, desired: Table, mariadb: bool) -> list[str]:
+def _constraint_clauses(
+    current: Table, desired: Table, mariadb: bool
+) -> tuple[list[str], list[str]]:
+    """The primary ALTER's constraint clauses, and FOREIGN KEY adds needing their own ALTER."""
     old_list: list[Check | ForeignKey] = [*current.checks, *current.foreign_keys]
     new_list: list[Check | ForeignKey] = [*desired.checks, *desired.foreign_keys]
     # Constraint names compare case-insensitively (the server treats them so).
@@ -404,6 +409,9 @@ def _constraint_clauses(current: Table, desired: Table, mariadb: bool) -> list[s
     drops: list[str] = []
     enforcement: list[str] = []
     adds: list[str] = []
+    # MariaDB 10.11 refuses DROP + ADD of one foreign key name in one ALTER (errno 121), so
+    # there the changed key is added again by a statement of its own, after the DROP.
+    readded: list[str] = []
     for old in unmatched_old:
         drops.append(_drop_constraint(old, mariadb))
     for new in unmatched_new:
@@ -416,8 +424,11 @@ def _constraint_clauses(current: Table, desired: Table, mariadb: bool) -> list[s
             enforcement.append(f"ALTER CHECK {quote_identifier(old.name)} {word}")
             continue
         drops.append(_drop_constraint(old, mariadb))
-        adds.append(_add_constraint(new, mariadb))
-    return sorted(drops) + sorted(enforcement) + sorted(adds)
+        if mariadb and isinstance(new, ForeignKey):
+            readded.append(_add_constraint(new, mariadb))
+        else:
+            adds.append(_add_constraint(new, mariadb))
+    return sorted(drops) + sorted(enforcement) + sorted(adds), sorted(readded)
 
 
 def _drop_constraint(constraint: Check | ForeignKey, mariadb: bool) -> str:

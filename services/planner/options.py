@@ -6,6 +6,7 @@ from services.planner.lexer import Token, unescape_string
 from services.planner.lexer import unquote_identifier as name_of
 from services.planner.model import Options
 from services.planner.reader import Cursor, string_literal
+from services.planner.types import normalise_charset, normalise_collation
 
 IGNORED_TABLE_OPTIONS = frozenset(
     {
@@ -38,7 +39,11 @@ def read_options(tokens: list[Token]) -> Options:
         if upper in ("CHARSET", "COLLATE", "ENGINE", "ROW_FORMAT"):
             cur.skip_equals()
             value = name_of(cur.take())
-            values[upper] = value.lower() if upper in ("CHARSET", "COLLATE") else value
+            if upper == "CHARSET":
+                value = normalise_charset(value)
+            elif upper == "COLLATE":
+                value = normalise_collation(value)
+            values[upper] = value
         elif upper == "COMMENT":
             values["COMMENT"] = unescape_string(string_literal(cur, "COMMENT"))
         elif upper in IGNORED_TABLE_OPTIONS:

@@ -96,6 +96,31 @@ def prepare_create(sql: str) -> PreparedCreate:
     )
 
 
+# Multi-word type spellings sqlglot cannot parse -> the one-word type they stand for.
+_TYPE_SPELLINGS = {
+    ("NATIONAL", "CHARACTER", "VARYING"): "NVARCHAR",
+    ("NATIONAL", "CHAR", "VARYING"): "NVARCHAR",
+    ("NATIONAL", "VARCHAR"): "NVARCHAR",
+    ("NATIONAL", "CHARACTER"): "NCHAR",
+    ("NATIONAL", "CHAR"): "NCHAR",
+    ("NCHAR", "VARYING"): "NVARCHAR",
+    ("NCHAR", "VARCHAR"): "NVARCHAR",
+    ("LONG", "VARCHAR"): "MEDIUMTEXT",
+    ("LONG", "VARBINARY"): "MEDIUMBLOB",
+}
+
+
+def _one_word_type(tokens: list[Token]) -> list[Token]:
+    """A column definition with a multi-word type spelling (``NATIONAL VARCHAR``) as one word."""
+    for words, replacement in _TYPE_SPELLINGS.items():
+        found = tokens[1 : 1 + len(words)]
+        if len(found) == len(words) and all(
+            t.is_word(w) for t, w in zip(found, words, strict=True)
+        ):
+            return [tokens[0], Token("word", replacement, True), *tokens[1 + len(words) :]]
+    return tokens
+
+
 def prepare_element(tokens: list[Token]) -> Element:
     """One body element with IGNORED, [NOT] ENFORCED, SRID and PERSISTENT taken care of."""
     first = tokens[0] if tokens else None
@@ -103,6 +128,8 @@ def prepare_element(tokens: list[Token]) -> Element:
         first.kind == "qid"
         or (first.kind == "word" and first.text.upper() not in INDEX_STARTS | CONSTRAINT_STARTS)
     )
+    if is_column:
+        tokens = _one_word_type(tokens)
     element = Element(tokens=[], is_column=is_column)
     depth = 0
     index = 0

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from . import charsets, columns, defaults, edges, indexes, keys, noop, options, tables
+from . import charsets, columns, defaults, edges, fidelity, indexes, keys, noop, options, tables
 from .model import Case, Stmt, table_name
 
 ALL_CASES: tuple[Case, ...] = tuple(
@@ -15,6 +15,7 @@ ALL_CASES: tuple[Case, ...] = tuple(
     + tables.CASES
     + noop.CASES
     + edges.CASES
+    + fidelity.CASES
 )
 
 __all__ = [
