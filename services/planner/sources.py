@@ -16,6 +16,7 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.pool import NullPool
 
+from services.mysql_handshake import DEFAULT_LIMIT_SECONDS, bound_connect_time
 from services.planner.api import Flavour, PlannerError
 from services.planner.lexer import quote_identifier
 from services.targets import Target
@@ -58,9 +59,15 @@ class LiveSchemaSource:
         base = url.url if isinstance(url, Engine) else make_url(url)
         self._engine = create_engine(
             base.set(database="") if base.database else base,  # connect without a default schema
-            connect_args={"client_flag": _MULTI_STATEMENTS, "charset": "utf8mb4"},
+            connect_args={
+                "client_flag": _MULTI_STATEMENTS,
+                "charset": "utf8mb4",
+                # the URL's own timeout (a Go DSN's ``timeout``) wins over the default
+                "connect_timeout": int(base.query.get("connect_timeout", DEFAULT_LIMIT_SECONDS)),
+            },
             poolclass=NullPool,
         )
+        bound_connect_time(self._engine)  # a wrong port fails in seconds, handshake included
         self._safe_url = base.render_as_string(hide_password=True)
         self.database_override = database_override
         self._flavour: Flavour | None = None

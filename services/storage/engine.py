@@ -15,6 +15,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from services.domain.errors import StorageUnavailableError
+from services.mysql_handshake import bound_connect_time
 
 CONNECT_TIMEOUT_SECONDS = 5
 READ_TIMEOUT_SECONDS = 60
@@ -68,7 +69,7 @@ def create_storage_engine(url: str | URL) -> Engine:
             event.listen(engine, "connect", _sqlite_on_connect)
             return engine
         if backend in {"mysql", "mariadb"}:
-            return create_engine(
+            engine = create_engine(
                 parsed,
                 pool_pre_ping=True,
                 pool_recycle=3600,
@@ -79,6 +80,8 @@ def create_storage_engine(url: str | URL) -> Engine:
                     "charset": "utf8mb4",
                 },
             )
+            bound_connect_time(engine)  # the handshake too, not just the TCP connect
+            return engine
         if backend == "postgresql":
             return create_engine(
                 parsed,
