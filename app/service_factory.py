@@ -44,6 +44,9 @@ def build_service(args: argparse.Namespace, settings: Settings | None = None) ->
 
 def report_setup_error(exc: RedriveConsoleError) -> int:
     """Print one line for a setup failure and return the exit code (2 config, 1 otherwise)."""
+    from services.terminal_text import printable
+
     kind = "config error" if isinstance(exc, ConfigError) else "error"
-    print(f"redrive-console: {kind}: {exc}", file=sys.stderr)
+    # driver errors carry text the server sent, which may hold escape sequences
+    print(f"redrive-console: {kind}: {printable(exc, single_line=True)}", file=sys.stderr)
     return EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_INTERNAL

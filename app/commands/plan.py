@@ -97,6 +97,7 @@ def run(args: argparse.Namespace) -> int:
     from services.planner import PlannerError, plan_schema
     from services.planner.sources import LiveSchemaSource
     from services.planner.spirit_level import SpiritLevel
+    from services.terminal_text import printable
 
     try:
         desired = read_schema_dir(Path(args.schema_dir), args.namespace)
@@ -106,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
             source = _current_source(Path(args.current_dir), sorted(desired), args.flavour)
         result = plan_schema(desired, source, level=SpiritLevel(args.spirit_compat))
     except (_BadInput, PlannerError) as exc:
-        print(f"plan: {exc}", file=sys.stderr)
+        print(f"plan: {printable(exc, single_line=True)}", file=sys.stderr)
         return EXIT_USAGE
     except ArgumentError:
         print("plan: --target-url is not a valid SQLAlchemy URL", file=sys.stderr)
@@ -131,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
         }
         print(json.dumps(payload, indent=2))
         return EXIT_OK
-    print(render_text(result))
+    print(printable(render_text(result)))  # names and DDL come from the live server
     return EXIT_OK
 
 

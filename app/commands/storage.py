@@ -106,5 +106,7 @@ def _fail(args: argparse.Namespace, status: str, message: str, code: int) -> int
     if args.json:
         print(json.dumps({"status": status, "error": message}))
     else:
-        print(f"error: {message}", file=sys.stderr)
+        from services.terminal_text import printable
+
+        print(f"error: {printable(message, single_line=True)}", file=sys.stderr)
     return code

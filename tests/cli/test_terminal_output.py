@@ -7,8 +7,11 @@ in-process against MariaDB storage and must show them as visible escapes only.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
+import socket
+import threading
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -117,3 +120,32 @@ def test_redrive_forced_takeover_json(hostile, capsys, monkeypatch) -> None:
     code, out, err = _run(capsys, monkeypatch, argv, stdin=f"y\n{database}\n")
     assert code == 0, err
     assert json.loads(out)["previous_lock_owner"] == OWNER
+
+
+@pytest.fixture
+def hostile_server():
+    """A local server whose first packet is a MySQL error carrying escape sequences and bidi."""
+    message = f"Too many connections{OSC52}{CLEAR}{RLO}".encode()
+    payload = b"\xff" + (1040).to_bytes(2, "little") + b"#08004" + message
+    packet = len(payload).to_bytes(3, "little") + b"\x00" + payload
+    server = socket.create_server(("127.0.0.1", 0))
+    server.settimeout(10)
+
+    def serve() -> None:
+        with contextlib.suppress(OSError):
+            conn, _ = server.accept()
+            with conn:
+                conn.sendall(packet)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    yield server.getsockname()[1]
+    server.close()
+    thread.join(5)
+
+
+def test_server_sent_error_text_is_escaped_on_stderr(hostile_server, capsys, monkeypatch) -> None:
+    url = f"mysql+pymysql://ops:pw@127.0.0.1:{hostile_server}/schemabot"
+    code, out, err = _run(capsys, monkeypatch, ["list", "--storage-url", url])
+    assert code == 1 and out == ""
+    assert "Too many connections\\x1b]52;c;cm0gLXJmIC8=\\x07\\x1b[2J\\u202e" in err
