@@ -10,7 +10,8 @@ the reviewed rows, writes one audit row and commits. Any refusal, error or Ctrl-
 transaction back: nothing is written and the previous lock is exactly as it was (P4, P11).
 
 A Ctrl-C raises ``RedriveInterrupted`` carrying the outcome: ``not written`` before COMMIT was
-sent, and after it whatever a fresh read of the audit row shows (``interruption``).
+sent, and after it whatever a fresh read of the audit row shows (``interruption``). A storage
+error after COMMIT was sent names that read-back outcome too.
 
 ``checkpoint(step)`` is called at every step (``STEPS``); tests use it to kill the process there.
 """
@@ -25,7 +26,7 @@ from datetime import timedelta
 
 from sqlalchemy.engine import Connection
 
-from services.domain.errors import MalformedRowError, RedriveRefused
+from services.domain.errors import MalformedRowError, RedriveRefused, StorageUnavailableError
 from services.domain.models import Apply
 from services.redrive.audit import audit_message, write_redrive_audit
 from services.redrive.db_lock import TAKEN_OVER, LockClaim, claim_lock, lock_row_for_update
@@ -131,6 +132,11 @@ def execute_redrive(
     except KeyboardInterrupt as exc:
         outcome_now = outcome_after_interrupt(storage.engine, marker)
         raise RedriveInterrupted(request.ident, outcome_now) from exc
+    except StorageUnavailableError as exc:
+        if not marker.commit_sent:
+            raise
+        outcome_now = outcome_after_interrupt(storage.engine, marker)  # only the ack may be lost
+        raise StorageUnavailableError(f"{exc}; COMMIT was sent, read back: {outcome_now}") from exc
     except (RedriveRefused, NamedLockTimeout, MalformedRowError) as refusal:
         if isinstance(refusal, RedriveRejection) and refusal.status in {400, 404}:
             raise

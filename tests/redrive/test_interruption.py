@@ -22,6 +22,7 @@ import pytest
 from sqlalchemy import Engine, event, exc, select
 
 from app.cli import main
+from services.domain.errors import StorageUnavailableError
 from services.redrive.execute import execute_redrive
 from services.redrive.interruption import (
     NOT_WRITTEN,
@@ -76,10 +77,11 @@ def _seed(engine: Engine, *, routed: bool = False):
 
 @contextmanager
 def _interrupt_after_the_redrive_commit(
-    dialect_owner: object, then=None
+    dialect_owner: object, then=None, error: BaseException | None = None
 ) -> Iterator[dict[str, bool]]:
-    """Raise ``KeyboardInterrupt`` once, right after the server acknowledged the COMMIT of the
-    transaction that inserted the audit row (``then`` runs first, e.g. to cut the storage off).
+    """Raise ``KeyboardInterrupt`` (or ``error``) once, right after the server acknowledged the
+    COMMIT of the transaction that inserted the audit row (``then`` runs first, e.g. to cut the
+    storage off).
 
     ``dialect_owner`` is a dialect instance (one engine) or class (every engine of it)."""
     state = {"audit_inserted": False, "fired": False}
@@ -95,7 +97,7 @@ def _interrupt_after_the_redrive_commit(
             state["fired"] = True
             if then is not None:
                 then()
-            raise KeyboardInterrupt
+            raise error if error is not None else KeyboardInterrupt
 
     event.listen(Engine, "before_cursor_execute", spot_audit)
     dialect_owner.do_commit = do_commit
@@ -203,6 +205,22 @@ def test_interrupted_after_commit_with_storage_unreachable_reports_unknown(
             assert conn.execute(select(apply_logs.c.apply_id)).scalars().all() == [seeded.apply_id]
     finally:
         fresh.dispose()
+
+
+def test_a_connection_lost_after_commit_names_the_outcome_read_back(storage, targets):
+    seeded = _seed(storage.engine)
+    review = run_review(storage, targets, seeded.apply_identifier, ENV, OPERATOR)
+    lost = storage.engine.dialect.loaded_dbapi.OperationalError(2013, "Lost connection (test)")
+    with (
+        _interrupt_after_the_redrive_commit(storage.engine.dialect, error=lost) as state,
+        pytest.raises(StorageUnavailableError) as caught,
+    ):
+        execute_redrive(
+            storage, targets, seeded.apply_identifier, ENV, OPERATOR, reviewed=review.token
+        )
+    assert state["fired"]
+    assert str(caught.value).endswith("COMMIT was sent, read back: redriven")
+    assert row(storage.engine, "applies", seeded.apply_id)["state"] == "failed_retryable"
 
 
 def test_cli_reports_a_committed_but_interrupted_redrive_as_redriven(
