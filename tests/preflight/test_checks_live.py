@@ -325,7 +325,7 @@ def test_a_table_over_the_size_threshold_is_not_checked_unless_deep(
 
 def test_the_session_is_read_only_and_never_poisons_the_callers_pool(mysql_engine):
     with read_only_session(mysql_engine, 1.0) as session:
-        assert session.select("SELECT @@tx_read_only") == [(1,)]
+        assert session.select("SELECT @@tx_read_only, @@in_transaction") == [(1, 1)]
         with pytest.raises(ValueError):
             session.select("DELETE FROM t")
     for _ in range(3):  # every pooled connection the engine hands out can still write

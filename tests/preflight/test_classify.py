@@ -208,6 +208,12 @@ def test_a_translated_message_is_classified_by_its_error_number():
     assert result.fragment.startswith("Error 1062 (23000): Doppelter Eintrag")
 
 
+def test_an_error_number_after_the_message_is_reported_but_not_shown_in_the_fragment():
+    result = classify("Duplicate entry 'a' for key 'uk' (last: Error 1062)")
+    assert (result.cause, result.error_code) == ("duplicate_key", 1062)
+    assert result.fragment == "Duplicate entry 'a' for key 'uk'"
+
+
 def test_a_checksum_failure_wrapping_a_lost_connection_is_transient():
     result = classify("checksum failed: Error 2013 (HY000): Lost connection to MySQL server")
     assert (result.cause, result.category, result.error_code) == (

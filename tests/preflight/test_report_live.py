@@ -132,7 +132,7 @@ def test_the_fingerprint_binds_outcomes_not_drifting_counts(mysql_database_url, 
     first = preflight(mysql_database_url, "users", UNIQUE, DUPLICATE).fingerprint()
     assert len(first) == 64
     assert preflight(mysql_database_url, "users", UNIQUE, DUPLICATE).fingerprint() == first
-    seed(mysql_engine, "INSERT INTO users (email) VALUES ('a@x')")  # count 2 → 3, same outcome
+    seed(mysql_engine, "INSERT INTO users (email) VALUES ('b@x'), ('b@x')")  # 1 group → 2
     assert preflight(mysql_database_url, "users", UNIQUE, DUPLICATE).fingerprint() == first
     seed(mysql_engine, "DELETE FROM users WHERE id > 1")  # duplicates gone: the verdict changes
     assert preflight(mysql_database_url, "users", UNIQUE, DUPLICATE).fingerprint() != first
