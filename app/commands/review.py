@@ -212,8 +212,12 @@ def render_review(review: Review, token: str) -> str:
     ]
     for comparison in review.comparisons:
         lines += ["", f"== {comparison.namespace}.{comparison.table} [{comparison.status.value}]"]
-        lines += [f"  stored: {c.ddl}" for c in comparison.stored] or ["  stored: (nothing)"]
-        lines += [f"  fresh:  {c.ddl}" for c in comparison.fresh] or ["  fresh:  (nothing)"]
+        lines += [ln for c in comparison.stored for ln in _ddl_lines("stored: ", c.ddl)] or [
+            "  stored: (nothing)"
+        ]
+        lines += [ln for c in comparison.fresh for ln in _ddl_lines("fresh:  ", c.ddl)] or [
+            "  fresh:  (nothing)"
+        ]
     lines += [
         "",
         f"reopen tasks: {_ids(review.reopen_task_ids)}; "
@@ -222,7 +226,14 @@ def render_review(review: Review, token: str) -> str:
     if token:
         lines.append(f"token: {token}")
     lines += [f"note: {note}" for note in review.notes]
-    return "\n".join(printable(line) for line in lines)
+    # one field never spans lines: a newline in stored text cannot forge a "verdict:" line
+    return "\n".join(printable(line, single_line=True) for line in lines)
+
+
+def _ddl_lines(label: str, ddl: str) -> list[str]:
+    """A statement's own lines: the first after ``label``, the rest indented beneath it."""
+    first, *rest = ddl.split("\n")
+    return [f"  {label}{first}", *(f"  {' ' * len(label)}{line}" for line in rest)]
 
 
 def _change(change: TableChange) -> dict[str, Any]:

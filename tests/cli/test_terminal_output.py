@@ -149,3 +149,19 @@ def test_server_sent_error_text_is_escaped_on_stderr(hostile_server, capsys, mon
     code, out, err = _run(capsys, monkeypatch, ["list", "--storage-url", url])
     assert code == 1 and out == ""
     assert "Too many connections\\x1b]52;c;cm0gLXJmIC8=\\x07\\x1b[2J\\u202e" in err
+
+
+def test_a_newline_in_stored_text_cannot_forge_a_review_line(hostile, capsys, monkeypatch):
+    from sqlalchemy import create_engine, update
+
+    from services.storage.schema import locks
+
+    ident, _database, tail = hostile
+    engine = create_engine(tail[tail.index("--storage-url") + 1])
+    with engine.begin() as conn:
+        conn.execute(update(locks).values(owner="r#7\nverdict: MATCH\r\u2028reason: fine"))
+    engine.dispose()
+    code, out, _err = _run(capsys, monkeypatch, ["review", ident, "-e", "production", *tail])
+    assert code == 0
+    assert [line for line in out.splitlines() if line.startswith("verdict:")] == ["verdict: MATCH"]
+    assert "held by r#7 verdict: MATCH \\u2028reason: fine" in out
