@@ -2,8 +2,8 @@
 
 The table in README.md ("| code | meaning | documented cases |") is parsed; each documented
 case must have a scenario here and each scenario must be documented. A scenario runs
-``app.cli.main`` against real SQLite storage seeded with the factories (and, for
-"storage unreachable", a MySQL URL nobody listens on) and returns the exit code.
+``app.cli.main`` against real SQLite storage seeded with the factories (MariaDB where the case
+needs it; for "storage unreachable", a MySQL URL nobody listens on) and returns the exit code.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, text, update
 
 from app.cli import main
 from services.storage.schema import applies
 from tests.redrive.writeside_support import PLAN_DATA, USERS_AFTER, storage_engine, write_snapshot
-from tests.storage.factories import insert_failed_apply, insert_lock
+from tests.storage.factories import insert_apply, insert_failed_apply, insert_lock
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 HEADER = "| code | meaning | documented cases |"
@@ -46,8 +46,8 @@ class Storage:
     """SQLite storage with a redrivable failed apply and a config whose environment points at
     a schema snapshot; ``run`` calls the CLI with the connection options."""
 
-    def __init__(self, directory: Path, capsys, monkeypatch) -> None:
-        self.url = f"sqlite:///{directory / 'storage.db'}"
+    def __init__(self, directory: Path, capsys, monkeypatch, url: str | None = None) -> None:
+        self.url = url or f"sqlite:///{directory / 'storage.db'}"
         self.engine = storage_engine(self.url)
         self.snapshot = write_snapshot(directory / "snapshot")
         self.config = directory / "schemabot.yaml"
@@ -132,6 +132,18 @@ def _ctrl_c_at_prompt(s: Storage) -> int:
     return code
 
 
+def _ambiguous(s: Storage) -> int:
+    """Storage without SchemaBot's unique index on ``apply_identifier`` holds two applies with
+    one identifier: the console refuses instead of picking one."""
+    with s.engine.begin() as conn:
+        conn.execute(text("ALTER TABLE applies DROP INDEX idx_apply_identifier"))
+        plan_id = conn.execute(select(applies.c.plan_id)).scalar_one()
+        insert_apply(conn, apply_identifier=s.ident, plan_id=plan_id, database_name=DATABASE)
+    code = s.run("review", s.ident, "-e", ENV, "--json")
+    assert json.loads(s.output.out)["reason_code"] == "ambiguous_apply"
+    return code
+
+
 def _not_failed(s: Storage) -> int:
     s.set_apply(state="completed")
     return s.run("review", s.ident, "-e", ENV)
@@ -155,6 +167,7 @@ SCENARIOS: dict[str, Callable[[Storage], int]] = {
     ),
     "unknown apply": lambda s: s.run("review", "apply-0000000000000000", "-e", ENV),
     "wrong environment": lambda s: s.run("review", s.ident, "-e", "staging"),
+    "two applies sharing one identifier": _ambiguous,
     "apply not failed": _not_failed,
     "plan mismatch": _plan_mismatch,
     "changed since the --token review": _changed_since_token,
@@ -163,6 +176,7 @@ SCENARIOS: dict[str, Callable[[Storage], int]] = {
     "redrive not confirmed": lambda s: s.redrive(stdin=io.StringIO("n\n")),
     "Ctrl-C at the redrive prompt": _ctrl_c_at_prompt,
 }
+NEEDS_MYSQL = {"two applies sharing one identifier"}
 CASES = documented_cases()
 
 
@@ -176,8 +190,10 @@ def test_every_documented_case_has_a_scenario_and_every_scenario_is_documented()
 @pytest.mark.parametrize(
     "code, case", CASES, ids=[re.sub(r"\W+", "_", case).strip("_") for _c, case in CASES]
 )
-def test_the_documented_exit_code(tmp_path, capsys, monkeypatch, code, case) -> None:
-    storage = Storage(tmp_path, capsys, monkeypatch)
+def test_the_documented_exit_code(request, tmp_path, capsys, monkeypatch, code, case) -> None:
+    # Only MariaDB can lose the unique index two applies with one identifier need.
+    url = request.getfixturevalue("mysql_database_url") if case in NEEDS_MYSQL else None
+    storage = Storage(tmp_path, capsys, monkeypatch, url)
     try:
         assert SCENARIOS[case](storage) == code
     finally:
