@@ -35,9 +35,18 @@ MARIADB_DEFAULT_COLLATIONS = {
 
 
 def diff_tables(
-    current: Table, desired: Table, flavour: Flavour, level: SpiritLevel = DEFAULT_LEVEL
+    current: Table,
+    desired: Table,
+    flavour: Flavour,
+    level: SpiritLevel = DEFAULT_LEVEL,
+    *,
+    foreign_key_drops_apart: bool = False,
 ) -> list[str]:
-    """ALTER statements (without ``;``) turning ``current`` into ``desired``; [] if equal."""
+    """ALTER statements (without ``;``) turning ``current`` into ``desired``; [] if equal.
+
+    ``foreign_key_drops_apart`` puts the ``DROP FOREIGN KEY`` clauses in a first statement of
+    their own (the plan runs it before the ALTER of the table they referenced).
+    """
     mariadb = flavour is Flavour.MARIADB
     if mariadb:
         current, desired = _pair_column_checks(current, desired)
@@ -47,17 +56,22 @@ def diff_tables(
     index_clauses, extra = _index_clauses(current, desired, mariadb, recreated)
     clauses += index_clauses
     constraint_clauses, readded_keys = _constraint_clauses(current, desired, mariadb)
+    head = f"ALTER TABLE {quote_identifier(desired.name)} "
+    leading: list[str] = []
+    if foreign_key_drops_apart:
+        fk_drops = [c for c in constraint_clauses if c.startswith("DROP FOREIGN KEY")]
+        constraint_clauses = [c for c in constraint_clauses if c not in fk_drops]
+        leading = [head + ", ".join(fk_drops)] if fk_drops else []
     clauses += constraint_clauses
     extra += [[clause] for clause in readded_keys]
     clauses += _option_clauses(current, desired)
     partition_clauses, partition_extra = _partition_clauses(current, desired, rules_for(level))
-    head = f"ALTER TABLE {quote_identifier(desired.name)} "
     if mariadb and clauses and partition_clauses:
         primary = _mariadb_with_partitioning(head, clauses, partition_clauses[0])
     else:
         merged = clauses + partition_clauses
         primary = [head + ", ".join(merged)] if merged else []
-    return primary + [head + ", ".join(group) for group in partition_extra + extra]
+    return leading + primary + [head + ", ".join(group) for group in partition_extra + extra]
 
 
 def _mariadb_with_partitioning(head: str, clauses: list[str], partition: str) -> list[str]:

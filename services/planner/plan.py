@@ -18,6 +18,7 @@ from services.planner.differ import diff_tables
 from services.planner.lexer import quote_identifier, tokenize
 from services.planner.lint import lint_table
 from services.planner.model import Table
+from services.planner.order import order_alters, order_creates
 from services.planner.parse import TableParseError, parse_many, parse_table
 from services.planner.sources import table_name_of
 from services.planner.spirit_level import DEFAULT_LEVEL, SpiritLevel
@@ -142,32 +143,45 @@ def _changes(
     flavour: Flavour,
     level: SpiritLevel,
 ) -> list[TableChange]:
-    creates: list[TableChange] = []
-    alters: list[TableChange] = []
+    new_tables: dict[str, Table] = {}
+    altered: dict[str, Table] = {}
     for name in sorted(desired):
-        desired_file = desired[name]
-        if desired_file.table is None:
+        table = desired[name].table
+        if table is None:
             continue  # unchanged
         if name not in live:
-            reason = lint_table(name, [desired_file.text], None, desired_file.table)
-            creates.append(_change(namespace, name, desired_file.text + ";", "create", reason))
+            new_tables[name] = table
             continue
         if name not in current_tables:
             # The statement head named another table than the parsed statement.
             current_tables[name] = _parse_one(namespace, name, live[name], flavour, level)
-        current_table = current_tables[name]
-        try:
-            statements = diff_tables(current_table, desired_file.table, flavour, level)
-        except (ValueError, KeyError) as exc:
-            raise PlannerError(f"cannot diff: {exc}", namespace=namespace, table=name) from None
-        reason = (
-            lint_table(name, statements, current_table, desired_file.table) if statements else None
-        )
+        altered[name] = table
+    creates = []
+    for name in order_creates(new_tables):
+        text = desired[name].text
+        reason = lint_table(name, [text], None, new_tables[name])
+        creates.append(_change(namespace, name, text + ";", "create", reason))
+    planned = {
+        name: _diff(namespace, name, current_tables[name], table, flavour, level)
+        for name, table in altered.items()
+    }
+    planned = {name: statements for name, statements in planned.items() if statements}
+    order, split = order_alters(current_tables, altered, planned)
+    first: list[TableChange] = []
+    alters: list[TableChange] = []
+    for name in order:
+        current_table, desired_table = current_tables[name], altered[name]
+        statements = planned[name]
+        if name in split:
+            statements = _diff(
+                namespace, name, current_table, desired_table, flavour, level, apart=True
+            )
+        reason = lint_table(name, statements, current_table, desired_table)
         for position, statement in enumerate(statements):
             last = position == len(statements) - 1
-            alters.append(
-                _change(namespace, name, statement + ";", "alter", reason if last else None)
-            )
+            change = _change(namespace, name, statement + ";", "alter", reason if last else None)
+            (first if name in split and position == 0 else alters).append(change)
+    alters = first + alters
     drops = []
     for name in sorted(set(live) - set(desired)):
         ddl = f"DROP TABLE {quote_identifier(name)}"
@@ -175,6 +189,22 @@ def _changes(
             _change(namespace, name, ddl + ";", "drop", lint_table(name, [ddl], None, None))
         )
     return creates + alters + drops
+
+
+def _diff(
+    namespace: str,
+    name: str,
+    current: Table,
+    desired: Table,
+    flavour: Flavour,
+    level: SpiritLevel,
+    *,
+    apart: bool = False,
+) -> list[str]:
+    try:
+        return diff_tables(current, desired, flavour, level, foreign_key_drops_apart=apart)
+    except (ValueError, KeyError) as exc:
+        raise PlannerError(f"cannot diff: {exc}", namespace=namespace, table=name) from None
 
 
 def _parse_one(namespace: str, name: str, text: str, flavour: Flavour, level: SpiritLevel) -> Table:

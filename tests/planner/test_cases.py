@@ -3,6 +3,7 @@ operation, table, namespace and lint verdict (spec §4, §5, §7, §8, §10)."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -78,12 +79,21 @@ def test_desired_against_itself_and_against_nothing(
     tmp_path: Path, case: Case, flavour: Flavour
 ) -> None:
     """No churn: a schema never differs from itself. Against an empty namespace every file
-    is a CREATE with its text as written (§4.1, §5.1), in table-name order."""
+    is a CREATE with its text as written (§4.1, §5.1), in table-name order except that a
+    table referenced by a foreign key comes before the tables referencing it."""
     desired = desired_files(case.desired)
     assert plan_schema(desired, snapshot(tmp_path / "same", case.desired, flavour)).changes == ()
     plan = plan_schema(desired, snapshot(tmp_path / "empty", (), flavour))
     expected = sorted((table_name(sql), sql.strip().rstrip(";") + ";") for sql in case.desired)
-    assert [(change.table, change.ddl) for change in plan.changes] == expected
+    referencing = [sql for sql in case.desired if " REFERENCES " in sql.upper()]
+    if not referencing:
+        assert [(change.table, change.ddl) for change in plan.changes] == expected
+    assert sorted((change.table, change.ddl) for change in plan.changes) == expected
+    created = [change.table for change in plan.changes]
+    for sql in referencing:
+        for parent in re.findall(r"REFERENCES\s+`?(\w+)`?", sql, re.IGNORECASE):
+            if parent in created and parent != table_name(sql):
+                assert created.index(parent) < created.index(table_name(sql))
     assert {change.operation for change in plan.changes} == {"create"}
 
 

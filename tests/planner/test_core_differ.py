@@ -94,9 +94,11 @@ def test_checks_and_foreign_keys() -> None:
         "ALTER TABLE `t` DROP FOREIGN KEY `fk`, ADD CONSTRAINT `c3` CHECK (`a`<9) NOT ENFORCED,"
         " ADD CONSTRAINT `fk` FOREIGN KEY (`p`) REFERENCES `parent` (`id`) ON DELETE CASCADE;"
     ]
+    # MariaDB refuses DROP + ADD of one foreign key name in one ALTER: the ADD follows apart.
     assert ddl(current, desired, MARIA) == [
-        "ALTER TABLE `t` DROP FOREIGN KEY `fk`, ADD CONSTRAINT `c3` CHECK (`a`<9),"
-        " ADD CONSTRAINT `fk` FOREIGN KEY (`p`) REFERENCES `parent` (`id`) ON DELETE CASCADE;"
+        "ALTER TABLE `t` DROP FOREIGN KEY `fk`, ADD CONSTRAINT `c3` CHECK (`a`<9);",
+        "ALTER TABLE `t` ADD CONSTRAINT `fk` FOREIGN KEY (`p`) REFERENCES `parent` (`id`)"
+        " ON DELETE CASCADE;",
     ]
 
 

@@ -228,3 +228,58 @@ PARTITIONS = [
 ]
 
 CASES = REFERENTIAL + KEYS + CHECKS + ALIASES + GENERATED + PARTITIONS
+
+# Cross-table order: a foreign key never points at a key that does not exist yet.
+OLD_PARENT = "CREATE TABLE b_parent (id bigint NOT NULL, uid bigint NOT NULL, PRIMARY KEY (id))"
+NEW_PARENT = (
+    "CREATE TABLE b_parent (id bigint NOT NULL, uid bigint NOT NULL, PRIMARY KEY (uid),"
+    " KEY idx_id (id))"
+)
+
+
+def a_child(ref: str) -> str:
+    return (
+        "CREATE TABLE a_child (id bigint NOT NULL, pid bigint, PRIMARY KEY (id), KEY fk_p (pid),"
+        f" CONSTRAINT fk_p FOREIGN KEY (pid) REFERENCES b_parent ({ref}))"
+    )
+
+
+ORDER = [
+    case(
+        "order_fk_to_new_key_after_its_alter",
+        (
+            "CREATE TABLE b_parent (id bigint NOT NULL, code int NOT NULL, PRIMARY KEY (id))",
+            "CREATE TABLE a_child (id bigint NOT NULL, code int, PRIMARY KEY (id))",
+        ),
+        (
+            "CREATE TABLE b_parent (id bigint NOT NULL, code int NOT NULL, PRIMARY KEY (id),"
+            " UNIQUE KEY uq_code (code))",
+            "CREATE TABLE a_child (id bigint NOT NULL, code int, PRIMARY KEY (id),"
+            " CONSTRAINT fk_code FOREIGN KEY (code) REFERENCES b_parent (code))",
+        ),
+        (
+            "ALTER TABLE `b_parent` ADD UNIQUE INDEX `uq_code` (`code`);",
+            "ALTER TABLE `a_child` ADD CONSTRAINT `fk_code` FOREIGN KEY (`code`) REFERENCES"
+            " `b_parent` (`code`);",
+        ),
+        note="name order would add the key before b_parent has the unique index it needs",
+    ),
+    case(
+        "order_primary_key_moves_and_fk_follows",
+        (OLD_PARENT, a_child("id")),
+        (NEW_PARENT, a_child("uid")),
+        (
+            "ALTER TABLE `a_child` DROP FOREIGN KEY `fk_p`;",
+            unsafe(
+                "ALTER TABLE `b_parent` DROP PRIMARY KEY, ADD INDEX `idx_id` (`id`),"
+                " ADD PRIMARY KEY (`uid`);",
+                "DROP PRIMARY KEY",
+            ),
+            "ALTER TABLE `a_child` ADD CONSTRAINT `fk_p` FOREIGN KEY (`pid`) REFERENCES"
+            " `b_parent` (`uid`);",
+        ),
+        note="the child's old key goes first, then the parent's primary key, then the new key",
+    ),
+]
+
+CASES += ORDER
