@@ -15,8 +15,8 @@ from services.preflight.server import DIALECTS, flavour_of
 def test_only_clauses_existing_rows_can_violate_are_kept():
     changes = read_changes(
         (
-            "ALTER TABLE `shop`.`orders` ADD COLUMN `x` int NOT NULL, ADD INDEX `i` (`x`),"
-            " ADD UNIQUE INDEX `uk` (`a`, `b`(10)), ADD PRIMARY KEY (`id`),"
+            "ALTER TABLE `shop`.`orders` ADD UNIQUE INDEX `uk` (`a`, `b`(10)),"
+            " ADD COLUMN `x` int NOT NULL, ADD INDEX `i` (`x`), ADD PRIMARY KEY (`id`),"
             " CHANGE COLUMN `old` `new` varchar(5) NOT NULL AFTER `id`,"
             " MODIFY `m` int UNIQUE FIRST,"
             " ADD FOREIGN KEY (`c`) REFERENCES `customers` (`id`), DROP COLUMN `gone`;",
