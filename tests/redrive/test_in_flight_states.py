@@ -215,3 +215,34 @@ def test_another_apply_in_an_unknown_or_running_state_counts_as_active(engine, s
     assert caught.value.code == "active_apply"
     assert f"({state} in elsewhere)" in str(caught.value)
     assert dump_tables(engine) == before
+
+
+@pytest.mark.parametrize(
+    ("tasks", "operations"),
+    [
+        pytest.param([{"table_name": "orders", "state": "reverting"}], [], id="in-flight-task"),
+        pytest.param([{"table_name": "orders", "state": "stopped"}], [], id="stopped-task"),
+        pytest.param(
+            [],
+            [{"state": "failed"}, {"state": "paused", "operation_key": "b"}],
+            id="paused-operation",
+        ),
+        pytest.param(
+            [],
+            [{"state": "failed"}, {"state": "reverted", "operation_key": "b"}],
+            id="reverted-operation",
+        ),
+    ],
+)
+def test_review_and_locked_reopen_refuse_with_the_same_code_and_message(
+    storage, tmp_path, tasks, operations
+) -> None:
+    seeded = _seed_users(storage, tasks=tasks, operations=operations)
+    code, reason = _review_refusal(storage, tmp_path, seeded.apply_identifier)
+    plan = reviewed_plan(
+        storage.engine, seeded.apply_id, task_ids=(seeded.task_ids[0],), operation_ids=()
+    )
+    lock = seen_lock(storage.engine, "testdb")
+    with pytest.raises(RedriveRejection) as caught, writing_transaction(storage.engine) as conn:
+        reopen_in_transaction(conn, plan, lock, lambda _step: None)
+    assert (caught.value.code, str(caught.value)) == (code, reason)
