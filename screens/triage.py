@@ -89,14 +89,19 @@ def triage_cells(row: TriageRow, now: datetime, operator: str) -> tuple[Text, ..
         if len(reason) > REASON_WIDTH:
             reason = reason[: REASON_WIDTH - 1] + "…"
         verdict.append(reason)
-    if row.lock_owner:
+    if row.lock_problem:
+        lock = Text(f"⚠ {row.lock_problem}", style="bold")
+    elif row.lock_owner:
         lock = literal(row.lock_owner, single_line=True)
         if row.lock_held_since is not None:
             lock.append(f" {ago(row.lock_held_since, now).removesuffix(' ago')}")
     else:
         lock = Text("free", style="dim")
+    apply_id = literal(row.apply_id, single_line=True, style="bold")
+    if row.unreadable:
+        apply_id = Text("⚠ unreadable ", style="bold").append_text(apply_id)
     return (
-        literal(row.apply_id, single_line=True, style="bold"),
+        apply_id,
         literal(row.database, single_line=True),
         literal(row.environment, single_line=True),
         literal(row.deployment, single_line=True),
@@ -242,8 +247,8 @@ class TriageScreen(ConsoleScreen):
         if message.query.replace:
             self.rows = list(page.rows)
         else:
-            known = {row.apply_id for row in self.rows}
-            self.rows.extend(row for row in page.rows if row.apply_id not in known)
+            known = {row.key for row in self.rows}
+            self.rows.extend(row for row in page.rows if row.key not in known)
         self.next_cursor = page.next_cursor
         self.database_now = page.database_now
         self.refreshed_at = self.clock()
@@ -287,9 +292,9 @@ class TriageScreen(ConsoleScreen):
         table = self.table
         rows = self.visible_rows()
         now = self.database_now or self.clock()
-        wanted = [row.apply_id for row in rows]
+        wanted = [row.key for row in rows]
         current = [row_key.value for row_key in table.rows]
-        cells = {row.apply_id: triage_cells(row, now, self.operator) for row in rows}
+        cells = {row.key: triage_cells(row, now, self.operator) for row in rows}
         if wanted == current:
             self._update_changed_cells(cells)
         elif wanted[: len(current)] == current:
@@ -317,7 +322,7 @@ class TriageScreen(ConsoleScreen):
 
     def _rebuild(self, wanted: list[str], cells: dict[str, tuple[Text, ...]]) -> None:
         table = self.table
-        cursor_key = self.highlighted_id()
+        cursor_key = self._highlighted_key()
         scroll_y = table.scroll_y
         table.clear()
         for key in wanted:
@@ -376,17 +381,22 @@ class TriageScreen(ConsoleScreen):
 
     # -- selection helpers ----------------------------------------------------------------
 
-    def highlighted_id(self) -> str | None:
-        """The apply id under the cursor, if any."""
+    def _highlighted_key(self) -> str | None:
+        """The ``TriageRow.key`` under the cursor, if any."""
         table = self.table
         if not table.row_count:
             return None
         row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
         return row_key.value
 
+    def highlighted_id(self) -> str | None:
+        """The apply id under the cursor, if any."""
+        row = self.highlighted_row()
+        return None if row is None else row.apply_id
+
     def highlighted_row(self) -> TriageRow | None:
-        key = self.highlighted_id()
-        return next((row for row in self.rows if row.apply_id == key), None)
+        key = self._highlighted_key()
+        return next((row for row in self.rows if row.key == key), None)
 
     @on(DataTable.RowHighlighted, "#triage-table")
     def _highlighted(self, event: DataTable.RowHighlighted) -> None:

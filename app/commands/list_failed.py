@@ -12,8 +12,14 @@ database clock::
       "environment": "staging", "deployment": "default",
       "failed_at": "2026-07-01T12:00:00", "window_ends_at": "2026-07-02T12:00:00",
       "attempt": 10, "tasks": {"failed": 1, "cancelled": 0, "completed": 2, "total": 3},
-      "error": "…", "lock_owner": "owner/repo#123" | null, "redrivable": true,
-      "reason": "…", "redrive_count": 0}]
+      "error": "…", "lock_owner": "owner/repo#123" | null,
+      "lock_problem": null | "ambiguous (2 rows)" | "unknown (NULL owner)",
+      "unreadable": null | "applies.deployment is NULL (row 7); …",
+      "redrivable": true, "reason": "…", "redrive_count": 0}]
+
+A row that cannot be decoded is still listed, with ``unreadable`` naming the column, and is
+not redrivable. ``lock_problem`` marks a lock without a nameable owner (several ``locks``
+rows, or a NULL owner): the database is locked by an unknown owner, not free.
 
 ``window_ends_at`` and ``redrive_count`` are additions to the issue's shape.
 """
@@ -89,6 +95,8 @@ def row_document(row: TriageRow) -> dict[str, Any]:
         },
         "error": row.error,
         "lock_owner": row.lock_owner,
+        "lock_problem": row.lock_problem,
+        "unreadable": row.unreadable,
         "redrivable": row.redrivable,
         "reason": row.reason,
         "redrive_count": row.redrive_count,
@@ -112,7 +120,7 @@ def render_rows(rows: list[TriageRow]) -> str:
             iso(row.failed_at) or "-",
             str(row.attempt),
             f"{row.tasks.failed}/{row.tasks.cancelled}/{row.tasks.completed}/{row.tasks.total}",
-            row.lock_owner or "-",
+            row.lock_problem or row.lock_owner or "-",
             "yes" if row.redrivable else "no",
         )
         for row in rows

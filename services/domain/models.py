@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from types import MappingProxyType
 
+from services.domain.lock_owner import UnnamedLock
+
 _EMPTY: Mapping[str, str] = MappingProxyType({})
 
 
@@ -175,14 +177,17 @@ class ApplyOperation:
 
 @dataclass(frozen=True, slots=True)
 class Lock:
-    """A ``locks`` row: the database deployment lock for (database, type)."""
+    """A ``locks`` row: the database deployment lock for (database, type).
+
+    ``owner`` is None only in storage without SchemaBot's NOT NULL (see ``lock_owner``).
+    """
 
     id: int
     database_name: str
     database_type: str
     repository: str
     pull_request: int
-    owner: str
+    owner: str | None
     pending_plan_id: str
     created_at: datetime | None
     updated_at: datetime | None
@@ -225,6 +230,8 @@ class ApplyBundle:
 
     ``tasks`` are the drive rows (storage §2.3, HEAD loader, ``created_at DESC, id DESC``);
     ``reflected_tasks`` are the apply's other rows (per-shard progress rows), same order.
+    ``unnamed_lock`` is set when the lock has no nameable owner (several rows: ``lock`` is
+    None; a NULL owner: ``lock`` is that row).
     """
 
     apply: Apply
@@ -236,3 +243,4 @@ class ApplyBundle:
     redrive_count: int
     database_now: datetime
     reflected_tasks: tuple[Task, ...] = ()
+    unnamed_lock: UnnamedLock | None = None

@@ -14,7 +14,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from services.domain.errors import RedriveRefused
+from services.domain.lock_owner import UnnamedLock, unnamed_lock
 from services.domain.models import Lock
+from services.redrive.validation import RedriveRejection
 from services.storage.decode import decode_lock
 from services.storage.schema import locks
 
@@ -37,14 +39,35 @@ class LockClaim:
         return None if self.previous is None else self.previous.owner
 
 
+class UnnamedLockRefused(RedriveRejection):
+    """The lock has no nameable owner (several rows, or a NULL owner): nothing is claimed."""
+
+    def __init__(self, problem: UnnamedLock) -> None:
+        super().__init__(problem.code, problem.message)
+
+
 def lock_row_for_update(conn: Connection, database: str, database_type: str) -> Lock | None:
-    """Read the lock of (database, type) and row-lock it until the transaction ends."""
-    row = conn.execute(
+    """Read the lock of (database, type) and row-lock it until the transaction ends.
+
+    Every row is locked, so a duplicate cannot slip in unseen; a lock without a nameable owner
+    raises ``UnnamedLockRefused`` before anything is claimed or taken over.
+    """
+    rows = conn.execute(
         select(locks)
         .where(locks.c.database_name == database, locks.c.database_type == database_type)
+        .order_by(locks.c.id)
         .with_for_update()
-    ).first()
-    return None if row is None else decode_lock(row._mapping)
+    ).all()
+    problem = unnamed_lock(database, database_type, [(r.id, r.owner) for r in rows])
+    if problem is not None:
+        raise UnnamedLockRefused(problem)
+    return decode_lock(rows[0]._mapping) if rows else None
+
+
+def check_lock_nameable(problem: UnnamedLock | None) -> None:
+    """The review's side of the same rule: refuse when the lock has no nameable owner."""
+    if problem is not None:
+        raise UnnamedLockRefused(problem)
 
 
 def describe_owner(owner: str | None) -> str:

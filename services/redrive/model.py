@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from services.domain.lock_owner import UnnamedLock
 from services.domain.models import Apply, ApplyOperation, TableChange, Task
 
 
@@ -50,10 +51,12 @@ class LockState:
     held_since: datetime | None = None
     repository: str = ""
     pull_request: int = 0
+    unnamed: UnnamedLock | None = None
 
     @property
     def free(self) -> bool:
-        return self.owner is None
+        """No lock row at all; a lock without a nameable owner (``unnamed``) is not free."""
+        return self.owner is None and self.unnamed is None
 
     @property
     def held_by_operator(self) -> bool:
@@ -134,7 +137,12 @@ class Review:
 
 @dataclass(frozen=True, slots=True)
 class TriageRow:
-    """One recently failed apply in the triage list."""
+    """One recently failed apply in the triage list.
+
+    ``unreadable`` names what could not be decoded (``applies.deployment is NULL``);
+    ``lock_problem`` is set when the database lock has no nameable owner (``lock_owner`` is
+    then None but the database is not free).
+    """
 
     apply_id: str
     database: str
@@ -151,6 +159,14 @@ class TriageRow:
     redrivable: bool
     reason: str
     redrive_count: int = 0
+    row_id: int = 0
+    unreadable: str | None = None
+    lock_problem: str | None = None
+
+    @property
+    def key(self) -> str:
+        """Unique per storage row, even when two rows share an apply identifier."""
+        return f"{self.apply_id}#{self.row_id}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ from services.domain.models import ApplyBundle, NamespacePlan, Plan, TableChange
 from services.planner.api import Flavour, PlannerError, SchemaSource
 from services.redrive.api import StageCallback
 from services.redrive.compare import compare_plans
+from services.redrive.db_lock import check_lock_nameable
 from services.redrive.expected import filter_plan_to_remaining_work
 from services.redrive.fingerprint import plan_fingerprint
 from services.redrive.model import LockState, Review, ReviewToken, Verdict
@@ -136,6 +137,7 @@ def review_bundle(
         check_target_metadata(apply, plan)
         check_row_states(apply.apply_identifier, all_tasks(bundle), bundle.operations)
         check_control_requests(apply.apply_identifier, bundle.control_requests)
+        check_lock_nameable(bundle.unnamed_lock)
         work = reconstruct_remaining_work(
             apply, all_tasks(bundle), bundle.operations, plan.deployment
         )
@@ -208,6 +210,7 @@ def lock_state(bundle: ApplyBundle, operator: str) -> LockState:
         held_since=lock.created_at if lock else None,
         repository=lock.repository if lock else "",
         pull_request=lock.pull_request if lock else 0,
+        unnamed=bundle.unnamed_lock,
     )
 
 

@@ -1,10 +1,11 @@
 """Triage rows: the failed-apply list with a "redrivable?" answer from cheap checks only.
 
 No re-plan and no per-apply read happens here: the answer comes from the counts the storage
-triage query returns (state, completion time, window on the database clock, legacy ``''``
-deployment, stopped/cancelled/reverted operations, failed work outside the primary
-deployment, pending stop/cancel requests, no failed work, unsupported target). A lock held by
-someone else keeps the row redrivable — with force — and the reason says so (P15: say why not
+triage query returns (unreadable row, applies sharing an identifier, state, completion time,
+window on the database clock, legacy ``''`` deployment, stopped/cancelled/reverted
+operations, failed work outside the primary deployment, pending stop/cancel requests, a lock
+without a nameable owner, no failed work, unsupported target). A lock held by someone else
+keeps the row redrivable — with force — and the reason says so (P15: say why not
 up front, not as a late failure).
 """
 
@@ -32,6 +33,7 @@ def triage_row(
     """One list row; ``redrivable`` is False with the first failing cheap check as reason."""
     problem = _first_problem(record, database_now, targets, window)
     lock_owner = record.lock_owner
+    unnamed = record.unnamed_lock
     if problem is None and lock_owner is not None and lock_owner != operator:
         reason = f"{READY}; the database lock is held by {lock_owner} (redrive needs force)"
     else:
@@ -57,6 +59,9 @@ def triage_row(
         redrivable=problem is None,
         reason=reason,
         redrive_count=record.redrive_count,
+        row_id=record.id,
+        unreadable=record.problem,
+        lock_problem=unnamed.label if unnamed else None,
     )
 
 
@@ -68,6 +73,11 @@ def _first_problem(
 ) -> str | None:
     if record.problem:
         return f"unreadable row: {record.problem}"
+    if record.identifier_rows > 1:
+        return (
+            f"ambiguous apply: {record.identifier_rows} applies rows share the identifier "
+            f"{record.apply_identifier}; fix the storage rows"
+        )
     if normalize_state(record.state) != "failed":
         return f"state is {record.state}; only failed applies can be redriven"
     if record.completed_at is None:
@@ -85,6 +95,8 @@ def _first_problem(
         return f'failed work outside primary deployment "{record.deployment}"'
     if record.pending_stop_or_cancel:
         return f"pending {' and '.join(record.pending_stop_or_cancel)} request"
+    if record.unnamed_lock is not None:
+        return record.unnamed_lock.message
     if not (record.failed_tasks or record.cancelled_tasks or record.failed_operations):
         return "no failed work to redrive"
     if targets is not None:

@@ -1,5 +1,9 @@
 """Stored rows -> domain dataclasses, with SchemaBot's JSON shapes (storage §3) checked.
 
+A NULL in a column SchemaBot declares NOT NULL raises ``NullColumnError`` naming the column
+(``applies.deployment is NULL``): such rows come from storage without SchemaBot's constraints.
+The ``locks`` owner is the one exception, decoded as None (see ``services.domain.lock_owner``).
+
 JSON columns arrive as text (MariaDB ``longtext``, MySQL ``json`` through PyMySQL, SQLite) or
 already decoded; both are accepted. Malformed JSON, an unknown shape or a state outside the
 vocabulary raises ``MalformedRowError`` naming table, row id and column. ``options`` is the one
@@ -13,7 +17,7 @@ from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any
 
-from services.domain.errors import MalformedRowError
+from services.domain.errors import MalformedRowError, NullColumnError
 from services.domain.models import (
     Apply,
     ApplyOperation,
@@ -28,6 +32,7 @@ from services.domain.models import (
     Task,
 )
 from services.domain.states import APPLY_STATES, OPERATION_STATES, TASK_STATES, normalize_state
+from services.storage.schema import metadata
 
 Row = Mapping[str, Any]
 
@@ -50,6 +55,25 @@ def load_json(table: str, row_id: object, column: str, value: object) -> object:
 
 def _id(row_id: object) -> int | str:
     return row_id if isinstance(row_id, int | str) else str(row_id)
+
+
+_REQUIRED: Mapping[str, tuple[str, ...]] = MappingProxyType(
+    {
+        name: tuple(c.name for c in table.columns if not c.nullable)
+        for name, table in metadata.tables.items()
+    }
+)
+_NULLABLE_BY_CONSOLE: Mapping[str, frozenset[str]] = MappingProxyType(
+    {"locks": frozenset({"owner"})}
+)
+
+
+def require_values(table: str, row: Row) -> None:
+    """Raise ``NullColumnError`` for the first NOT NULL column of ``table`` that is NULL."""
+    allowed = _NULLABLE_BY_CONSOLE.get(table, frozenset())
+    for column in _REQUIRED[table]:
+        if column not in allowed and column in row and row[column] is None:
+            raise NullColumnError(table, _id(row.get("id")), column)
 
 
 def checked_state(table: str, row: Row, vocabulary: frozenset[str]) -> str:
@@ -186,6 +210,7 @@ def _json_column(table: str, row: Row, column: str, decoder):
 
 def decode_plan(row: Row) -> Plan:
     """A ``plans`` row -> ``Plan`` with decoded ``schema_files`` and ``plan_data``."""
+    require_values("plans", row)
     return Plan(
         id=int(row["id"]),
         plan_identifier=row["plan_identifier"],
@@ -247,6 +272,7 @@ def _opt_int(value: object) -> int | None:
 
 def decode_apply(row: Row) -> Apply:
     """An ``applies`` row -> ``Apply`` (state checked against the apply vocabulary)."""
+    require_values("applies", row)
     return Apply(
         id=int(row["id"]),
         apply_identifier=row["apply_identifier"],
@@ -280,6 +306,7 @@ def decode_apply(row: Row) -> Apply:
 
 def decode_task(row: Row) -> Task:
     """A ``tasks`` row -> ``Task`` (state checked against the task vocabulary)."""
+    require_values("tasks", row)
     return Task(
         id=int(row["id"]),
         task_identifier=row["task_identifier"],
@@ -312,6 +339,7 @@ def decode_task(row: Row) -> Task:
 
 def decode_operation(row: Row) -> ApplyOperation:
     """An ``apply_operations`` row -> ``ApplyOperation`` (state checked)."""
+    require_values("apply_operations", row)
     return ApplyOperation(
         id=int(row["id"]),
         apply_id=int(row["apply_id"]),
@@ -336,6 +364,7 @@ def decode_operation(row: Row) -> ApplyOperation:
 
 def decode_lock(row: Row) -> Lock:
     """A ``locks`` row -> ``Lock``."""
+    require_values("locks", row)
     return Lock(
         id=int(row["id"]),
         database_name=row["database_name"],
@@ -351,6 +380,7 @@ def decode_lock(row: Row) -> Lock:
 
 def decode_log(row: Row) -> LogEntry:
     """An ``apply_logs`` row -> ``LogEntry``; free-form metadata that is not JSON stays text."""
+    require_values("apply_logs", row)
     metadata = row["metadata"]
     if isinstance(metadata, str | bytes | bytearray):
         try:
@@ -374,6 +404,7 @@ def decode_log(row: Row) -> LogEntry:
 
 def decode_control_request(row: Row) -> ControlRequest:
     """An ``apply_control_requests`` row -> ``ControlRequest``."""
+    require_values("apply_control_requests", row)
     return ControlRequest(
         id=int(row["id"]),
         apply_id=int(row["apply_id"]),

@@ -402,7 +402,11 @@ def _page_lock(row: Mapping[str, Any]) -> UnnamedLock | None:
 
 
 def _apply_head_query(apply_identifier: str) -> Select:
-    """The apply with its source plan, its database lock, the redrive count and NOW()."""
+    """The apply with its source plan, its database lock, the redrive count and NOW().
+
+    One row per (apply, lock) pair: more than one only in storage without SchemaBot's unique
+    indexes, which ``load_bundle`` turns into a refusal or an unnamed lock.
+    """
     a, p = applies.c, plans.c
     redrives = (
         select(func.count())
@@ -420,6 +424,7 @@ def _apply_head_query(apply_identifier: str) -> Select:
         )
         .select_from(applies.outerjoin(plans, p.id == a.plan_id).outerjoin(locks, _lock_of_apply()))
         .where(a.apply_identifier == apply_identifier)
+        .order_by(a.id, locks.c.id)
     )
 
 
@@ -458,13 +463,18 @@ def split_drive_tasks(
 
 def load_bundle(conn: Connection, apply_identifier: str) -> ApplyBundle | None:
     """Apply, tasks, operations, plan, lock, controls, redrive count and NOW(): 4 statements."""
-    head = conn.execute(_apply_head_query(apply_identifier)).first()
-    if head is None:
+    heads = [r._mapping for r in conn.execute(_apply_head_query(apply_identifier))]
+    if not heads:
         return None
-    row = head._mapping
+    _refuse_shared_identifier(apply_identifier, [int(r["a_id"]) for r in heads])
+    row = heads[0]
     apply = decode.decode_apply(_part(row, "a_"))
     plan_row = _part(row, "p_")
-    lock_row = _part(row, "l_")
+    lock_rows = [_part(r, "l_") for r in heads if r["l_id"] is not None]
+    unnamed = unnamed_lock(
+        apply.database_name, apply.database_type, [(int(r["id"]), r["owner"]) for r in lock_rows]
+    )
+    single_lock = len(lock_rows) == 1
     drive, reflected, operations = load_tasks_and_operations(conn, apply.id)
     cr = apply_control_requests.c
     controls = conn.execute(
@@ -475,23 +485,35 @@ def load_bundle(conn: Connection, apply_identifier: str) -> ApplyBundle | None:
         tasks=drive,
         operations=operations,
         plan=decode.decode_plan(plan_row) if plan_row["id"] is not None else None,
-        lock=decode.decode_lock(lock_row) if lock_row["id"] is not None else None,
+        lock=decode.decode_lock(lock_rows[0]) if single_lock else None,
         control_requests=tuple(decode.decode_control_request(r._mapping) for r in controls),
         redrive_count=int(row["redrive_count"] or 0),
         database_now=row["database_now"],
         reflected_tasks=reflected,
+        unnamed_lock=unnamed,
     )
+
+
+def _refuse_shared_identifier(apply_identifier: str, row_ids: Sequence[int]) -> None:
+    """Several applies rows for one identifier: never pick one (``AmbiguousApplyError``)."""
+    distinct = tuple(sorted(set(row_ids)))
+    if len(distinct) > 1:
+        raise AmbiguousApplyError(apply_identifier, distinct)
 
 
 def load_apply_with_now(conn: Connection, apply_identifier: str) -> tuple[Apply, datetime] | None:
     """The apply row and the database clock in one statement."""
     a = applies.c
-    head = conn.execute(
-        select(*raw_columns(applies), now_column()).where(a.apply_identifier == apply_identifier)
-    ).first()
-    if head is None:
+    heads = conn.execute(
+        select(*raw_columns(applies), now_column())
+        .where(a.apply_identifier == apply_identifier)
+        .order_by(a.id)
+        .limit(2)
+    ).all()
+    if not heads:
         return None
-    return decode.decode_apply(head._mapping), head._mapping["database_now"]
+    _refuse_shared_identifier(apply_identifier, [int(r._mapping["id"]) for r in heads])
+    return decode.decode_apply(heads[0]._mapping), heads[0]._mapping["database_now"]
 
 
 def load_tasks_and_operations(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import pytest
 from sqlalchemy import update
@@ -45,7 +46,7 @@ SHARDED_PLAN = {
 def _plan(**overrides):
     row = plan_row(**overrides)
     row["id"] = 7
-    row["created_at"] = None
+    row["created_at"] = datetime(2026, 7, 1, 12, 0)
     for key in ("schema_files", "plan_data"):
         if not isinstance(row[key], RawJSON):
             row[key] = json.dumps(row[key])
@@ -159,7 +160,7 @@ def test_log_metadata_is_free_form() -> None:
     row = {
         "id": 1, "apply_id": 2, "task_id": None, "level": "info", "event_type": "info",
         "source": "schemabot", "message": "m", "old_state": None, "new_state": None,
-        "created_at": None,
+        "created_at": datetime(2026, 7, 1, 12, 0),
     }  # fmt: skip
     assert decode.decode_log({**row, "metadata": '{"stopped_count": 2}'}).metadata == {
         "stopped_count": 2

@@ -18,7 +18,15 @@ SIZE = (160, 40)
 
 
 def _ids(screen: TriageScreen) -> list[str]:
-    return [row_key.value for row_key in screen.table.rows]
+    """The apply ids of the table's rows, in display order."""
+    by_key = {row.key: row.apply_id for row in screen.rows}
+    return [by_key[row_key.value] for row_key in screen.table.rows]
+
+
+def _cell(screen: TriageScreen, apply_id: str, column: str):
+    """The cell of the (one) loaded row of ``apply_id``."""
+    (key,) = [row.key for row in screen.rows if row.apply_id == apply_id]
+    return screen.table.get_cell(key, column)
 
 
 async def test_first_page_only_then_more_on_demand() -> None:
@@ -55,7 +63,7 @@ async def test_refresh_updates_cells_in_place_and_keeps_the_cursor() -> None:
         await pilot.press("r")
         await settle(pilot)
         assert screen.highlighted_id() == "apply-0003"
-        assert screen.table.get_cell("apply-0003", "attempt").plain == "7/10"
+        assert _cell(screen, "apply-0003", "attempt").plain == "7/10"
         # A newly failed apply arrives on top: the cursor stays on the same apply.
         service.rows = (make_triage_row("apply-0009", failed_minutes_ago=1), *rows)
         screen.request_reload(keep_loaded=True)
@@ -112,9 +120,9 @@ async def test_markup_and_escape_sequences_render_literally() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         screen = app.screen
-        id_cell = screen.table.get_cell("apply-[b]1[/b]", "id")
+        id_cell = _cell(screen, "apply-[b]1[/b]", "id")
         assert id_cell.plain == "apply-[b]1[/b]"
-        error_cell = screen.table.get_cell("apply-[b]1[/b]", "error")
+        error_cell = _cell(screen, "apply-[b]1[/b]", "error")
         assert error_cell.plain.startswith("[red]x[/red] \\x1b[3")
         assert "\x1b" not in error_cell.plain
         assert all("red" not in str(span.style) for span in error_cell.spans)
@@ -183,5 +191,5 @@ async def test_refresh_keeps_the_scroll_position() -> None:
         service.rows = (make_triage_row("apply-new", failed_minutes_ago=0), *rows)
         await pilot.press("r")
         await settle(pilot)
-        assert screen.table.get_cell("apply-00000", "attempt").plain == "3/10"
+        assert _cell(screen, "apply-00000", "attempt").plain == "3/10"
         assert (screen.table.scroll_y, screen.highlighted_id()) == (scroll_y, cursor)
