@@ -242,7 +242,9 @@ def test_review_and_locked_reopen_refuse_with_the_same_code_and_message(
     plan = reviewed_plan(
         storage.engine, seeded.apply_id, task_ids=(seeded.task_ids[0],), operation_ids=()
     )
-    lock = seen_lock(storage.engine, "testdb")
+    lock = seen_lock(
+        storage.engine, row(storage.engine, "applies", seeded.apply_id)["database_name"]
+    )
     with pytest.raises(RedriveRejection) as caught, writing_transaction(storage.engine) as conn:
         reopen_in_transaction(conn, plan, lock, lambda _step: None)
     assert (caught.value.code, str(caught.value)) == (code, reason)
