@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.planner.model import ForeignKey, Index
+from services.planner.model import ForeignKey, Index, KeyPart
 from services.preflight.model import CheckResult, CheckStatus, Example, PreflightLimits
 from services.preflight.narrowing import Offending
 from services.preflight.session import QueryFailed, ReadOnlySession, TimeLimitExceeded, ident
@@ -36,13 +36,14 @@ class Checker:
         if any(part.column is None for part in key.parts):
             return _skipped(check, "duplicate_key", "functional key parts are not checked")
         ordered, via = self._index_order(key)
-        expressions = [
-            f"LEFT({ident(part.column)}, {int(part.length)})" if part.length else ident(part.column)
-            for part in ordered  # type: ignore[arg-type]
-        ]
-        group = ", ".join(expressions)
-        nullable = [p.column for p in ordered if self._nullable(p.column)]  # type: ignore[arg-type]
-        where = " AND ".join(f"{ident(c)} IS NOT NULL" for c in nullable)
+        parts = [(str(part.column), part.length) for part in ordered]
+        group = ", ".join(
+            f"LEFT({ident(name)}, {int(length)})" if length else ident(name)
+            for name, length in parts
+        )
+        where = " AND ".join(
+            f"{ident(name)} IS NOT NULL" for name, _ in parts if self._nullable(name)
+        )
         grouped = (
             f"FROM {self.table_sql}{f' WHERE {where}' if where else ''}"
             f" GROUP BY {group} HAVING COUNT(*) > 1"
@@ -101,7 +102,7 @@ class Checker:
         column = self.facts.column(name)
         return column is None or column.nullable
 
-    def _index_order(self, key: Index) -> tuple[tuple, str]:
+    def _index_order(self, key: Index) -> tuple[tuple[KeyPart, ...], str]:
         """The key's parts in the order of an existing index that starts with exactly these
         columns (so GROUP BY reads that index instead of sorting), and that index's name."""
         if any(part.length for part in key.parts):
