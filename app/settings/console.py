@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from app.settings import yaml_tree as yt
+from app.settings.api import ApiSettings, parse_api_section
 from services.domain.errors import ConfigError
 from services.planner.spirit_level import SpiritLevel, parse_level
 
@@ -14,7 +15,9 @@ DEFAULT_WINDOW_HOURS = 24
 # At least an hour (a shorter window refuses nearly every failure), at most 30 days (older
 # failures should become a new apply, not a redrive of a plan reviewed long ago).
 WINDOW_HOURS_RANGE = (1, 720)
-_KEYS = frozenset({"keymap", "read_only", "redrive_window_hours", "operator", "spirit_compat"})
+_KEYS = frozenset(
+    {"keymap", "read_only", "redrive_window_hours", "operator", "spirit_compat", "api"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +28,7 @@ class ConsoleOptions:
     operator: str | None = None
     # None: review and redrive take the level from the plan's storage generation.
     spirit_compat: SpiritLevel | None = None
+    api: ApiSettings | None = None  # the SchemaBot server to call, when configured
 
 
 def parse_console_section(node: object) -> ConsoleOptions:
@@ -64,4 +68,5 @@ def parse_console_section(node: object) -> ConsoleOptions:
         redrive_window=timedelta(hours=hours),
         operator=operator.strip() if operator else None,
         spirit_compat=spirit_compat,
+        api=parse_api_section(spec.get("api"), SECTION),
     )

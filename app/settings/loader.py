@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from app.settings import yaml_tree as yt
+from app.settings.api import ApiSettings
 from app.settings.console import SECTION, parse_console_section
 from app.settings.dsn_from import url_from_dsn, url_from_parts
 from app.settings.targets import ConfiguredTargets, parse_databases
@@ -32,6 +33,7 @@ class Settings:
     environment_order: tuple[str, ...] = DEFAULT_ENVIRONMENT_ORDER
     allowed_environments: tuple[str, ...] | None = None
     config_path: Path | None = None
+    api: ApiSettings | None = None  # redrive_console.api
 
     @property
     def storage_display(self) -> str:
@@ -79,6 +81,7 @@ def load_settings(config_path: str | None, storage_url: str | None) -> Settings:
         environment_order=order,
         allowed_environments=allowed,
         config_path=path,
+        api=console.api,
     )
 
 
