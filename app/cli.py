@@ -48,6 +48,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "list": ("list_failed", "list recently failed applies"),
     "review": ("review", "review one failed apply: remaining work vs fresh plan"),
     "redrive": ("redrive", "reopen a failed apply so SchemaBot retries its failed work"),
+    "resubmit": ("resubmit", "recover a failed apply as a fresh apply on the SchemaBot server"),
     "logs": ("logs", "show the recent apply_logs of an apply"),
     "plan": ("plan", "plan a schema folder against a live server or a snapshot"),
     "storage": ("storage", "storage administration (init)"),

@@ -34,6 +34,7 @@ class SchemaBotAPIError(RedriveConsoleError):
 
     def __init__(self, code: str, server_message: str, http_status: int) -> None:
         self.code = code or "unknown"
+        self.reason_code = self.code  # what the CLI reports: every server refusal is exit 3
         self.server_message = server_message
         self.http_status = http_status
         meaning = ERROR_MEANINGS.get(self.code, f"SchemaBot refused the request ({self.code})")

@@ -118,17 +118,16 @@ def resubmit(
     when the plan differs from the stored remaining work, checked whenever given."""
     failed = preview.inputs.apply.apply_identifier
     caller = resubmit_caller(operator, failed)
-    refusal = _confirmation_refusal(preview, confirmed_fingerprint)
+    refusal = check_confirmation(preview, confirmed_fingerprint)
     if refusal is not None:
-        code, reason = refusal
-        return _refused(preview, caller, code, reason)
+        return refused(preview, operator, *refusal)
     request = ApplyRequest(
         plan_id=preview.remote.plan_id, environment=preview.inputs.environment, caller=caller
     )
     try:
         response = client.apply(request)
     except SchemaBotAPIError as exc:
-        return _refused(preview, caller, exc.code, str(exc))
+        return refused(preview, operator, exc.code, str(exc))
     log_id = None
     if not read_only:
         log_id = write_resubmit_log(engine, preview, operator, response.apply_id, caller)
@@ -173,9 +172,10 @@ def write_resubmit_log(
     return int(result.inserted_primary_key[0])
 
 
-def _confirmation_refusal(
-    preview: ResubmitPreview, confirmed: str | None
-) -> tuple[str, str] | None:
+def check_confirmation(preview: ResubmitPreview, confirmed: str | None) -> tuple[str, str] | None:
+    """``(reason_code, reason)`` when the confirmation does not cover the shown server plan:
+    a given fingerprint must be the plan's, and a plan that differs from the stored remaining
+    work needs one. ``None`` when the plan may be applied."""
     shown = preview.fingerprint
     if confirmed is not None and not fingerprint_matches(confirmed, shown):
         return (
@@ -192,13 +192,15 @@ def _confirmation_refusal(
     )
 
 
-def _refused(preview: ResubmitPreview, caller: str, code: str, reason: str) -> ResubmitOutcome:
+def refused(preview: ResubmitPreview, operator: str, code: str, reason: str) -> ResubmitOutcome:
+    """A refusal outcome: nothing was applied and nothing was written locally."""
+    failed = preview.inputs.apply.apply_identifier
     return ResubmitOutcome(
         status="refused",
-        failed_apply_id=preview.inputs.apply.apply_identifier,
+        failed_apply_id=failed,
         reason=reason,
         reason_code=code,
         plan_id=preview.remote.plan_id,
         fingerprint=preview.fingerprint,
-        caller=caller,
+        caller=resubmit_caller(operator, failed),
     )
