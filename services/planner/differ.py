@@ -137,6 +137,11 @@ def _column_clauses(
         if c.name.lower() not in target or c.name.lower() in recreated
     )
     explicit = _explicit_positions(current, desired, source, target)
+    kept = [c.name.lower() for c in current.columns if c.name.lower() in target]
+    kept = [name for name in kept if name not in recreated]
+    wanted = [c.name.lower() for c in desired.columns]
+    if _simulate(kept, wanted, explicit, recreated) != wanted:
+        explicit = _converging_positions(kept, wanted, recreated)
     dropped_pk = _columns_losing_primary_key(current, desired)
     clauses = list(drops)
     previous = ""
@@ -193,6 +198,52 @@ def _explicit_positions(
             else:
                 explicit[lowered] = True
         previous = lowered
+    return explicit
+
+
+def _place(order: list[str], name: str, previous: str, append: bool) -> None:
+    """Put ``name`` where ``ADD|MODIFY ... FIRST|AFTER previous`` (or a bare ADD) puts it."""
+    if name in order:
+        order.remove(name)
+    if append:
+        order.append(name)
+    else:
+        order.insert(order.index(previous) + 1 if previous else 0, name)
+
+
+def _simulate(
+    kept: list[str], wanted: list[str], explicit: dict[str, bool], recreated: set[str]
+) -> list[str]:
+    """The column order the server ends with after the planned clauses, applied in order."""
+    order = list(kept)
+    previous = ""
+    for position, name in enumerate(wanted):
+        if name not in kept or name in recreated:
+            _place(order, name, previous, append=bool(previous) and position == len(wanted) - 1)
+        elif explicit.get(name):
+            _place(order, name, previous, append=False)
+        previous = name
+    return order
+
+
+def _converging_positions(
+    kept: list[str], wanted: list[str], recreated: set[str]
+) -> dict[str, bool]:
+    """Positions for every column the server would otherwise leave out of place.
+
+    Spirit's predecessor rule can miss a move next to an added or dropped column (the plan
+    would not converge); then each existing column not already at its place gets FIRST/AFTER.
+    """
+    explicit: dict[str, bool] = {}
+    order = list(kept)
+    previous = ""
+    for position, name in enumerate(wanted):
+        if name not in kept or name in recreated:
+            _place(order, name, previous, append=bool(previous) and position == len(wanted) - 1)
+        elif order.index(name) != position:
+            explicit[name] = True
+            _place(order, name, previous, append=False)
+        previous = name
     return explicit
 
 

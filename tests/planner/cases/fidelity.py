@@ -283,3 +283,19 @@ ORDER = [
 ]
 
 CASES += ORDER
+
+MOVES = [
+    case(
+        "move_next_to_added_and_dropped_columns",
+        "CREATE TABLE t (id bigint NOT NULL, c1 int, c4 int, c2 int, PRIMARY KEY (id))",
+        "CREATE TABLE t (id bigint NOT NULL, c3 int, c2 int, c4 int, PRIMARY KEY (id))",
+        unsafe(
+            A + "DROP COLUMN `c1`, ADD COLUMN `c3` int NULL AFTER `id`, MODIFY COLUMN `c2` int"
+            " NULL AFTER `c3`;",
+            "`c1`",
+        ),
+        note="found by the property test: the predecessor rule alone leaves c4 before c2",
+    ),
+]
+
+CASES += MOVES
