@@ -23,6 +23,7 @@ from services.planner.prepass import PrepassError, prepare_element, split_statem
 
 _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _ORDERED_STARTS = ("ADD COLUMN", "MODIFY", "CHANGE", "PARTITION BY", "REMOVE PARTITIONING")
+_DEFAULT_ACTIONS = ("RESTRICT", "NO ACTION")  # InnoDB's default referential action
 _INDEX_WORDS = {"PRIMARY", "UNIQUE", "INDEX", "KEY", "FULLTEXT", "SPATIAL"}
 
 
@@ -129,8 +130,8 @@ def _constraint_text(constraint: Check | ForeignKey) -> str:
             tuple(c.lower() for c in constraint.columns),
             constraint.ref_table,
             tuple(c.lower() for c in constraint.ref_columns),
-            None if constraint.on_delete == "RESTRICT" else constraint.on_delete,
-            None if constraint.on_update == "RESTRICT" else constraint.on_update,
+            None if constraint.on_delete in _DEFAULT_ACTIONS else constraint.on_delete,
+            None if constraint.on_update in _DEFAULT_ACTIONS else constraint.on_update,
         )
     )
 

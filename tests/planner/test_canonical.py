@@ -452,3 +452,10 @@ def test_every_planned_statement_survives_reformatting(ddl: str, flavour: Flavou
         assert canonical_statement(variant, flavour) == canonical, variant
     other_table = re.sub(r"^(ALTER|DROP) TABLE `", r"\1 TABLE `other_", ddl)
     assert not statements_equivalent(ddl, other_table, flavour)
+
+
+def test_no_action_and_absent_referential_action_are_equivalent_statements() -> None:
+    fk = "ALTER TABLE `c` ADD CONSTRAINT `fk` FOREIGN KEY (`p`) REFERENCES `p` (`id`)"
+    for flavour in Flavour:
+        assert statements_equivalent(fk + " ON DELETE NO ACTION;", fk + ";", flavour)
+        assert not statements_equivalent(fk + " ON DELETE CASCADE;", fk + ";", flavour)
