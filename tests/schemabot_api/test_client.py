@@ -1,0 +1,133 @@
+"""The client against the real-HTTP double: fields, error codes, timeouts, retries, the token."""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import httpx
+import pytest
+
+from services.schemabot_api.client import SchemaBotClient
+from services.schemabot_api.errors import (
+    ERROR_MEANINGS,
+    SchemaBotAPIError,
+    SchemaBotUnavailableError,
+)
+from services.schemabot_api.wire import ApplyRequest, PlanRequest
+from tests.schemabot_api.double import SchemaBotDouble
+from tests.schemabot_api.support import DESIRED, TOKEN, endpoint_of
+
+PLAN = PlanRequest(database="testdb", environment="staging", type="mysql", schema_files=DESIRED)
+
+
+def client_of(double: SchemaBotDouble, **kw: object) -> SchemaBotClient:
+    return SchemaBotClient(endpoint_of(double.url, **kw))
+
+
+def test_plan_sends_exactly_the_documented_fields_and_reads_the_changes(
+    double: SchemaBotDouble,
+) -> None:
+    with client_of(double) as client:
+        plan = client.plan(PLAN)
+    (sent,) = double.routed("POST /api/plan")
+    assert sent.body == {
+        "database": "testdb",
+        "environment": "staging",
+        "type": "mysql",
+        "schema_files": {"testdb": {"files": DESIRED["testdb"]}},
+    }
+    assert plan.plan_id.startswith("plan-")
+    (change,) = plan.changes
+    (table,) = change.table_changes
+    assert (change.namespace, table.table_name, table.change_type) == ("testdb", "users", "alter")
+    assert table.ddl == "ALTER TABLE `users` ADD COLUMN `email` varchar(255) NULL;"
+
+
+def test_the_double_rejects_an_unknown_field_like_upstream(double: SchemaBotDouble) -> None:
+    body = PLAN.body() | {"deployment": "default"}
+    response = httpx.post(f"{double.url}/api/plan", json=body)
+    assert response.status_code == 400
+    assert response.json()["error_code"] == "invalid_request"
+    assert 'unknown field "deployment"' in response.json()["error"]
+
+
+@pytest.mark.parametrize("route", ["POST /api/plan", "POST /api/apply", "GET /api/status"])
+def test_every_error_code_becomes_a_clear_message(double: SchemaBotDouble, route: str) -> None:
+    calls = {
+        "POST /api/plan": lambda c: c.plan(PLAN),
+        "POST /api/apply": lambda c: c.apply(ApplyRequest(plan_id="plan-x", environment="staging")),
+        "GET /api/status": lambda c: c.status(),
+    }
+    with client_of(double) as client:
+        for code in sorted(ERROR_MEANINGS):  # one server for all codes: each setup costs a DB
+            wire_code = "" if code == "unknown" else code
+            status = 409 if code == "active_apply_exists" else 400
+            double.fail(route, status, wire_code, "server says no")
+            with pytest.raises(SchemaBotAPIError) as raised:
+                calls[route](client)
+            assert raised.value.code == code
+            assert str(raised.value).startswith(ERROR_MEANINGS[code]), code
+            assert f"HTTP {status}" in str(raised.value) and "server says no" in str(raised.value)
+
+
+def test_unknown_plan_is_not_found_from_the_route_itself(double: SchemaBotDouble) -> None:
+    with client_of(double) as client, pytest.raises(SchemaBotAPIError) as raised:
+        client.apply(ApplyRequest(plan_id="plan-missing", environment="staging"))
+    assert (raised.value.code, raised.value.http_status) == ("not_found", 404)
+
+
+def test_a_stalled_answer_times_out_within_the_client_timeout(double: SchemaBotDouble) -> None:
+    double.stalled.add("GET /api/status")
+    started = time.monotonic()
+    with client_of(double, timeout=0.3) as client, pytest.raises(SchemaBotUnavailableError) as e:
+        client.status()
+    assert time.monotonic() - started < 3.0
+    assert "within 0.3s" in str(e.value)
+
+
+def test_a_get_is_retried_once_after_a_connection_reset(double: SchemaBotDouble) -> None:
+    double.resets["GET /api/locks"] = 1
+    with client_of(double) as client:
+        assert client.locks() == ()
+    assert len(double.routed("GET /api/locks")) == 2
+
+
+def test_a_get_reset_twice_fails_after_one_retry(double: SchemaBotDouble) -> None:
+    double.resets["GET /api/locks"] = 2
+    with client_of(double) as client, pytest.raises(SchemaBotUnavailableError):
+        client.locks()
+    assert len(double.routed("GET /api/locks")) == 2
+
+
+def test_a_post_is_never_retried(double: SchemaBotDouble) -> None:
+    double.resets["POST /api/plan"] = 1
+    with client_of(double) as client, pytest.raises(SchemaBotUnavailableError):
+        client.plan(PLAN)
+    assert len(double.routed("POST /api/plan")) == 1
+
+
+def test_the_token_is_sent_but_never_shown(make_double, caplog: pytest.LogCaptureFixture) -> None:
+    double = make_double(token=TOKEN)
+    caplog.set_level(logging.DEBUG)
+    double.fail("POST /api/plan", 400, "invalid_request", f"bad token {TOKEN} in header")
+    with client_of(double, token=TOKEN) as client:
+        with pytest.raises(SchemaBotAPIError) as raised:
+            client.plan(PLAN)
+        shown = [str(raised.value), repr(raised.value), repr(client), repr(client.endpoint)]
+        client.status()
+    assert double.requests[-1].headers["Authorization"] == f"Bearer {TOKEN}"
+    double.resets["GET /api/status"] = 2
+    with client_of(double, token=TOKEN) as client, pytest.raises(SchemaBotUnavailableError) as e:
+        client.status()
+    shown += [str(e.value), repr(e.value), caplog.text]
+    assert e.value.__cause__ is None and raised.value.__cause__ is None
+    assert all(TOKEN not in text for text in shown)
+    assert "<redacted>" in str(raised.value)
+
+
+def test_a_wrong_token_is_refused_by_the_server(make_double) -> None:
+    double = make_double(token=TOKEN)
+    with client_of(double, token="other") as client, pytest.raises(SchemaBotAPIError) as raised:
+        client.status()
+    assert (raised.value.code, raised.value.http_status) == ("unknown", 401)
