@@ -202,7 +202,8 @@ def _triage_page_query(
     limit: int,
 ) -> Select:
     a = applies.c
-    lk = _locks_per_database().c
+    lock_rows = _locks_per_database()
+    lk = lock_rows.c
     conditions: list[ColumnElement[bool]] = [func.lower(a.state).in_(FAILED_STATE_SPELLINGS)]
     if since is not None:
         conditions.append(a.completed_at >= since)
@@ -223,7 +224,7 @@ def _triage_page_query(
             _applies_sharing_identifier(),
             now_column(),
         )
-        .select_from(applies.outerjoin(lk, _lock_of_apply(lk)))
+        .select_from(applies.outerjoin(lock_rows, _lock_of_apply(lk)))
         .where(*conditions)
         .order_by(*TRIAGE_ORDER)
         .limit(limit + 1)

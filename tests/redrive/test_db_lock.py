@@ -7,17 +7,28 @@ import pytest
 from sqlalchemy import select
 
 from services.domain.errors import RedriveRefused
+from services.domain.lock_owner import AMBIGUOUS_LOCK, UNKNOWN_LOCK_OWNER
 from services.redrive.db_lock import (
     ACQUIRED,
     KEPT,
     TAKEN_OVER,
+    UnnamedLockRefused,
     claim_lock,
     lock_row_for_update,
 )
 from services.redrive.reopen import writing_transaction
+from services.redrive.service import RedriveService
 from services.storage.schema import locks
-from tests.redrive.writeside_support import dump_tables, storage_engine
-from tests.storage.factories import insert_lock
+from services.storage.store import Storage
+from tests.redrive.writeside_support import (
+    PLAN_DATA,
+    SnapshotTargets,
+    dump_tables,
+    storage_engine,
+    write_snapshot,
+)
+from tests.storage.factories import default_database, insert_failed_apply, insert_lock
+from tests.storage.hostile import allow_null, drop_unique
 
 OPERATOR = "cli:alice@ops-1"
 
@@ -30,9 +41,10 @@ def engine(storage_url):
 
 
 def _claim(conn, *, expected_owner, force=False):
-    current = lock_row_for_update(conn, "orders", "mysql")
+    database = default_database()
+    current = lock_row_for_update(conn, database, "mysql")
     return claim_lock(
-        conn, current, database="orders", database_type="mysql", operator=OPERATOR,
+        conn, current, database=database, database_type="mysql", operator=OPERATOR,
         repository="acme/orders-schema", expected_owner=expected_owner, force=force,
     )  # fmt: skip
 
@@ -129,3 +141,66 @@ def test_lock_taken_since_a_free_review_is_refused(engine):
         writing_transaction(engine) as conn,
     ):
         _claim(conn, expected_owner=None)
+
+
+# -- a lock without a nameable owner (storage without SchemaBot's constraints) --------------
+
+
+def _duplicate_lock_rows(conn) -> None:
+    drop_unique(conn, "locks", "idx_database")
+    insert_lock(conn, owner="acme/a#1")
+    insert_lock(conn, owner="acme/b#2")
+
+
+def _null_owner_row(conn) -> None:
+    allow_null(conn, "locks", "owner")
+    insert_lock(conn, owner=None)
+
+
+UNNAMED = [(_duplicate_lock_rows, AMBIGUOUS_LOCK), (_null_owner_row, UNKNOWN_LOCK_OWNER)]
+
+
+@pytest.mark.parametrize(("make", "code"), UNNAMED)
+@pytest.mark.parametrize("force", [False, True])
+def test_a_lock_without_a_nameable_owner_is_never_claimed(engine, make, code, force):
+    with engine.begin() as conn:
+        make(conn)
+    before = dump_tables(engine)
+    with pytest.raises(UnnamedLockRefused) as caught, writing_transaction(engine) as conn:
+        _claim(conn, expected_owner="acme/a#1", force=force)
+    assert caught.value.code == code
+    assert "unknown owner" in str(caught.value)
+    assert dump_tables(engine) == before
+
+
+@pytest.mark.parametrize(("make", "code"), UNNAMED)
+def test_a_lock_row_appearing_after_the_review_refuses_the_forced_redrive(
+    engine, tmp_path, make, code
+):
+    """The review saw one named owner; the write finds the hostile rows and writes nothing."""
+    database = default_database()
+    with engine.begin() as conn:
+        route = {"database_name": database, "deployment": "primary"}
+        plan = {"plan_data": PLAN_DATA, "target": "", **route}
+        seeded = insert_failed_apply(conn, plan=plan, apply=route)
+        if code == AMBIGUOUS_LOCK:
+            insert_lock(conn, owner="acme/a#1")
+    service = RedriveService(
+        Storage(engine), SnapshotTargets(write_snapshot(tmp_path / "snap")), operator=OPERATOR
+    )
+    review = service.review(seeded.apply_identifier, "production")
+    assert review.redrivable, review.reason
+    with engine.begin() as conn:
+        if code == AMBIGUOUS_LOCK:
+            drop_unique(conn, "locks", "idx_database")
+            insert_lock(conn, owner="acme/b#2")
+        else:
+            make(conn)
+    before = dump_tables(engine)
+    outcome = service.redrive(
+        seeded.apply_identifier, "production", operator=OPERATOR, force=True,
+        reviewed=review.token,
+    )  # fmt: skip
+    assert outcome.status == "rejected"
+    assert "unknown owner" in outcome.reason
+    assert dump_tables(engine) == before
