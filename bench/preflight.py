@@ -85,10 +85,11 @@ def drop() -> None:
 
 
 def timed(
-    statement: str, limits: PreflightLimits, runs: int
+    statement: str, error: str, limits: PreflightLimits, runs: int
 ) -> tuple[list[float], PreflightReport]:
+    """``runs`` whole pre-flights of one statement; their seconds and the last report."""
     url = bench_url()
-    item = PreflightInput(DATABASE, "users", (statement,), (DUPLICATE,))
+    item = PreflightInput(DATABASE, "users", (statement,), (error,))
     times: list[float] = []
     report: PreflightReport | None = None
     for _ in range(runs):
