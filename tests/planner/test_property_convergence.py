@@ -2,7 +2,8 @@
 and SHOW CREATE TABLE matches the desired table built from scratch.
 
 Tables share one pool of column names, so a pair exercises ADD / DROP / MODIFY, moves,
-type, nullability, default, comment and charset changes, stored <-> virtual <-> regular
+type, nullability, default, comment and charset changes (``utf8`` and ``character varying``
+aliases included), composite primary keys, stored <-> virtual <-> regular
 generated columns, index changes and CHECKs written with random parentheses. Bounded
 (``MAX_EXAMPLES``, no deadline) and derandomised under CI, so the suite stays fast and
 repeatable.
@@ -21,13 +22,14 @@ from test_convergence import Scratch, run, schema_shape, server_for
 from services.planner import plan_schema
 from services.planner.sources import LiveSchemaSource
 
-MAX_EXAMPLES = 30
+MAX_EXAMPLES = 50
 
 TYPES = {
     "int": ("0", "7"),
     "bigint unsigned": ("0", "42"),
     "varchar(20)": ("''", "'x'"),
     "varchar(64)": ("'abc'",),
+    "character varying(30)": ("'y'",),
     "decimal(10,2)": ("0.00", "1.50"),
     "date": ("'2020-01-01'",),
     "datetime": ("'2020-01-01 00:00:00'",),
@@ -55,8 +57,8 @@ def columns(draw) -> list[tuple[str, str]]:
     for name in chosen:
         type_name = draw(st.sampled_from(sorted(TYPES)))
         parts = [name, type_name]
-        if type_name.startswith("varchar") and draw(st.booleans()):
-            parts.append("CHARACTER SET latin1")
+        if "var" in type_name and draw(st.booleans()):
+            parts.append(draw(st.sampled_from(["CHARACTER SET latin1", "CHARACTER SET utf8"])))
         parts.append(draw(st.sampled_from(["NULL", "NOT NULL"])))
         defaults = TYPES[type_name]
         if defaults and draw(st.booleans()):
@@ -77,7 +79,11 @@ def tables(draw) -> str:
         body.append("g bigint")
     elif generated != "none":
         body.append(f"g bigint AS (id * 2) {generated.upper()}")
-    body.append("PRIMARY KEY (id)")
+    int_columns = [name for name, definition in cols if definition.split()[1] == "int"]
+    if int_columns and draw(st.booleans()):
+        body.append(f"PRIMARY KEY (id, {int_columns[0]})")  # implicitly NOT NULL
+    else:
+        body.append("PRIMARY KEY (id)")
     indexable = [name for name, definition in cols if " text" not in f" {definition}"]
     for number in range(draw(st.integers(0, 2))):
         if not indexable:
