@@ -50,6 +50,8 @@ def build_table(
         raise ValueError("functional index key parts are not supported by MariaDB 10.11")
     if flavour is Flavour.MARIADB:
         for column in columns:
+            if column.type == "vector":
+                raise ValueError(f"column {column.name}: VECTOR is not supported by MariaDB 10.11")
             if column.srid is not None:
                 raise ValueError(
                     f"column {column.name}: SRID is not supported by MariaDB 10.11"

@@ -62,3 +62,10 @@ def test_expression_the_canonicaliser_does_not_know_keeps_its_written_form(
         "ALTER TABLE `t` ADD COLUMN `d` date NULL,"
         " ADD CONSTRAINT `ck` CHECK ((`d`>DATE '2020-01-01'+INTERVAL 1 DAY));"
     ]
+
+
+def test_vector_is_refused_on_mariadb_at_every_level() -> None:
+    desired = "CREATE TABLE t (id bigint NOT NULL, v vector(3), PRIMARY KEY (id))"
+    for level in SpiritLevel:
+        with pytest.raises(PlannerError, match="column v: VECTOR"):
+            plan(desired, Flavour.MARIADB, level)

@@ -227,6 +227,25 @@ PARTITIONS = [
     ),
 ]
 
+SUB_HEAD = A + "PARTITION BY RANGE (YEAR(`d`)) SUBPARTITION BY HASH (TO_DAYS(`d`)) ("
+PARTITIONS.append(
+    case(
+        "partition_comment_pushed_onto_named_subpartitions",
+        PART,
+        PART
+        + SUB.replace("(2020) (", "(2020) COMMENT 'old' (").replace(
+            "SUBPARTITION s1", "SUBPARTITION s1 COMMENT 'own'"
+        ),
+        SUB_HEAD + "PARTITION `p0` VALUES LESS THAN (2020) (SUBPARTITION `s0` COMMENT = 'old',"
+        " SUBPARTITION `s1` COMMENT = 'own'), PARTITION `p1` VALUES LESS THAN MAXVALUE"
+        " (SUBPARTITION `s2`, SUBPARTITION `s3`));",
+        july_expected=SUB_HEAD + "PARTITION `p0` VALUES LESS THAN (2020) (SUBPARTITION `s0`,"
+        " SUBPARTITION `s1`), PARTITION `p1` VALUES LESS THAN MAXVALUE (SUBPARTITION `s2`,"
+        " SUBPARTITION `s3`));",
+        note="MySQL and MariaDB store the partition comment on each named subpartition",
+    )
+)
+
 CASES = REFERENTIAL + KEYS + CHECKS + ALIASES + GENERATED + PARTITIONS
 
 # Cross-table order: a foreign key never points at a key that does not exist yet.
