@@ -12,7 +12,8 @@ What differs between them (every other rule is the same at both levels; both lev
 - CHECK and generated-column expressions. 2026-07 prints them with the parentheses the author
   wrote and compares them after dropping only the outermost pair. 2026-08 rewrites them to the
   fewest parentheses MySQL's precedence needs (``(a > 0) AND (b > 0)`` is ``a>0 AND b>0``) and
-  prints and compares that form.
+  prints and compares that form; an expression that form does not model (``INTERVAL``,
+  ``CAST(... AS ...)``, subqueries) keeps its 2026-07 form.
 - Function aliases. 2026-07 prints function names as written (a few spellings compare equal).
   2026-08 renames them to the spelling MySQL stores (``LCASE`` -> ``LOWER``, ``SUBSTRING`` ->
   ``SUBSTR``, ``CEIL`` -> ``CEILING``, ``DAY`` -> ``DAYOFMONTH`` ...) in CHECKs, generated
@@ -23,7 +24,8 @@ What differs between them (every other rule is the same at both levels; both lev
 - ``VECTOR`` columns. 2026-07 does not know the type and refuses it by name. 2026-08 plans it;
   ``vector`` without a dimension is ``vector(2048)``.
 
-Review and redrive pick the level from the storage generation that holds the plan
+Each difference is planned both ways in ``tests/planner/test_spirit_level.py`` and in the case
+tables' ``july_expected`` entries. Review and redrive pick the level from the storage generation that holds the plan
 (``level_for_generation``); ``plan`` defaults to ``DEFAULT_LEVEL``.
 """
 
