@@ -25,8 +25,9 @@ What differs between them (every other rule is the same at both levels; both lev
   ``vector`` without a dimension is ``vector(2048)``.
 
 Each difference is planned both ways in ``tests/planner/test_spirit_level.py`` and in the case
-tables' ``july_expected`` entries. Review and redrive pick the level from the storage generation that holds the plan
-(``level_for_generation``); ``plan`` defaults to ``DEFAULT_LEVEL``.
+tables' ``july_expected`` entries. Review and redrive pick the level from the storage
+generation that holds the plan (``level_for_generation``); ``plan`` defaults to
+``DEFAULT_LEVEL``.
 """
 
 from __future__ import annotations
