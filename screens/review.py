@@ -288,6 +288,10 @@ class ReviewScreen(ConsoleScreen):
             facts.append(" · a redrive acquires it as ")
             facts.append_text(literal(lock.operator, single_line=True))
             return facts
+        if lock.unnamed is not None:
+            facts.append(f"HELD BY AN UNKNOWN OWNER: {lock.unnamed.label}", style="bold")
+            facts.append(" · no redrive, forced or not, until the locks rows are repaired")
+            return facts
         facts.append("HELD BY YOU " if lock.held_by_operator else "HELD BY ", style="bold")
         facts.append_text(literal(lock.owner, single_line=True, style="bold"))
         if lock.held_since is not None:

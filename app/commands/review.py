@@ -46,7 +46,7 @@ from app.cli import EXIT_INTERNAL, EXIT_OK, STATUS_BY_EXIT, add_connection_optio
 
 if TYPE_CHECKING:
     from services.domain.models import TableChange
-    from services.redrive.model import Review
+    from services.redrive.model import LockState, Review
     from services.redrive.service import RedriveService
 
 
@@ -208,7 +208,7 @@ def render_review(review: Review, token: str) -> str:
         f"reason:  {review.reason}",
         f"plan:    {review.plan_identifier or '-'}",
         f"fingerprint: {review.fingerprint or '-'}",
-        f"lock:    {'free' if lock.free else f'held by {lock.owner} since {iso(lock.held_since)}'}",
+        f"lock:    {_lock_text(lock)}",
     ]
     for comparison in review.comparisons:
         lines += ["", f"== {comparison.namespace}.{comparison.table} [{comparison.status.value}]"]
@@ -234,6 +234,12 @@ def _ddl_lines(label: str, ddl: str) -> list[str]:
     """A statement's own lines: the first after ``label``, the rest indented beneath it."""
     first, *rest = ddl.split("\n")
     return [f"  {label}{first}", *(f"  {' ' * len(label)}{line}" for line in rest)]
+
+
+def _lock_text(lock: LockState) -> str:
+    if lock.unnamed is not None:
+        return f"held by an unknown owner: {lock.unnamed.label}"
+    return "free" if lock.free else f"held by {lock.owner} since {iso(lock.held_since)}"
 
 
 def _change(change: TableChange) -> dict[str, Any]:

@@ -132,6 +132,8 @@ def test_a_lock_without_a_nameable_owner_refuses_everywhere(console, make, code,
     assert console.code == 3
     assert (review["verdict"], review["reason_code"]) == ("not_redrivable", code)
     assert review["lock"]["free"] is False
+    assert console.run("review", console.good.apply_identifier, "-e", ENV) == 3
+    assert f"lock:    held by an unknown owner: {label}" in console.output.out
     for force in ((), ("--force", "--expect-lock-owner", "acme/a#1")):
         exit_code = console.run(
             "redrive", console.good.apply_identifier, "-e", ENV, "--yes", "--json", *force

@@ -105,6 +105,8 @@ async def test_review_of_an_unnamed_lock_refuses_and_never_confirms(hostile, cas
         screen = app.screen
         assert isinstance(screen, ReviewScreen)
         assert screen.review.reason_code in {"ambiguous_lock", "unknown_lock_owner"}
+        text = " ".join(str(w.render()) for w in screen.query("Static"))
+        assert "HELD BY AN UNKNOWN OWNER" in text, text
         for key in ("c", "f", "enter"):
             await pilot.press(key)
             await settle(pilot)
