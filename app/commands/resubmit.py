@@ -156,6 +156,8 @@ def _decide_and_apply(
     confirmed: str | None,
     read_only: bool,
 ) -> int:
+    from app.commands.review import report_failure
+    from services.domain.errors import RedriveConsoleError
     from services.schemabot_api.resubmit import check_confirmation, refused, resubmit
 
     if not args.json:
@@ -166,14 +168,17 @@ def _decide_and_apply(
     if refusal is not None:
         outcome = refused(preview, service.operator, *refusal)
     else:
-        outcome = resubmit(
-            client,
-            service.storage.engine,
-            preview,
-            service.operator,
-            confirmed_fingerprint=confirmed,
-            read_only=read_only,
-        )
+        try:
+            outcome = resubmit(
+                client,
+                service.storage.engine,
+                preview,
+                service.operator,
+                confirmed_fingerprint=confirmed,
+                read_only=read_only,
+            )
+        except RedriveConsoleError as exc:
+            return report_failure(args, exc)
     if not outcome.resubmitted:
         return _report(args, review, preview, outcome, None, EXIT_REFUSED)
     return _after_resubmit(args, client, service, review, preview, outcome)

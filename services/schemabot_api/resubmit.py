@@ -23,7 +23,7 @@ from services.redrive.model import Verdict
 from services.redrive.review import BundleLoader
 from services.redrive.validation import RedriveRejection
 from services.schemabot_api.client import SchemaBotClient
-from services.schemabot_api.errors import SchemaBotAPIError
+from services.schemabot_api.errors import SchemaBotAPIError, SchemaBotUnavailableError
 from services.schemabot_api.remote_plan import (
     RemotePlan,
     ReviewInputs,
@@ -128,6 +128,11 @@ def resubmit(
         response = client.apply(request)
     except SchemaBotAPIError as exc:
         return refused(preview, operator, exc.code, str(exc))
+    except SchemaBotUnavailableError as exc:
+        raise SchemaBotUnavailableError(
+            f"{exc}; SchemaBot may or may not have created the new apply (caller {caller!r}): "
+            "check its status before trying again"
+        ) from None
     log_id = None
     if not read_only:
         log_id = write_resubmit_log(engine, preview, operator, response.apply_id, caller)

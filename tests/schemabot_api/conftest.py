@@ -52,6 +52,7 @@ def make_double(api_storage: Storage) -> Iterator[MakeDouble]:
     yield make
     for double in started:
         double.shutdown()
+    assert [d.crashes for d in started if d.crashes] == [], "the SchemaBot double crashed"
 
 
 @pytest.fixture

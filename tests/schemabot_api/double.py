@@ -9,7 +9,8 @@ storage database, so the console reads the new apply back through its storage.
 
 Test controls: ``fail`` (an ``{error, error_code}`` answer), ``stall`` (hold the answer until
 the double shuts down, bounded), ``reset`` (close the connection with a TCP reset), and
-``engine_steps`` (what the "engine" does to the storage rows on each progress poll).
+``engine_script`` (what the "engine" does to a new apply's storage rows, one step per progress
+poll).
 """
 
 from __future__ import annotations
@@ -78,7 +79,9 @@ class SchemaBotDouble:
     stalled: set[str] = field(default_factory=set)
     resets: dict[str, int] = field(default_factory=dict)
     engine_steps: dict[str, list[EngineStep]] = field(default_factory=dict)
+    engine_script: list[EngineStep] = field(default_factory=list)  # for every new apply
     eta_by_apply: dict[str, int] = field(default_factory=dict)
+    crashes: list[Exception] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._released = threading.Event()
@@ -241,7 +244,7 @@ class SchemaBotDouble:
                 created_at=now,
                 updated_at=now,
             )
-            for namespace, entry in json.loads(plan.plan_data).items():
+            for namespace, entry in plan.plan_data.items():
                 for change in entry["tables"]:
                     insert_task(
                         conn,
@@ -256,6 +259,7 @@ class SchemaBotDouble:
                         created_at=now,
                         updated_at=now,
                     )
+        self.engine_steps[identifier] = list(self.engine_script)
         return {"accepted": True, "apply_id": identifier}
 
     def _progress(self, identifier: str) -> dict[str, Any]:
@@ -396,6 +400,9 @@ def _handler_for(double: SchemaBotDouble) -> type[BaseHTTPRequestHandler]:
             except _Refusal as refusal:
                 status = refusal.status
                 document = {"error": refusal.message, "error_code": refusal.code}
+            except Exception as exc:  # a bug in the double: answer, and let the test see it
+                double.crashes.append(exc)
+                status, document = 500, {"error": f"double crashed: {exc!r}", "error_code": ""}
             payload = json.dumps(document).encode()
             self.send_response(status)
             self.send_header("Content-Type", "application/json")

@@ -15,8 +15,10 @@ from services.schemabot_api.errors import (
     SchemaBotUnavailableError,
 )
 from services.schemabot_api.wire import ApplyRequest, PlanRequest
+from services.storage.store import Storage
 from tests.schemabot_api.double import SchemaBotDouble
 from tests.schemabot_api.support import DESIRED, TOKEN, endpoint_of
+from tests.storage.factories import insert_apply, insert_lock
 
 PLAN = PlanRequest(database="testdb", environment="staging", type="mysql", schema_files=DESIRED)
 
@@ -131,3 +133,21 @@ def test_a_wrong_token_is_refused_by_the_server(make_double) -> None:
     with client_of(double, token="other") as client, pytest.raises(SchemaBotAPIError) as raised:
         client.status()
     assert (raised.value.code, raised.value.http_status) == ("unknown", 401)
+
+
+def test_status_and_locks_read_the_servers_storage(
+    double: SchemaBotDouble, api_storage: Storage
+) -> None:
+    with api_storage.engine.begin() as conn:
+        insert_apply(conn, database_name="testdb", environment="staging", state="running",
+                     apply_identifier="apply-busy", caller="bob", completed_at=None)  # fmt: skip
+        insert_lock(conn, database_name="testdb", owner="acme/orders-schema#42")
+    with client_of(double) as client:
+        status, locks = client.status(), client.locks()
+    assert status.active_count == 1
+    assert [(a.apply_id, a.state, a.caller) for a in status.applies] == [
+        ("apply-busy", "running", "bob")
+    ]
+    assert [(lock.database, lock.database_type, lock.owner) for lock in locks] == [
+        ("testdb", "mysql", "acme/orders-schema#42")
+    ]
