@@ -17,12 +17,14 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import struct
 import threading
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, select, update
@@ -82,10 +84,15 @@ class SchemaBotDouble:
     engine_script: list[EngineStep] = field(default_factory=list)  # for every new apply
     eta_by_apply: dict[str, int] = field(default_factory=dict)
     crashes: list[Exception] = field(default_factory=list)
+    tls: tuple[Path, Path] | None = None  # (certificate, key): serve https
 
     def __post_init__(self) -> None:
         self._released = threading.Event()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        if self.tls is not None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*self.tls)
+            self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
@@ -93,7 +100,7 @@ class SchemaBotDouble:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"{'https' if self.tls else 'http'}://{host}:{port}"
 
     def fail(self, route: str, status: int, code: str, message: str) -> None:
         """Answer the next request to ``route`` (``"POST /api/plan"``) with an error body."""

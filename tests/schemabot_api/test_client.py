@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import subprocess
 import time
+from dataclasses import replace
+from pathlib import Path
 
 import httpx
 import pytest
@@ -12,6 +15,7 @@ from services.schemabot_api.client import SchemaBotClient
 from services.schemabot_api.errors import (
     ERROR_MEANINGS,
     SchemaBotAPIError,
+    SchemaBotConfigError,
     SchemaBotUnavailableError,
 )
 from services.schemabot_api.wire import ApplyRequest, PlanRequest
@@ -151,3 +155,37 @@ def test_status_and_locks_read_the_servers_storage(
     assert [(lock.database, lock.database_type, lock.owner) for lock in locks] == [
         ("testdb", "mysql", "acme/orders-schema#42")
     ]
+
+
+@pytest.fixture
+def self_signed(tmp_path: Path) -> tuple[Path, Path]:
+    """A certificate for 127.0.0.1 that no system trust store knows."""
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=127.0.0.1",
+         "-addext", "subjectAltName=IP:127.0.0.1"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    return cert, key
+
+
+def test_tls_is_verified_and_a_ca_file_makes_a_private_certificate_trusted(
+    make_double, self_signed: tuple[Path, Path]
+) -> None:
+    double = make_double(tls=self_signed)
+    assert double.url.startswith("https://127.0.0.1:")
+    with client_of(double) as client, pytest.raises(SchemaBotUnavailableError) as raised:
+        client.status()
+    assert "CERTIFICATE_VERIFY_FAILED" in str(raised.value)
+    assert double.requests == []
+    trusted = replace(endpoint_of(double.url), ca_file=self_signed[0])
+    with SchemaBotClient(trusted) as client:
+        assert client.status().active_count == 0
+    assert len(double.routed("GET /api/status")) == 1
+
+
+def test_an_unreadable_ca_file_is_a_config_error(tmp_path: Path) -> None:
+    endpoint = replace(endpoint_of("https://127.0.0.1:1"), ca_file=tmp_path / "missing.pem")
+    with pytest.raises(SchemaBotConfigError, match=r"missing\.pem"):
+        SchemaBotClient(endpoint)

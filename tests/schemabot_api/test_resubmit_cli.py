@@ -257,7 +257,6 @@ def test_the_token_never_reaches_output_or_logs(
     double = make_double(token=TOKEN)
     monkeypatch.setenv("SCHEMABOT_TOKEN", TOKEN)
     seeded = seed_failed_apply(api_storage)
-    double.fail("POST /api/apply", 400, "invalid_request", f"token {TOKEN} not allowed")
     outputs = []
     for extra in ((), ("--json",)):
         double.fail("POST /api/apply", 400, "invalid_request", f"token {TOKEN} not allowed")
