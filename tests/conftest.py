@@ -3,6 +3,10 @@
 The server URL comes from ``REDRIVE_TEST_MYSQL_URL`` (default: root on 127.0.0.1:3306). When the
 server is unreachable a test that needs it is skipped with a loud reason locally and **fails**
 under ``CI=true``.
+
+Named locks (``GET_LOCK``) are server-wide, so every name a MariaDB test writes into storage
+derives from its own unique test database: while ``mysql_database_url`` is active, the storage
+factories name that database as the logical database of their rows (``rows_named_after``).
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import Engine, make_url
+
+from tests.storage.factories import rows_named_after
 
 MYSQL_URL = os.environ.get("REDRIVE_TEST_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306")
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
@@ -49,20 +55,40 @@ def require_mysql_server() -> None:
     pytest.skip(message)
 
 
+def unique_database_name() -> str:
+    """A fresh test database name; everything a test names on the server derives from it."""
+    return f"rc_test_{uuid.uuid4().hex[:12]}"
+
+
+def database_name_of(url: str) -> str:
+    """The database part of a storage URL."""
+    return make_url(url).database or ""
+
+
 @pytest.fixture
 def mysql_database_url() -> Iterator[str]:
-    """A uniquely named, empty database on the test server, dropped after the test."""
+    """A uniquely named, empty database on the test server, dropped after the test.
+
+    While it exists, factory rows name it as their logical database, so the named locks the
+    test's redrives take are its own."""
     require_mysql_server()
-    name = f"rc_test_{uuid.uuid4().hex[:12]}"
+    name = unique_database_name()
     admin = create_engine(MYSQL_URL)
     with admin.begin() as conn:
         conn.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
     try:
-        yield make_url(MYSQL_URL).set(database=name).render_as_string(hide_password=False)
+        with rows_named_after(name):
+            yield make_url(MYSQL_URL).set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.begin() as conn:
             conn.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
         admin.dispose()
+
+
+@pytest.fixture
+def mysql_database_name(mysql_database_url: str) -> str:
+    """The unique name of this test's database: the prefix for every server-wide name."""
+    return database_name_of(mysql_database_url)
 
 
 @pytest.fixture

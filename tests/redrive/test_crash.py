@@ -28,7 +28,7 @@ from tests.redrive.writeside_support import (
     storage_engine,
     write_snapshot,
 )
-from tests.storage.factories import insert_failed_apply
+from tests.storage.factories import default_database, insert_failed_apply
 
 OPERATOR = "cli:alice@ops-1"
 
@@ -86,7 +86,7 @@ def test_sigkill_at_every_step_leaves_storage_unchanged(request, backend, tmp_pa
     assert [r[owner] for r in after["locks"]] == [OPERATOR]
     assert len(after["apply_logs"]) == 1
     if backend == "mysql":
-        name = apply_target_lock_name("orders", "mysql", "production")
+        name = apply_target_lock_name(default_database(), "mysql", "production")
         with engine.connect() as conn:  # the killed session's lock died with its connection
             assert conn.execute(text("SELECT GET_LOCK(:n, 5)"), {"n": name}).scalar() == 1
             conn.execute(text("SELECT RELEASE_LOCK(:n)"), {"n": name})

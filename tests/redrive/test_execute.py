@@ -28,7 +28,13 @@ from tests.redrive.writeside_support import (
     storage_engine,
     write_snapshot,
 )
-from tests.storage.factories import RawJSON, insert_apply, insert_failed_apply, insert_lock
+from tests.storage.factories import (
+    RawJSON,
+    default_database,
+    insert_apply,
+    insert_failed_apply,
+    insert_lock,
+)
 
 OPERATOR = "cli:alice@ops-1"
 ENV = "production"
@@ -178,7 +184,7 @@ def test_force_refused_while_another_apply_is_active_on_the_database(storage, ta
         insert_apply(conn, environment="staging", state="running", completed_at=None)
     _rejected(
         storage, lambda: _redrive(storage, targets, seeded, review, force=True),
-        "force refused: active apply exists for orders/mysql", "running in staging",
+        f"force refused: active apply exists for {default_database()}/mysql", "running in staging",
     )  # fmt: skip
 
 
@@ -199,7 +205,7 @@ def test_forced_takeover_then_refusal_restores_the_previous_lock(mysql_storage, 
     before = dump_tables(storage.engine)
     outcome = _redrive(storage, targets, seeded, review, force=True, checkpoint=conflict_appears)
     assert outcome.status == "rejected"
-    assert "active apply exists for orders/mysql: " in outcome.reason
+    assert f"active apply exists for {default_database()}/mysql: " in outcome.reason
     after = dump_tables(storage.engine)
     assert after["locks"] == before["locks"]
     assert after["tasks"] == before["tasks"]
@@ -289,13 +295,14 @@ def test_schemabot_writer_holding_the_named_lock_makes_the_redrive_wait_then_fai
     storage = mysql_storage
     seeded = _seed(storage)
     review = _review(storage, targets, seeded)
-    name = apply_target_lock_name("orders", "mysql", ENV)
+    database = default_database()
+    name = apply_target_lock_name(database, "mysql", ENV)
     with storage.engine.connect() as schemabot:
         assert schemabot.execute(text("SELECT GET_LOCK(:n, 0)"), {"n": name}).scalar() == 1
         started = time.monotonic()
         _rejected(
             storage, lambda: _redrive(storage, targets, seeded, review, lock_wait_seconds=1),
-            "timed out waiting for apply target lock for orders/mysql/production",
+            f"timed out waiting for apply target lock for {database}/mysql/production",
         )  # fmt: skip
         assert time.monotonic() - started >= 1.0
         schemabot.execute(text("SELECT RELEASE_LOCK(:n)"), {"n": name})

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from app.cli import main
 from services.storage.schema import apply_logs, locks
 from tests.redrive.writeside_support import PLAN_DATA, dump_tables, storage_engine, write_snapshot
-from tests.storage.factories import insert_failed_apply
+from tests.storage.factories import default_database, insert_failed_apply
 
 OPERATOR = "cli:bob@ops-2"
 
@@ -25,14 +25,15 @@ def setup(mysql_database_url, tmp_path):
     engine = storage_engine(mysql_database_url)
     write_snapshot(tmp_path / "snapshot")
     config = tmp_path / "schemabot.yaml"
+    database = default_database()  # the test database's own name: named locks are server-wide
     config.write_text(
-        "databases:\n  orders:\n    type: mysql\n    environments:\n"
+        f"databases:\n  {database}:\n    type: mysql\n    environments:\n"
         "      production:\n        schema_snapshot: snapshot\n"
     )
-    route = {"deployment": "orders", "target": "orders"}
+    route = {"deployment": database, "target": database}
     with engine.begin() as conn:
         seeded = insert_failed_apply(
-            conn, plan={"plan_data": PLAN_DATA, **route}, apply={"deployment": "orders"}
+            conn, plan={"plan_data": PLAN_DATA, **route}, apply={"deployment": database}
         )
     base = [
         "redrive", seeded.apply_identifier, "-e", "production", "--config", str(config),
@@ -88,16 +89,17 @@ def test_answer_yes_redrives_and_prints_the_summary(setup, monkeypatch, capsys):
 
 def test_force_asks_for_the_database_name(setup, monkeypatch, capsys):
     engine, _seeded, base = setup
+    database = default_database()
     with engine.begin() as conn:
         conn.execute(locks.insert().values(
-            database_name="orders", database_type="mysql", repository="acme/orders-schema",
+            database_name=database, database_type="mysql", repository="acme/orders-schema",
             pull_request=42, owner="acme/orders-schema#42", pending_plan_id="",
         ))  # fmt: skip
     before = dump_tables(engine)
     assert _run(monkeypatch, [*base, "--force", "--json"], stdin="y\nwrongdb\n") == 3
-    assert "Type the database name (orders)" in capsys.readouterr().err
+    assert f"Type the database name ({database})" in capsys.readouterr().err
     assert dump_tables(engine) == before
-    assert _run(monkeypatch, [*base, "--force", "--json"], stdin="y\norders\n") == 0
+    assert _run(monkeypatch, [*base, "--force", "--json"], stdin=f"y\n{database}\n") == 0
     document = _json(capsys)
     assert (document["lock_owner"], document["previous_lock_owner"]) == (
         OPERATOR, "acme/orders-schema#42",
@@ -108,7 +110,8 @@ def test_lock_held_by_another_owner_without_force_is_rejected(setup, monkeypatch
     engine, _seeded, base = setup
     with engine.begin() as conn:
         conn.execute(locks.insert().values(
-            database_name="orders", database_type="mysql", repository="r", pull_request=7,
+            database_name=default_database(), database_type="mysql", repository="r",
+            pull_request=7,
             owner="r#7", pending_plan_id="",
         ))  # fmt: skip
     before = dump_tables(engine)

@@ -21,6 +21,7 @@ from tests.redrive.writeside_support import (
     storage_engine,
 )
 from tests.storage.factories import (
+    default_database,
     insert_apply,
     insert_control_request,
     insert_failed_apply,
@@ -34,14 +35,14 @@ def _no_checkpoint(_step: str) -> None:
     return None
 
 
-def _reopen(engine, plan: ReopenPlan, database: str = "orders") -> None:
+def _reopen(engine, plan: ReopenPlan, database: str | None = None) -> None:
     lock = seen_lock(engine, database)
     with writing_transaction(engine) as conn:
         reopen_in_transaction(conn, plan, lock, _no_checkpoint)
         conn.commit()
 
 
-def _refused(engine, plan: ReopenPlan, *fragments: str, database: str = "orders") -> None:
+def _refused(engine, plan: ReopenPlan, *fragments: str, database: str | None = None) -> None:
     before = dump_tables(engine)
     with pytest.raises(RedriveRefused) as caught:
         _reopen(engine, plan, database)
@@ -185,7 +186,9 @@ def test_same_environment_target_conflict_via_operation_deployment(engine):
         other = insert_apply(conn, state="pending", deployment="elsewhere", completed_at=None)
         insert_operation(conn, other, deployment="primary", state="pending")
     plan = reviewed_plan(engine, seeded.apply_id, task_ids=tuple(seeded.task_ids), operation_ids=())
-    _refused(engine, plan, "active apply exists for orders/mysql/production deployments")
+    _refused(
+        engine, plan, f"active apply exists for {default_database()}/mysql/production deployments"
+    )
 
 
 @pytest.mark.parametrize("operation", ["stop", "cancel"])

@@ -17,6 +17,7 @@ from services.storage.engine import create_storage_engine
 from services.storage.init import init_storage
 from services.storage.queries import load_bundle
 from services.targets import Target
+from tests.storage.factories import default_database
 
 
 def storage_engine(url: str) -> Engine:
@@ -68,10 +69,10 @@ def reviewed_plan(
     )
 
 
-def seen_lock(engine: Engine, database: str = "orders", database_type: str = "mysql"):
-    """The ``locks`` row of (database, type) as a review sees it."""
+def seen_lock(engine: Engine, database: str | None = None, database_type: str = "mysql"):
+    """The ``locks`` row of (database, type) as a review sees it (default: the factories')."""
     with engine.connect() as conn:
-        return lock_row_for_update(conn, database, database_type)
+        return lock_row_for_update(conn, database or default_database(), database_type)
 
 
 def row(engine: Engine, table: str, row_id: int) -> dict[str, Any]:

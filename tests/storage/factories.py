@@ -6,6 +6,11 @@ row id. JSON columns accept a Python value (serialised here) or a ``RawJSON`` st
 stored verbatim, so tests can write malformed JSON. ``insert_failed_apply`` builds a whole
 scenario (plan, apply, operations, tasks, lock) and ``insert_failed_applies_bulk`` seeds many
 applies with multi-row inserts.
+
+Rows name the logical database ``default_database()``: ``orders``, except while a test holds a
+MariaDB test database, where it is that database's own unique name. SchemaBot's named locks
+(``GET_LOCK``) are server-wide and named after (database, type, environment), so two suites
+sharing one server never wait on each other's lock.
 """
 
 from __future__ import annotations
@@ -14,7 +19,8 @@ import itertools
 import json
 import time
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -42,6 +48,24 @@ _JSON_COLUMNS = {
     for name, t in schema.metadata.tables.items()
 }
 _counter = itertools.count(1)
+FIXED_DATABASE = "orders"
+_database = FIXED_DATABASE
+
+
+def default_database() -> str:
+    """The ``database_name`` the factories write unless a test overrides it."""
+    return _database
+
+
+@contextmanager
+def rows_named_after(database: str) -> Iterator[str]:
+    """Make ``database`` the factories' default database name inside the block."""
+    global _database
+    previous, _database = _database, database
+    try:
+        yield database
+    finally:
+        _database = previous
 
 
 def utcnow() -> datetime:
@@ -101,7 +125,7 @@ def insert_many(conn: Connection, table_name: str, rows: Sequence[Mapping[str, A
 def plan_row(**overrides: Any) -> dict[str, Any]:
     row = {
         "plan_identifier": f"plan-{time.time_ns() + next(_counter)}",
-        "database_name": "orders",
+        "database_name": default_database(),
         "database_type": "mysql",
         "deployment": "primary",
         "target": "",
@@ -123,7 +147,7 @@ def apply_row(plan_id: int, **overrides: Any) -> dict[str, Any]:
         "apply_identifier": f"apply-{hex16()}",
         "lock_id": 0,
         "plan_id": plan_id,
-        "database_name": "orders",
+        "database_name": default_database(),
         "database_type": "mysql",
         "repository": "acme/orders-schema",
         "pull_request": 42,
@@ -154,7 +178,7 @@ def task_row(apply_id: int, plan_id: int, **overrides: Any) -> dict[str, Any]:
         "apply_id": apply_id,
         "apply_operation_id": None,
         "plan_id": plan_id,
-        "database_name": "orders",
+        "database_name": default_database(),
         "database_type": "mysql",
         "namespace": "app",
         "table_name": "users",
@@ -231,10 +255,10 @@ def insert_operation(conn: Connection, apply_id: int, **overrides: Any) -> int:
 
 
 def insert_lock(conn: Connection, **overrides: Any) -> int:
-    """Insert a ``locks`` row for (orders, mysql) held by the PR by default."""
+    """Insert a ``locks`` row for (``default_database()``, mysql) held by the PR by default."""
     now = utcnow()
     row = {
-        "database_name": "orders",
+        "database_name": default_database(),
         "database_type": "mysql",
         "repository": "acme/orders-schema",
         "pull_request": 42,
