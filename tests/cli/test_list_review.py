@@ -29,8 +29,8 @@ DESIRED = {"testdb": {"users.sql": desired_file("users", EMAIL)}}
 LIVE = {"testdb": {"users": live_table("users")}}
 LIST_KEYS = {
     "apply_id", "database", "database_type", "environment", "deployment", "failed_at",
-    "window_ends_at", "attempt", "tasks", "error", "lock_owner", "redrivable", "reason",
-    "redrive_count",
+    "window_ends_at", "attempt", "tasks", "error", "lock_owner", "lock_problem", "unreadable",
+    "redrivable", "reason", "redrive_count",
 }  # fmt: skip
 REVIEW_KEYS = {
     "apply_id", "environment", "database", "database_type", "deployment", "state", "failed_at",

@@ -47,6 +47,8 @@ def service(storage) -> RedriveService:
 def add(storage, database: str, **kw) -> SeededApply:
     kw.setdefault("tasks", [{"state": "failed"}])
     apply = {"database_name": database, **kw.pop("apply", {})}
+    if "lock" in kw:
+        kw["lock"] = {"database_name": database, **kw["lock"]}
     with storage.engine.begin() as conn:
         return insert_failed_apply(conn, apply=apply, plan={"database_name": database}, **kw)
 
