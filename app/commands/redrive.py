@@ -27,6 +27,7 @@ config, missing option), 1 internal error, 130 interrupted.
 JSON (``--json``, one document on stdout)::
 
     {"status": "redriven" | "rejected", "apply_id": "apply-…", "reason": "…",
+     "reason_code": "" | "ambiguous_lock" | …,
      "fingerprint": "<sha256 hex>" | "", "lock_owner": "cli:me@host" | null,
      "previous_lock_owner": "acme/repo#42" | null,
      "reopened": {"tasks": [1, 2], "operations": [101]}}
@@ -41,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from app.cli import EXIT_INTERRUPTED, EXIT_OK, EXIT_REFUSED, add_connection_options
@@ -147,7 +149,8 @@ def _review_confirm_redrive(args: argparse.Namespace, token: ReviewToken | None)
     out = sys.stderr if args.json else sys.stdout
     print(render_review(review, encoded), file=out)
     if not review.redrivable:
-        return _report(args, _rejected(review, review.reason), review_exit_code(review))
+        rejected = replace(_rejected(review, review.reason), reason_code=review.reason_code)
+        return _report(args, rejected, review_exit_code(review))
     if refusal := _refusal_before_confirm(review, args):
         return _report(args, _rejected(review, refusal))
     if not args.yes and not _confirmed(review, args.force):
@@ -239,6 +242,7 @@ def outcome_document(outcome: RedriveOutcome) -> dict[str, Any]:
         "status": outcome.status,
         "apply_id": outcome.apply_id,
         "reason": outcome.reason,
+        "reason_code": outcome.reason_code,
         "fingerprint": outcome.fingerprint,
         "lock_owner": outcome.lock_owner,
         "previous_lock_owner": outcome.previous_lock_owner,

@@ -149,6 +149,7 @@ def execute_redrive(
             fingerprint=reviewed.fingerprint if reviewed else "",
             lock_owner=reviewed.lock_owner if reviewed else None,
             previous_lock_owner=None,
+            reason_code=getattr(refusal, "code", ""),
         )
 
 

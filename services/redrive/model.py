@@ -190,6 +190,7 @@ class RedriveOutcome:
     previous_lock_owner: str | None
     reopened_tasks: tuple[int, ...] = ()
     reopened_operations: tuple[int, ...] = ()
+    reason_code: str = ""
 
     @property
     def redriven(self) -> bool:

@@ -139,8 +139,9 @@ def test_a_lock_without_a_nameable_owner_refuses_everywhere(console, make, code,
             "redrive", console.good.apply_identifier, "-e", ENV, "--yes", "--json", *force
         )
         assert exit_code == 3
-        assert json.loads(console.output.out)["status"] == "rejected"
-        assert "unknown owner" in json.loads(console.output.out)["reason"]
+        outcome = json.loads(console.output.out)
+        assert (outcome["status"], outcome["reason_code"]) == ("rejected", code)
+        assert "unknown owner" in outcome["reason"]
     assert dump_tables(console.engine) == before
 
 

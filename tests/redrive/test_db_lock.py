@@ -201,6 +201,6 @@ def test_a_lock_row_appearing_after_the_review_refuses_the_forced_redrive(
         seeded.apply_identifier, "production", operator=OPERATOR, force=True,
         reviewed=review.token,
     )  # fmt: skip
-    assert outcome.status == "rejected"
+    assert (outcome.status, outcome.reason_code) == ("rejected", code)
     assert "unknown owner" in outcome.reason
     assert dump_tables(engine) == before
