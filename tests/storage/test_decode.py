@@ -145,7 +145,7 @@ def test_states_are_kept_as_stored_but_checked_case_insensitively(state: str) ->
     assert decode.checked_state("applies", {"id": 1, "state": state}, APPLY_STATES) == state
 
 
-@pytest.mark.parametrize("state", ["exploded", "", None, "checksumming"])
+@pytest.mark.parametrize("state", ["exploded", "", None, "state_", "failed!"])
 def test_unknown_apply_state_is_a_malformed_row(state) -> None:
     with pytest.raises(MalformedRowError) as caught:
         decode.checked_state("applies", {"id": 3, "state": state}, APPLY_STATES)
