@@ -114,6 +114,24 @@ def triage_cells(row: TriageRow, now: datetime, operator: str) -> tuple[Text, ..
     )
 
 
+def cursor_target(before: list[str], cursor_key: str | None, after: list[str]) -> int | None:
+    """Where the cursor goes once the rows ``before`` became ``after``.
+
+    The same apply when it is still listed; otherwise the nearest row that was below it (then
+    above it) and is still listed; otherwise the row at the cursor's old position.
+    """
+    if not after or cursor_key is None:
+        return None
+    position = {key: index for index, key in enumerate(after)}
+    if cursor_key in position:
+        return position[cursor_key]
+    old_index = before.index(cursor_key) if cursor_key in before else 0
+    for key in (*before[old_index + 1 :], *reversed(before[:old_index])):
+        if key in position:
+            return position[key]
+    return min(old_index, len(after) - 1)
+
+
 def matches(row: TriageRow, needle: str) -> bool:
     """Case-insensitive substring match over every text column of the row."""
     if not needle:
@@ -165,7 +183,9 @@ class TriageScreen(ConsoleScreen):
         self.refresh_seconds = refresh_seconds
         self.rows: list[TriageRow] = []
         self.loaded = False
-        self.loading = False
+        # Not ``loading``: that is Widget's reactive, which would cover the whole screen with a
+        # loading indicator on every refresh and take the keyboard focus off the table.
+        self.fetching = False
         self.next_cursor: str | None = None
         self.database_now: datetime | None = None
         self.refreshed_at: datetime | None = None
@@ -208,18 +228,24 @@ class TriageScreen(ConsoleScreen):
         if self.refresh_seconds > 0:
             self.set_interval(self.refresh_seconds, self._refresh_tick)
 
+    def on_screen_resume(self) -> None:
+        """Back from logs, a review or an outcome: the keys go to the list again."""
+        box = self.query_one("#triage-filter", Input)
+        if not (box.display and box.has_focus):
+            self.table.focus()
+
     # -- loading --------------------------------------------------------------------------
 
     def request_reload(self, *, keep_loaded: bool = False) -> None:
         """Fetch the list again from the start (a new generation drops older answers)."""
         self.generation += 1
         limit = min(max(PAGE_SIZE, len(self.rows)), REFRESH_CAP) if keep_loaded else PAGE_SIZE
-        self.loading = True
+        self.fetching = True
         self._update_status()
         self._load(TriageQuery(self.generation, self.environment, self.database, None, limit, True))
 
     def _refresh_tick(self) -> None:
-        if self.app.screen is self and not self.loading:
+        if self.app.screen is self and not self.fetching:
             self.request_reload(keep_loaded=True)
 
     @work(
@@ -253,7 +279,7 @@ class TriageScreen(ConsoleScreen):
         self.database_now = page.database_now
         self.refreshed_at = self.clock()
         self.loaded = True
-        self.loading = False
+        self.fetching = False
         self._show()
 
     @on(Worker.StateChanged)
@@ -263,13 +289,13 @@ class TriageScreen(ConsoleScreen):
             WorkerState.ERROR,
             WorkerState.CANCELLED,
         ):
-            self.loading = False
+            self.fetching = False
             self._update_status(failed=event.state == WorkerState.ERROR)
 
     def _load_more(self) -> None:
-        if self.next_cursor is None or self.loading:
+        if self.next_cursor is None or self.fetching:
             return
-        self.loading = True
+        self.fetching = True
         self._update_status()
         self._load(
             TriageQuery(
@@ -322,14 +348,18 @@ class TriageScreen(ConsoleScreen):
 
     def _rebuild(self, wanted: list[str], cells: dict[str, tuple[Text, ...]]) -> None:
         table = self.table
+        shown_before = [row_key.value for row_key in table.rows]
         cursor_key = self._highlighted_key()
         scroll_y = table.scroll_y
         table.clear()
         for key in wanted:
             table.add_row(*cells[key], key=key)
-        if cursor_key in cells:
-            table.move_cursor(row=wanted.index(cursor_key), scroll=False)
+        target = cursor_target(shown_before, cursor_key, wanted)
+        if target is not None:
+            table.move_cursor(row=target, scroll=False)
         table.scroll_to(y=scroll_y, animate=False, immediate=True)
+        if target is not None:
+            table.move_cursor(row=target, scroll=True)
 
     def _empty_text(self) -> Text:
         filters = self._filter_words()
@@ -361,7 +391,7 @@ class TriageScreen(ConsoleScreen):
         parts: list[str] = []
         if failed:
             parts.append("LOAD FAILED: press r to retry")
-        elif self.loading and not self.loaded:
+        elif self.fetching and not self.loaded:
             parts.append("Loading failed applies…")
         else:
             shown = len(self.table.rows) if self.is_mounted else 0
@@ -369,7 +399,7 @@ class TriageScreen(ConsoleScreen):
             parts.append(f"{count} failed applies")
             if self.next_cursor is not None:
                 parts.append("more on the server: m or scroll down")
-            if self.loading:
+            if self.fetching:
                 parts.append("refreshing…")
         parts.append(f"sort: {SORT_ORDERS[self.sort_index].label}")
         filters = self._filter_words()

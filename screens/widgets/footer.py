@@ -27,6 +27,8 @@ class CoalescingFooter(Footer):
 
     async def _rebuild(self) -> None:
         self._rebuild_pending = False
+        if not self.is_attached:  # the screen was popped before the deferred rebuild ran
+            return
         shown = tuple(
             (binding.key, binding.show, binding.description, binding.action, enabled, tooltip)
             for _node, binding, enabled, tooltip in self.screen.active_bindings.values()
