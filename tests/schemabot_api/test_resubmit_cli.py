@@ -20,6 +20,7 @@ from tests.schemabot_api.support import LIVE, LIVE_WITH_PHONE, TOKEN, seed_faile
 from tests.storage.factories import insert_apply
 from tests.storage_generations.layouts import build
 
+WATCH = ("--watch", "--watch-interval", "0.05", "--watch-timeout", "30")  # bounded if it regresses
 LOCAL_TABLES = ("applies", "tasks", "apply_logs", "apply_operations", "locks")
 
 
@@ -212,7 +213,7 @@ def test_watch_follows_the_new_apply_to_completed(
     ]
     seeded = seed_failed_apply(api_storage)
     code, out, _err = run(capsys, mysql_database_url, double, seeded.apply_identifier, "--yes",
-                          "--watch", "--watch-interval", "0.05")  # fmt: skip
+                          *WATCH)  # fmt: skip
     assert code == 0, out
     assert "  users: running 50% (500/1000 rows, ETA 2m05s)" in out
     assert out.rstrip().splitlines()[-2].endswith(": completed")
@@ -229,7 +230,7 @@ def test_watch_to_failed_shows_the_error_and_exits_1(
     ]  # fmt: skip
     seeded = seed_failed_apply(api_storage)
     code, doc = run_json(capsys, mysql_database_url, double, seeded.apply_identifier, "--yes",
-                         "--watch", "--watch-interval", "0.05")  # fmt: skip
+                         *WATCH)  # fmt: skip
     assert code == 1
     assert doc["status"] == "resubmitted"
     assert doc["watch"]["state"] == "failed" and doc["watch"]["timed_out"] is False
