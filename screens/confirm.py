@@ -1,9 +1,11 @@
-"""The redrive confirmation: exactly what will change, Cancel focused, a different key to confirm.
+"""The redrive confirmation: exactly what will change, and a different key to confirm.
 
 The modal opens on ``enter`` / ``c`` (review screen) and confirms only on ``ctrl+r`` / ``f9`` or
-the Redrive button, never on ``enter`` alone: Cancel holds the focus. When another owner holds
-the database lock, the modal names them and how long they have held it, and a forced takeover is
-possible only after the operator types the database name exactly.
+the Redrive button, never on ``enter`` alone: Cancel holds the focus, or, when another owner holds
+the database lock, the name field does. The modal then names the owner and how long they have
+held it, and a forced takeover is possible only after the operator types the database name
+exactly; a wrong name is called out as not matching. The dialog scrolls when the terminal is too
+short for it, keeping the focused control in view.
 """
 
 from __future__ import annotations
@@ -14,12 +16,12 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Static
 
 from screens.durations import between, clock_time, span
-from screens.safe_text import literal
+from screens.safe_text import literal, printable
 from services.domain.states import RETRY_BUDGET
 from services.redrive.model import Review
 
@@ -67,7 +69,12 @@ class ConfirmRedriveScreen(ModalScreen[ConfirmResult | None]):
         if not self.review.redrivable or self.review.token is None:
             return f"NOT REDRIVABLE: {self.review.reason or self.review.verdict.value}"
         if not self.typed_name_matches:
-            return "Type the database name exactly to take over the lock."
+            if not self.typed_name:
+                return "Type the database name exactly to take over the lock."
+            return (
+                f"{printable(self.typed_name, single_line=True)!r} does not match the database "
+                f"name {printable(self.review.lock.database_name, single_line=True)!r}."
+            )
         return None
 
     # -- layout ---------------------------------------------------------------------------
@@ -75,7 +82,7 @@ class ConfirmRedriveScreen(ModalScreen[ConfirmResult | None]):
     def compose(self) -> ComposeResult:
         review = self.review
         apply = review.apply
-        with Vertical(id="confirm-dialog", classes="dialog"):
+        with VerticalScroll(id="confirm-dialog", classes="dialog"):
             title = Text("Redrive apply ", style="bold")
             title.append_text(literal(apply.apply_identifier, single_line=True, style="bold"))
             title.append("?")
@@ -159,7 +166,10 @@ class ConfirmRedriveScreen(ModalScreen[ConfirmResult | None]):
         return "Take over lock and redrive (ctrl+r)" if self.force_needed else "Redrive (ctrl+r)"
 
     def on_mount(self) -> None:
-        self.query_one("#cancel", Button).focus()
+        if self.force_needed:
+            self.query_one("#force-name", Input).focus()
+        else:
+            self.query_one("#cancel", Button).focus()
         self._refresh_state()
 
     def _refresh_state(self) -> None:

@@ -71,3 +71,37 @@ async def test_read_only_never_confirms() -> None:
         assert results == []
         await pilot.press("escape")
         assert results == [None]
+
+
+async def test_force_opens_in_the_name_field_and_a_wrong_name_does_not_match() -> None:
+    review = make_review(lock_owner="github:bob", lock_held_minutes=95)
+    app = build_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        results = await _open(pilot, review)
+        assert app.focused.id == "force-name"
+        await pilot.press(*"ordres", "enter")  # typed straight away, as the prompt asks
+        blocked = str(app.screen.query_one("#confirm-blocked").render())
+        assert "'ordres' does not match the database name 'orders'" in blocked
+        await pilot.press("ctrl+r")
+        assert results == []
+        await pilot.press(*["backspace"] * 6, *"orders")
+        assert "does not match" not in str(app.screen.query_one("#confirm-blocked").render())
+        assert not app.screen.query_one("#confirm", Button).disabled
+        await pilot.press("enter")  # enter still never confirms
+        assert results == []
+        await pilot.press("ctrl+r")
+        assert results == [ConfirmResult(force=True)]
+
+
+async def test_force_modal_fits_80x24_and_keeps_the_focused_control_in_view() -> None:
+    review = make_review(lock_owner="github:bob", lock_held_minutes=95)
+    app = build_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _open(pilot, review)
+        dialog = app.screen.query_one("#confirm-dialog")
+        assert dialog.region.bottom <= 24 and dialog.region.y >= 0
+        for _ in range(3):
+            focused = app.focused
+            assert dialog.region.contains_region(focused.region), focused
+            await pilot.press("tab")
+            await pilot.pause()

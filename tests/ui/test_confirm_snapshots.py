@@ -42,3 +42,14 @@ def test_confirm_forced_name_typed(snap_compare) -> None:
 def test_confirm_read_only(snap_compare) -> None:
     run_before = _open(make_review(), read_only=True)
     assert snap_compare(build_app(read_only=True), terminal_size=SIZE, run_before=run_before)
+
+
+def test_confirm_forced_takeover_80x24(snap_compare) -> None:
+    review = make_review(lock_owner="github:bob", lock_held_minutes=95)
+    assert snap_compare(build_app(), terminal_size=(80, 24), run_before=_open(review))
+
+
+def test_confirm_forced_wrong_name_160x48(snap_compare) -> None:
+    review = make_review(lock_owner="github:bob", lock_held_minutes=95)
+    run_before = _open(review, typed="ordres")
+    assert snap_compare(build_app(), terminal_size=(160, 48), run_before=run_before)
