@@ -7,6 +7,8 @@ dataclass ``repr`` that holds one ever shows the value. Only ``header`` reveals 
 
 from __future__ import annotations
 
+from services.schemabot_api.errors import SchemaBotConfigError
+
 REDACTED = "<redacted>"
 
 
@@ -15,7 +17,7 @@ class BearerToken:
 
     def __init__(self, value: str, source: str) -> None:
         if not value or any(c in value for c in "\r\n"):
-            raise ValueError(f"the SchemaBot token from {source} is empty or spans lines")
+            raise SchemaBotConfigError(f"the SchemaBot token from {source} is empty or spans lines")
         self._value = value
         self.source = source
 

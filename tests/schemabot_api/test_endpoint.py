@@ -127,3 +127,9 @@ def test_the_token_never_appears_in_a_repr(tmp_path: Path) -> None:
     request = EndpointRequest(token="flag-token")
     shown = repr(resolved) + repr(config) + repr(request) + str(resolved.token)
     assert "config-token" not in shown and "flag-token" not in shown
+
+
+def test_a_token_spanning_lines_is_a_config_error_that_does_not_show_it(tmp_path: Path) -> None:
+    with pytest.raises(SchemaBotConfigError, match="SCHEMABOT_TOKEN") as raised:
+        resolve(tmp_path, {"SCHEMABOT_TOKEN": "abc\r\nX-Evil: 1"}, endpoint="https://x.example")
+    assert "abc" not in str(raised.value)
