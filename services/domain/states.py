@@ -9,6 +9,7 @@ does not know is ``UNKNOWN``, which every check treats as "work may still be run
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Final
 
@@ -22,6 +23,15 @@ class StateClass(StrEnum):
     BLOCKING = "blocking"  # ended in a way a redrive must not undo (stopped, reverted, …)
     DONE = "done"  # completed
     UNKNOWN = "unknown"  # not a state this console knows: treated as in flight, never redriven
+
+
+@dataclass(frozen=True, slots=True)
+class StateTally:
+    """``count`` task or operation rows stored with one ``state`` (the triage list reads states
+    grouped, not row by row)."""
+
+    state: str
+    count: int
 
 
 # SchemaBot claims a ``failed_retryable`` apply again while its ``attempt`` is below this.

@@ -142,6 +142,7 @@ class TriageRow:
     ``unreadable`` names what could not be decoded (``applies.deployment is NULL``);
     ``lock_problem`` is set when the database lock has no nameable owner (``lock_owner`` is
     then None but the database is not free).
+    ``reason_code`` is the review's reason code of ``reason`` ("" when redrivable).
     """
 
     apply_id: str
@@ -162,6 +163,7 @@ class TriageRow:
     row_id: int = 0
     unreadable: str | None = None
     lock_problem: str | None = None
+    reason_code: str = ""
 
     @property
     def key(self) -> str:

@@ -2,11 +2,11 @@
 
 No re-plan and no per-apply read happens here: the answer comes from the counts the storage
 triage query returns (unreadable row, applies sharing an identifier, state, completion time,
-window on the database clock, legacy ``''`` deployment, stopped/cancelled/reverted
-operations, failed work outside the primary deployment, pending stop/cancel requests, a lock
-without a nameable owner, no failed work, unsupported target). A lock held by someone else
-keeps the row redrivable — with force — and the reason says so (P15: say why not
-up front, not as a late failure).
+window on the database clock, legacy ``''`` deployment, task and operation states classified
+as the review does (blocking, still running or unknown), pending stop/cancel requests, a lock
+without a nameable owner, failed work outside the primary deployment, no failed work,
+unsupported target). A lock held by someone else keeps the row redrivable — with force — and
+the reason says so: the list says why not up front rather than as a late failure.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from services.domain.states import normalize_state
 from services.redrive.model import TaskCounts, TriageRow
-from services.redrive.validation import DEFAULT_WINDOW
+from services.redrive.validation import DEFAULT_WINDOW, RedriveRejection, check_state_tallies
 from services.storage.queries import TriageRecord
 from services.targets import TargetResolver
 
@@ -30,14 +30,14 @@ def triage_row(
     targets: TargetResolver | None = None,
     window: timedelta = DEFAULT_WINDOW,
 ) -> TriageRow:
-    """One list row; ``redrivable`` is False with the first failing cheap check as reason."""
+    """One list row; ``redrivable`` is False with the first failing cheap check as reason
+    (and its ``reason_code``, the one the review would give)."""
     problem = _first_problem(record, database_now, targets, window)
+    code, reason = problem or ("", READY)
     lock_owner = record.lock_owner
     unnamed = record.unnamed_lock
     if problem is None and lock_owner is not None and lock_owner != operator:
         reason = f"{READY}; the database lock is held by {lock_owner} (redrive needs force)"
-    else:
-        reason = problem or READY
     return TriageRow(
         apply_id=record.apply_identifier,
         database=record.database_name,
@@ -58,6 +58,7 @@ def triage_row(
         lock_held_since=record.lock_created_at,
         redrivable=problem is None,
         reason=reason,
+        reason_code=code,
         redrive_count=record.redrive_count,
         row_id=record.id,
         unreadable=record.problem,
@@ -70,39 +71,48 @@ def _first_problem(
     database_now: datetime,
     targets: TargetResolver | None,
     window: timedelta,
-) -> str | None:
+) -> tuple[str, str] | None:
+    """``(reason_code, message)`` of the first failing cheap check, in the review's order and
+    with the review's reason codes; task and operation states go through the review's own
+    ``check_state_tallies`` rule."""
     if record.problem:
-        return f"unreadable row: {record.problem}"
+        return "malformed_row", f"unreadable row: {record.problem}"
     if record.identifier_rows > 1:
-        return (
+        return "ambiguous_apply", (
             f"ambiguous apply: {record.identifier_rows} applies rows share the identifier "
             f"{record.apply_identifier}; fix the storage rows"
         )
     if normalize_state(record.state) != "failed":
-        return f"state is {record.state}; only failed applies can be redriven"
+        return "not_failed", f"state is {record.state}; only failed applies can be redriven"
     if record.completed_at is None:
-        return "no failure completion time; create a new apply instead"
+        return "no_completion_time", "no failure completion time; create a new apply instead"
     if record.completed_at < database_now - window:
-        return "failed outside the redrive window; create a new apply instead"
+        return "stale_failure", "failed outside the redrive window; create a new apply instead"
     if not record.deployment.strip():
-        return "legacy row without a deployment (missing target metadata); create a new apply"
-    if record.blocking_operations:
-        return (
-            f"{record.blocking_operations} stopped, cancelled, or reverted operation(s); "
-            "create a new apply instead"
+        return "missing_target_metadata", (
+            "legacy row without a deployment (missing target metadata); create a new apply"
         )
-    if record.failed_operations_elsewhere:
-        return f'failed work outside primary deployment "{record.deployment}"'
+    try:
+        check_state_tallies(record.apply_identifier, record.task_states, record.operation_states)
+    except RedriveRejection as refusal:
+        return refusal.code, refusal.message
     if record.pending_stop_or_cancel:
-        return f"pending {' and '.join(record.pending_stop_or_cancel)} request"
+        pending = " and ".join(record.pending_stop_or_cancel)
+        return "pending_control_request", f"pending {pending} request"
     if record.unnamed_lock is not None:
-        return record.unnamed_lock.message
+        return record.unnamed_lock.code, record.unnamed_lock.message
+    if record.failed_operations_elsewhere:
+        return "outside_primary_deployment", (
+            f'failed work outside primary deployment "{record.deployment}"'
+        )
     if not (record.failed_tasks or record.cancelled_tasks or record.failed_operations):
-        return "no failed work to redrive"
+        return "no_failed_work", "no failed work to redrive"
     if targets is not None:
         target = targets.resolve(record.database_name, record.environment)
         if target.unsupported_reason:
-            return f"cannot re-plan here: {target.unsupported_reason}"
+            return "unsupported_target", f"cannot re-plan here: {target.unsupported_reason}"
         if not target.url and target.snapshot_dir is None:
-            return "cannot re-plan here: no DSN or schema snapshot for this environment"
+            return "unsupported_target", (
+                "cannot re-plan here: no DSN or schema snapshot for this environment"
+            )
     return None

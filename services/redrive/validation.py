@@ -11,6 +11,7 @@ Freshness uses the database clock (``ApplyBundle.database_now``) with one bounda
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
@@ -19,6 +20,7 @@ from services.domain.models import Apply, ApplyBundle, ControlRequest, Plan
 from services.domain.states import (
     APPLY_STATES,
     StateClass,
+    StateTally,
     normalize_state,
     operation_state_class,
     task_state_class,
@@ -58,6 +60,8 @@ STATUS_BY_CODE: dict[str, int] = {
     "invalid_token": 400,
     "invalid_fingerprint": 400,
     "malformed_row": 409,
+    "terminal_final": 409,
+    "unknown_generation": 409,
 }
 
 # Control requests that act on a reopened apply (P14).
@@ -179,37 +183,80 @@ def check_row_states(
     still be running (checksumming, reverting, a cutover, a retry, …). A ``pending`` task never
     started and is left alone. The review and the locked transaction both call this.
     """
-    tasks, operations = list(tasks), list(operations)
-    _check_known_states(ident, tasks, operations)
-    op_classes = [(op, operation_state_class(op.state)) for op in operations]
-    blocking = [op for op, cls in op_classes if cls is StateClass.BLOCKING]
+    _refuse_row_states(
+        ident,
+        [_Rows("task", t.state, 1, f"task {t.id}") for t in tasks],
+        [_Rows("operation", op.state, 1, f"operation {op.id}") for op in operations],
+    )
+
+
+def check_state_tallies(
+    ident: str, tasks: Iterable[StateTally], operations: Iterable[StateTally]
+) -> None:
+    """``check_row_states`` over grouped states, for the triage list: the same classes, order
+    and reason codes; the message counts rows instead of naming them."""
+    _refuse_row_states(
+        ident,
+        [_Rows("task", t.state, t.count, f"{t.count} task(s)") for t in tasks if t.count],
+        [
+            _Rows("operation", o.state, o.count, f"{o.count} operation(s)")
+            for o in operations
+            if o.count
+        ],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Rows:
+    """One row (``label`` "task 12") or a tally of rows (``label`` "3 task(s)") in one state."""
+
+    kind: str
+    state: str
+    count: int
+    label: str
+
+    @property
+    def state_class(self) -> StateClass:
+        classify = task_state_class if self.kind == "task" else operation_state_class
+        return classify(self.state)
+
+
+def _refuse_row_states(ident: str, tasks: list[_Rows], operations: list[_Rows]) -> None:
+    for rows in (*tasks, *operations):
+        if rows.state_class is StateClass.UNKNOWN:
+            raise RedriveRejection(
+                "unknown_state",
+                f"apply {ident}: {rows.label} has unknown state {rows.state!r}; it may be "
+                "work in progress, refusing to guess what it means",
+            )
+    blocking = [op for op in operations if op.state_class is StateClass.BLOCKING]
     if blocking:
         raise RedriveRejection(
             "blocking_operations",
-            f"apply {ident} has {len(blocking)} stopped, cancelled, or reverted operation(s) "
-            f"({_describe(blocking, 'operation')}); create a new apply instead",
+            f"apply {ident} has {_count(blocking)} stopped, cancelled, or reverted "
+            f"operation(s) ({_describe(blocking)}); create a new apply instead",
         )
-    active = [op for op, cls in op_classes if cls in {StateClass.PENDING, StateClass.IN_FLIGHT}]
+    not_ended = {StateClass.PENDING, StateClass.IN_FLIGHT}
+    active = [op for op in operations if op.state_class in not_ended]
     if active:
         raise RedriveRejection(
             "active_operations",
-            f"apply {ident} has {len(active)} operation(s) that are not terminal "
-            f"({_describe(active, 'operation')}); wait for them or create a new apply instead",
+            f"apply {ident} has {_count(active)} operation(s) that are not terminal "
+            f"({_describe(active)}); wait for them or create a new apply instead",
         )
-    task_classes = [(t, task_state_class(t.state)) for t in tasks]
-    stuck = [t for t, cls in task_classes if cls is StateClass.BLOCKING]
+    stuck = [t for t in tasks if t.state_class is StateClass.BLOCKING]
     if stuck:
         raise RedriveRejection(
             "blocking_tasks",
-            f"apply {ident} has {len(stuck)} stopped or reverted task(s) "
-            f"({_describe(stuck, 'task')}); create a new apply instead",
+            f"apply {ident} has {_count(stuck)} stopped or reverted task(s) "
+            f"({_describe(stuck)}); create a new apply instead",
         )
-    running = [t for t, cls in task_classes if cls is StateClass.IN_FLIGHT]
+    running = [t for t in tasks if t.state_class is StateClass.IN_FLIGHT]
     if running:
         raise RedriveRejection(
             "in_flight_tasks",
-            f"apply {ident} has {len(running)} task(s) whose work may still be running "
-            f"({_describe(running, 'task')}); wait for them or create a new apply instead",
+            f"apply {ident} has {_count(running)} task(s) whose work may still be running "
+            f"({_describe(running)}); wait for them or create a new apply instead",
         )
 
 
@@ -237,23 +284,13 @@ def pending_dangerous_requests(requests: Iterable[ControlRequest]) -> list[Contr
     ]
 
 
-def _check_known_states(
-    ident: str, tasks: Iterable[StatefulRow], operations: Iterable[StatefulRow]
-) -> None:
-    rows = [("task", t, task_state_class(t.state)) for t in tasks]
-    rows += [("operation", op, operation_state_class(op.state)) for op in operations]
-    for kind, row, cls in rows:
-        if cls is StateClass.UNKNOWN:
-            raise RedriveRejection(
-                "unknown_state",
-                f"apply {ident}: {kind} {row.id} has unknown state {row.state!r}; it may be "
-                "work in progress, refusing to guess what it means",
-            )
+def _count(rows: list[_Rows]) -> int:
+    return sum(r.count for r in rows)
 
 
-def _describe(rows: list[StatefulRow], kind: str) -> str:
-    """Up to five rows as ``<kind> <id> <state as stored>``."""
-    shown = ", ".join(f"{kind} {r.id} {r.state}" for r in rows[:5])
+def _describe(rows: list[_Rows]) -> str:
+    """Up to five entries as ``<label> <state as stored>``."""
+    shown = ", ".join(f"{r.label} {r.state}" for r in rows[:5])
     return shown + (f", … {len(rows) - 5} more" if len(rows) > 5 else "")
 
 

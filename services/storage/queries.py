@@ -35,7 +35,7 @@ from services.domain.models import (
     LogEntry,
     Task,
 )
-from services.domain.states import BLOCKING_OPERATION_STATES, TASK_STATES, normalize_state
+from services.domain.states import BLOCKING_OPERATION_STATES, StateTally, normalize_state
 from services.storage import decode
 from services.storage.columns import database_now, now_column, raw_columns
 from services.storage.cursor import TriageCursor
@@ -146,9 +146,11 @@ class TriageRecord:
     """One failed apply with the counts the triage list shows.
 
     Raw columns are always set (a NULL text column reads as ""); ``apply`` is None and
-    ``problem`` says why when the row (or a child row's state) cannot be decoded, so one bad
+    ``problem`` says why when the row cannot be decoded, so one bad
     row never breaks the page. ``unnamed_lock`` is set when the database's lock has no
     nameable owner; ``identifier_rows`` counts the applies sharing this identifier.
+    ``task_states`` / ``operation_states`` are the stored states with their row counts, for
+    the review's state rule.
     Task counts are over drive rows (storage §2.3).
     """
 
@@ -178,6 +180,8 @@ class TriageRecord:
     problem: str | None = None
     unnamed_lock: UnnamedLock | None = None
     identifier_rows: int = 1
+    task_states: tuple[StateTally, ...] = ()
+    operation_states: tuple[StateTally, ...] = ()
 
     @property
     def pending_stop_or_cancel(self) -> tuple[str, ...]:
@@ -339,8 +343,6 @@ def _triage_record(row: dict[str, Any], children: _Children) -> TriageRecord:
     total = 0
     for state, count in children.task_states.get(apply_id, ()):
         normalized = normalize_state(state)
-        if normalized not in TASK_STATES:
-            problems.append(f"tasks of apply row {apply_id}: unknown state {state!r}")
         if normalized in counts:
             counts[normalized] += count
         total += count
@@ -381,6 +383,10 @@ def _triage_record(row: dict[str, Any], children: _Children) -> TriageRecord:
         problem="; ".join(problems) or None,
         unnamed_lock=lock,
         identifier_rows=int(row["identifier_rows"] or 1),
+        task_states=tuple(StateTally(s, c) for s, c in children.task_states.get(apply_id, ())),
+        operation_states=tuple(
+            StateTally(s, c) for _, s, c in children.op_states.get(apply_id, ())
+        ),
     )
 
 

@@ -132,3 +132,31 @@ def test_filters_by_environment_and_database(storage, service) -> None:
     add(storage, "b", apply={"environment": "production"})
     assert set(rows_by_database(service, environment="staging")) == {"a"}
     assert set(rows_by_database(service, database="b")) == {"b"}
+
+
+@pytest.mark.parametrize(
+    ("setup", "code"),
+    [
+        ({"tasks": [{"state": "failed"}, {"state": "checksumming", "table_name": "b"}]},
+         "in_flight_tasks"),
+        ({"tasks": [{"state": "failed"}, {"state": "reverting", "table_name": "b"}]},
+         "in_flight_tasks"),
+        ({"tasks": [{"state": "failed"}, {"state": "half-done", "table_name": "b"}]},
+         "unknown_state"),
+        ({"tasks": [{"state": "failed"}, {"state": "stopped", "table_name": "b"}]},
+         "blocking_tasks"),
+        ({"operations": [{"state": "failed"}, {"state": "recovering_cutover",
+                                               "operation_key": "k"}]},
+         "active_operations"),
+        ({"operations": [{"state": "failed"}, {"state": "exploded", "operation_key": "k"}]},
+         "unknown_state"),
+    ],
+)  # fmt: skip
+def test_row_states_refuse_like_the_review(storage, service, setup, code) -> None:
+    """The list classifies task and operation states with the review's rule and reason code."""
+    seeded = add(storage, "db1", **setup)
+    [row] = service.list_failed().rows
+    assert (row.redrivable, row.reason_code) == (False, code), row.reason
+    assert row.unreadable is None
+    review = service.review(seeded.apply_identifier, row.environment)
+    assert review.reason_code == code
