@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from app.settings import yaml_tree as yt
 from app.settings.api import ApiSettings, parse_api_section
 from services.domain.errors import ConfigError
-from services.planner.spirit_level import SpiritLevel, parse_level
+
+if TYPE_CHECKING:  # the planner (sqlglot, SQLAlchemy) loads only when a level is configured
+    from services.planner.spirit_level import SpiritLevel
 
 SECTION = "redrive_console"
 DEFAULT_WINDOW_HOURS = 24
@@ -58,6 +61,8 @@ def parse_console_section(node: object) -> ConsoleOptions:
     spirit_compat = None
     level_text = yt.optional_string(spec, "spirit_compat", SECTION)
     if level_text is not None:
+        from services.planner.spirit_level import parse_level
+
         try:
             spirit_compat = parse_level(level_text)
         except ValueError as exc:

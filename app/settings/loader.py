@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.settings import yaml_tree as yt
 from app.settings.api import ApiSettings
@@ -13,7 +14,9 @@ from app.settings.console import SECTION, parse_console_section
 from app.settings.dsn_from import url_from_dsn, url_from_parts
 from app.settings.targets import ConfiguredTargets, parse_databases
 from services.domain.errors import ConfigError
-from services.planner.spirit_level import SpiritLevel
+
+if TYPE_CHECKING:  # the planner (sqlglot, SQLAlchemy) stays out of the console's first paint
+    from services.planner.spirit_level import SpiritLevel
 
 CONFIG_ENV = "SCHEMABOT_CONFIG_FILE"
 DEFAULT_ENVIRONMENT_ORDER = ("staging", "production")
