@@ -11,7 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ColumnElement, Connection, Table, Text, func, select, type_coerce
+from sqlalchemy import JSON, ColumnElement, Connection, Table, Text, select, type_coerce
+
+from services.storage.dialect_sql import database_clock
 
 
 def raw_columns(table: Table, prefix: str = "") -> list[ColumnElement[Any]]:
@@ -23,8 +25,8 @@ def raw_columns(table: Table, prefix: str = "") -> list[ColumnElement[Any]]:
 
 
 def now_column() -> ColumnElement[datetime]:
-    """The database clock: ``NOW()`` on MySQL, ``CURRENT_TIMESTAMP`` on SQLite."""
-    return func.now().label("database_now")
+    """The database clock as a naive timestamp (spelled per dialect in ``dialect_sql``)."""
+    return database_clock().label("database_now")
 
 
 def database_now(conn: Connection) -> datetime:

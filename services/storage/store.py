@@ -2,10 +2,15 @@
 
 Reads run in one transaction each, so a bundle is a consistent snapshot on InnoDB. Writes are
 the redrive service's business; it uses ``Storage.engine``.
+
+The storage's dialect and generation (``generation``) are read from the catalog once per
+``Storage`` (at connect, or on first use when the check was skipped), and so is the column plan
+every read selects with: which columns exist is never re-derived per query.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -15,18 +20,22 @@ from sqlalchemy import Connection, Engine
 from services.domain.models import ApplyBundle, LogEntry
 from services.domain.progress import ApplyProgress
 from services.storage import queries
+from services.storage.column_plan import ColumnPlan
 from services.storage.compat import check_compatible
 from services.storage.engine import create_storage_engine, unavailable_on_error
+from services.storage.generation import StorageGeneration, detect
 from services.storage.queries import TriageResult
 
 PROGRESS_LOG_LIMIT = 20
 
 
 class Storage:
-    """Typed reads of one storage database (MySQL/MariaDB or SQLite); thread-safe."""
+    """Typed reads of one storage database (MySQL/MariaDB, PostgreSQL or SQLite); thread-safe."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, generation: StorageGeneration | None = None) -> None:
         self.engine = engine
+        self._columns = ColumnPlan.for_storage(generation) if generation else None
+        self._detecting = threading.Lock()
 
     @classmethod
     def from_url(cls, url: str, *, check: bool = True) -> Storage:
@@ -38,11 +47,30 @@ class Storage:
         if check:
             try:
                 with storage._reading("connect to") as conn:
-                    check_compatible(conn)
+                    storage._remember(check_compatible(conn))
             except BaseException:
                 storage.engine.dispose()
                 raise
         return storage
+
+    @property
+    def generation(self) -> StorageGeneration:
+        """The storage's dialect and generation, from one catalog read per ``Storage``."""
+        return self.column_plan.storage
+
+    @property
+    def column_plan(self) -> ColumnPlan:
+        """The columns every read selects (built once, with ``generation``)."""
+        if self._columns is None:
+            with self._detecting:
+                if self._columns is None:
+                    with self._reading("connect to") as conn:
+                        self._remember(detect(conn))
+        assert self._columns is not None
+        return self._columns
+
+    def _remember(self, generation: StorageGeneration) -> None:
+        self._columns = ColumnPlan.for_storage(generation)
 
     @property
     def is_mysql(self) -> bool:
@@ -74,9 +102,11 @@ class Storage:
         limit: int = 200,
     ) -> TriageResult:
         """A keyset page of failed applies with task/op/lock/redrive counts (see ``queries``)."""
+        columns = self.column_plan
         with self._reading() as conn:
             return queries.triage(
                 conn,
+                plan=columns,
                 environment=environment,
                 database=database,
                 since=since,
@@ -86,23 +116,28 @@ class Storage:
 
     def load_bundle(self, apply_identifier: str) -> ApplyBundle | None:
         """Apply + drive/reflected tasks + ops + plan + lock + controls + redrive count + NOW()."""
+        columns = self.column_plan
         with self._reading() as conn:
-            return queries.load_bundle(conn, apply_identifier)
+            return queries.load_bundle(conn, apply_identifier, columns)
 
     def apply_logs(self, apply_id: int, limit: int) -> tuple[LogEntry, ...]:
         """The newest ``limit`` log rows of an apply, newest first."""
+        columns = self.column_plan
         with self._reading() as conn:
-            return queries.recent_logs(conn, apply_id, limit)
+            return queries.recent_logs(conn, apply_id, limit, columns)
 
     def load_progress(self, apply_identifier: str) -> ApplyProgress | None:
         """A fresh read of an apply, its drive tasks, operations and recent logs."""
+        columns = self.column_plan
         with self._reading() as conn:
-            head = queries.load_apply_with_now(conn, apply_identifier)
+            head = queries.load_apply_with_now(conn, apply_identifier, columns)
             if head is None:
                 return None
             apply, now = head
-            drive, _reflected, operations = queries.load_tasks_and_operations(conn, apply.id)
-            logs = queries.recent_logs(conn, apply.id, PROGRESS_LOG_LIMIT)
+            drive, _reflected, operations = queries.load_tasks_and_operations(
+                conn, apply.id, columns
+            )
+            logs = queries.recent_logs(conn, apply.id, PROGRESS_LOG_LIMIT, columns)
         return ApplyProgress(
             apply=apply, tasks=drive, operations=operations, database_now=now, recent_logs=logs
         )

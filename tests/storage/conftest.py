@@ -53,6 +53,7 @@ def count_statements(storage: Storage) -> Iterator[StatementCounter]:
     counter = StatementCounter()
     with storage.engine.connect():  # warm up: first-connect dialect queries are not counted
         pass
+    assert storage.generation  # nor the catalog read made once per Storage
     event.listen(storage.engine, "before_cursor_execute", counter)
     yield counter
     event.remove(storage.engine, "before_cursor_execute", counter)

@@ -1,0 +1,83 @@
+"""The SQL spellings that differ between the storage dialects, in one table.
+
+Queries are written once with SQLAlchemy; the few expressions whose SQL differs per dialect
+are the constructs below, each rendered from ``SPELLINGS[dialect]`` (MySQL/MariaDB, PostgreSQL,
+SQLite). ``{0}`` in a spelling is the construct's argument.
+
+- ``database_clock``: the database's own clock as a naive timestamp. PostgreSQL's ``now()``
+  carries a time zone while SchemaBot's columns there are ``timestamp`` without one, so it
+  reads ``LOCALTIMESTAMP``.
+- ``id_list``: the ids of a group as one comma-separated text.
+- ``desc_nulls_last``: descending order with NULL last, as MySQL and SQLite sort by default
+  (PostgreSQL puts NULL first unless told).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from types import MappingProxyType
+
+from sqlalchemy import DateTime, Text
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.functions import FunctionElement
+
+_MYSQL = MappingProxyType(
+    {
+        "database_clock": "NOW()",
+        "id_list": "GROUP_CONCAT({0})",
+        "desc_nulls_last": "{0} DESC",
+    }
+)
+SPELLINGS: Mapping[str, Mapping[str, str]] = MappingProxyType(
+    {
+        "mysql": _MYSQL,
+        "mariadb": _MYSQL,
+        "postgresql": MappingProxyType(
+            {
+                "database_clock": "LOCALTIMESTAMP",
+                "id_list": "STRING_AGG(CAST({0} AS TEXT), ',')",
+                "desc_nulls_last": "{0} DESC NULLS LAST",
+            }
+        ),
+        "sqlite": MappingProxyType(
+            {
+                "database_clock": "CURRENT_TIMESTAMP",
+                "id_list": "GROUP_CONCAT({0})",
+                "desc_nulls_last": "{0} DESC",
+            }
+        ),
+    }
+)
+
+
+class database_clock(FunctionElement[datetime]):
+    """The database clock (naive), e.g. ``select(database_clock().label("database_now"))``."""
+
+    type = DateTime()
+    name = "database_clock"
+    inherit_cache = True
+
+
+class id_list(FunctionElement[str]):
+    """``column``'s values of a group as comma-separated text (an aggregate)."""
+
+    type = Text()
+    name = "id_list"
+    inherit_cache = True
+
+
+class desc_nulls_last(FunctionElement):
+    """``column`` descending, NULL last, on every dialect (an ORDER BY term)."""
+
+    name = "desc_nulls_last"
+    inherit_cache = True
+
+
+def _spelling(element: FunctionElement, compiler, **kw) -> str:
+    arguments = [compiler.process(c, **kw) for c in element.clauses]
+    return SPELLINGS[compiler.dialect.name][element.name].format(*arguments)
+
+
+for _construct in (database_clock, id_list, desc_nulls_last):
+    compiles(_construct)(_spelling)
