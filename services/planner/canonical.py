@@ -1,4 +1,6 @@
-"""Canonical comparison of two DDL statements for the same table (spec §3.2, issue 3 item 5).
+"""Canonical comparison of two DDL statements for the same table (issue 3 item 5).
+
+Equal means: both plan the same change.
 
 Two statements compare equal whatever their whitespace, keyword and type case, identifier
 quoting, ``KEY`` vs ``INDEX``, integer display widths, optional words (``COLUMN``, ``=``) and

@@ -1,4 +1,4 @@
-"""Column definitions: type, attributes and defaults, read into ``Column`` (spec §5.2)."""
+"""Column definitions: type, attributes and defaults, read into ``Column``."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """sqlglot as the grammar gate: every statement must parse cleanly with the MySQL grammar.
 
 A ``Command`` fallback, a parse warning or an error means sqlglot could not represent the
-statement faithfully, so the planner refuses it (spec §11.4) instead of planning from a guess.
+statement faithfully, so the planner refuses it (fail closed) instead of planning from a guess.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Spirit's table differ, ported by hand (spec §4): one primary ALTER plus extra statements.
+"""Spirit's table differ, ported by hand: one primary ALTER plus extra statements.
 
 Clause groups run in a fixed order (columns, indexes, constraints, table options,
 partitioning); each group's clauses are sorted by the byte order of the whole clause string.

@@ -1,4 +1,4 @@
-"""Spirit's clause text (spec §5): column definitions, index and constraint clauses."""
+"""Spirit's clause text, byte for byte: column definitions, index and constraint clauses."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ _INDEX_KEYWORDS = {
 
 
 def format_column(column: Column, *, mariadb: bool = False) -> str:
-    """Spirit's column definition: name, type, attributes, NULL|NOT NULL, DEFAULT, ... (§5.2)."""
+    """Spirit's column definition: name, type, attributes, NULL|NOT NULL, DEFAULT, ... in order."""
     parts = [quote_identifier(column.name), format_type(column.type, column.args, escape_string)]
     if column.unsigned:
         parts.append("unsigned")

@@ -1,4 +1,4 @@
-"""Index, CHECK and FOREIGN KEY definitions of a CREATE TABLE body (spec §5.3, §5.4)."""
+"""Index, CHECK and FOREIGN KEY definitions of a CREATE TABLE body, as Spirit reads them."""
 
 from __future__ import annotations
 

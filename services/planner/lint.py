@@ -1,4 +1,6 @@
-"""SchemaBot's lint verdict for one table's planned statements (spec §8).
+"""SchemaBot's lint verdict for one table's planned statements.
+
+A change is unsafe when one of Spirit's error-capable lint rules flags it.
 
 SchemaBot runs Spirit's ``lint.PlanChanges``: every linter over the current tables and the
 change set, violations of unchanged or ignored tables dropped, the rest sorted by table,

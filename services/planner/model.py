@@ -1,6 +1,6 @@
 """The planner's normalised table model, built from both sides before diffing.
 
-Every field is already normalised (spec §5-§6, MariaDB §10), so the differ compares fields and
+Every field is normalised already (types, defaults, options), so the differ compares fields and
 the emitter prints them. ``*_key`` fields hold the comparison form of expressions; the plain
 fields hold the text the emitter prints.
 """
@@ -45,12 +45,12 @@ class Column:
     auto_increment: bool = False
     comment: str | None = None
     primary_key: bool = False
-    check: str | None = None  # MariaDB keeps a column CHECK on the column (§10.1)
+    check: str | None = None  # MariaDB keeps a column CHECK on the column
     check_key: str | None = None
 
     @property
     def default_key(self) -> str | None:
-        """The default as compared: ``DEFAULT NULL`` equals no default (spec §5.2)."""
+        """The default as compared: ``DEFAULT NULL`` equals no default (alike in Spirit)."""
         if self.default is None or self.default.kind == "null":
             return None
         return self.default.key
@@ -107,7 +107,7 @@ class ForeignKey:
 
 @dataclass(frozen=True, slots=True)
 class Options:
-    """Table options as written; ``None`` means "not given" (don't care, spec §5.5)."""
+    """Table options as written; ``None`` means "not given" (don't care: the live value is kept)."""
 
     engine: str | None = None
     charset: str | None = None

@@ -23,7 +23,7 @@ IGNORED_TABLE_OPTIONS = frozenset(
 
 
 def read_options(tokens: list[Token]) -> Options:
-    """The table options; unknown ones raise ``ValueError`` (fail closed, spec §11.4)."""
+    """The table options; unknown ones raise ``ValueError`` (fail closed)."""
     cur = Cursor(tokens)
     values: dict[str, str] = {}
     while not cur.done():

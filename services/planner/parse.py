@@ -49,7 +49,9 @@ def parse_table(sql: str, flavour: Flavour, level: SpiritLevel = DEFAULT_LEVEL) 
 def parse_table_uncached(
     sql: str, flavour: Flavour, validate: bool = True, level: SpiritLevel = DEFAULT_LEVEL
 ) -> Table:
-    """Parse without the cache; ``validate`` runs the sqlglot grammar gate (spec §11.4).
+    """Parse without the cache; ``validate`` runs the sqlglot grammar gate.
+
+    An unparsable statement is refused, never planned from a guess.
 
     Only server-printed SHOW CREATE text is parsed with ``validate=False``: our own element
     parser still rejects every construct it does not know, so nothing is silently dropped.

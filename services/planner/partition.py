@@ -1,4 +1,6 @@
-"""The ``PARTITION BY`` clause, split off by the pre-pass and modelled as a whole (spec §5.6).
+"""The ``PARTITION BY`` clause, split off by the pre-pass and modelled as a whole.
+
+Spirit compares and re-emits the clause as one unit.
 
 Per-partition ``ENGINE`` is ignored (MySQL requires every partition to use the table's engine,
 so it carries no information, yet SHOW CREATE TABLE always prints it). ``SUBPARTITION BY``,

@@ -27,7 +27,9 @@ _AUTO_INCREMENT_OPTION = re.compile(r"^(\)[^\n]*?)\s+AUTO_INCREMENT\s*=\s*\d+", 
 
 
 def strip_table_auto_increment(sql: str) -> str:
-    """Remove the table option ``AUTO_INCREMENT=N`` from SHOW CREATE text (spec §1).
+    """Remove the table option ``AUTO_INCREMENT=N`` from SHOW CREATE text.
+
+    The counter is live state, not schema.
 
     SHOW CREATE TABLE prints the table options on the line that starts with the body's closing
     parenthesis; the column attribute ``AUTO_INCREMENT`` is never on that line.
@@ -237,7 +239,7 @@ def plan_schema(
     the Spirit of ``level`` plans (review and redrive pass the level of the stored plan).
 
     A source with a ``database_override`` holds every namespace in one database (SchemaBot's
-    DSN-with-database mode): with several namespaces, a DROP cannot be attributed (spec §1).
+    DSN-with-database mode): with several namespaces, a DROP cannot be attributed to one of them.
     """
     flavour = source.flavour
     server_text = bool(getattr(source, "server_text", False))

@@ -1,4 +1,6 @@
-"""Text pre-pass over one CREATE TABLE statement (spec §11.3-§11.5, §12.2).
+"""Text pre-pass over one CREATE TABLE statement.
+
+It handles versioned comments, partitioning and the text sqlglot cannot read.
 
 Unwraps ``/*!NNNNN ... */``, splits the statement into the table name, the body elements, the
 table options and the partition clause, and rewrites what sqlglot cannot parse (MariaDB

@@ -1,7 +1,7 @@
 """Where the current schema comes from: a live MySQL/MariaDB server or a snapshot folder.
 
 Both give ``{table: CREATE TABLE text}`` per namespace (= schema), skipping Spirit's own
-tables (``_*``) and ``*_archive_YYYY[_MM[_DD]]`` tables like SchemaBot (spec §1).
+tables (``_*``) and ``*_archive_YYYY[_MM[_DD]]`` tables, as SchemaBot does.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Column type vocabulary: aliases, integer display widths and type families (spec §5.2)."""
+"""Column type vocabulary: aliases, integer display widths and families."""
 
 from __future__ import annotations
 

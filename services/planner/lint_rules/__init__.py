@@ -1,4 +1,6 @@
-"""Spirit's error-capable lint rules, re-implemented over the planner's table model (spec §8).
+"""Spirit's error-capable lint rules, re-implemented over the planner's table model.
+
+An error from any of them marks the change unsafe.
 
 Each rule module exposes ``NAME`` (Spirit's linter name, which orders the messages) and
 ``lint(view) -> list[Violation]`` in Spirit's emission order. ``rename_column`` is absent on

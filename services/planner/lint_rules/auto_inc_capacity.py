@@ -1,7 +1,7 @@
 """``auto_inc_capacity``: AUTO_INCREMENT above 85% of the column's range
 (Spirit ``pkg/lint/lint_auto_inc_capacity.go``, default threshold 85).
 
-Only a new table can carry the table option: the live side has it stripped (spec §1) and the
+Only a new table can carry the table option: the live side has it stripped (a live counter) and the
 differ never emits it, so an ALTER's post-state has none.
 """
 
