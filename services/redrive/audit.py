@@ -1,4 +1,4 @@
-"""The redrive audit row in ``apply_logs`` (redrive-semantics §8), part of the reopen."""
+"""The redrive audit row in ``apply_logs`` (as SchemaBot's redrive writes it), in the reopen."""
 
 from __future__ import annotations
 

@@ -3,7 +3,7 @@
 Scalars (database, type, deployment, target, environment) must be equal; per
 (namespace, table) the statements must pair up one to one with equal operation, unsafe flag
 and reason and **equivalent** DDL (the planner's ``statements_equivalent``, injected as
-``equivalent``); artifacts must be equal (``{}`` = absent); empty namespaces are ignored (§6).
+``equivalent``); artifacts must be equal (``{}`` = absent); empty namespaces are ignored.
 Shard changes are compared per (namespace/shard, table).
 """
 

@@ -1,4 +1,4 @@
-"""The database deployment lock (``locks`` row, storage §7.1) inside the redrive transaction.
+"""The database deployment lock (SchemaBot's ``locks`` row per database) in the redrive transaction.
 
 Every change here is made on the caller's open transaction, after ``lock_row_for_update`` has
 locked the row: a rollback puts the previous lock back exactly (same id, owner, repository, PR,

@@ -1,4 +1,4 @@
-"""The expected plan: the stored source plan filtered to the remaining work (§5.1).
+"""The expected plan: the stored source plan filtered to the remaining work (its tables/shards).
 
 Scalars are copied; each namespace keeps the table changes whose (namespace, table) is selected
 (whatever the shard, P7), and its artifacts only when the namespace has a failed group

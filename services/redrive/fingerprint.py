@@ -1,4 +1,4 @@
-"""Plan fingerprints (redrive-semantics §6): a canonical JSON document and its SHA-256.
+"""Plan fingerprints: a canonical JSON document and its SHA-256.
 
 Fields in order: Database, DatabaseType, Deployment, Target, Environment, Namespaces (sorted;
 null, table-less and artifact-less namespaces skipped; ``{}`` artifacts = absent), Shards

@@ -1,6 +1,6 @@
 """The operator's identity as SchemaBot's CLI writes it: ``cli:<os-user>@<hostname>``.
 
-Either part is ``unknown`` when its lookup fails (storage §4), so the caller is never empty.
+Either part is ``unknown`` when its lookup fails, so the caller is never empty.
 """
 
 from __future__ import annotations

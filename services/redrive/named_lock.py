@@ -1,4 +1,6 @@
-"""The apply-target named lock of SchemaBot (storage §7.2), shared with SchemaBot itself.
+"""The apply-target named lock of SchemaBot, shared with SchemaBot itself.
+
+It is a ``GET_LOCK`` on a name built from the apply's target.
 
 The name is computed exactly as SchemaBot computes it. The lock lives on a dedicated connection
 (MySQL ``GET_LOCK`` is connection-scoped); when the release fails the connection is discarded so

@@ -1,10 +1,10 @@
-"""Remaining work of a failed apply (redrive-semantics §5 with the v3 fixes).
+"""Remaining work of a failed apply (the tasks and operations a redrive reopens).
 
 One definition serves both sides (P1): the review compares the stored plan filtered to
 ``RemainingWork.keys`` / ``finalizer_namespaces``, and the write side reopens exactly
 ``RemainingWork.task_ids`` and ``RemainingWork.operation_ids`` — never a wider SQL selection.
 
-Drive rows vs reflected rows (storage §2.3): a task with ``shard = ''`` is a drive row; a task
+Drive rows vs reflected rows: a task with ``shard = ''`` is a drive row; a task
 with a shard is a drive row only when its owning operation is a ``work`` operation whose
 ``operation_key`` is ``<namespace>/<shard>/<table>``. Other shard rows are reflected per-shard
 progress rows: a read model, neither compared nor reopened (reported in
@@ -70,7 +70,8 @@ def reconstruct_remaining_work(
     operations: Iterable[ApplyOperation],
     primary_deployment: str,
 ) -> RemainingWork:
-    """§5 steps 1-4; raises ``RedriveRejection`` (missing op row, malformed finalizer key,
+    """Collect failed/cancelled drive tasks and failed operations; raises ``RedriveRejection``
+    (missing op row, malformed finalizer key,
     no failed work, failed work outside the primary deployment)."""
     ident = apply.apply_identifier
     ops = operations_by_id(apply, operations)

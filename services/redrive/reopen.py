@@ -1,4 +1,4 @@
-"""The reopen transaction (redrive-semantics §7): re-validate under row locks, reopen exact rows.
+"""The reopen transaction: re-validate under row locks, reopen exact rows.
 
 Everything here runs on the caller's open transaction, after the named lock and the ``locks``
 row are held (lock order, P5). Each check raises ``RedriveRefused`` with the spec's text or a
@@ -44,7 +44,7 @@ class ReopenPlan:
 
     ``token`` is what the review saw; every part of it must still hold under lock.
     ``task_ids`` / ``operation_ids`` are the review's remaining work: the rows to reopen.
-    ``primary_deployment`` is the source plan's deployment (§5 step 4).
+    ``primary_deployment`` is the source plan's deployment (failed work elsewhere is refused).
     """
 
     token: ReviewToken
@@ -97,7 +97,7 @@ def writing_transaction(engine: Engine) -> Iterator[Connection]:
 def reopen_in_transaction(
     conn: Connection, plan: ReopenPlan, seen_lock: Lock | None, checkpoint: Checkpoint
 ) -> LockedApply:
-    """§7 steps 2-11 on ``conn``: lock and re-validate the apply and its rows, then reopen."""
+    """On ``conn``: lock and re-validate the apply and its rows, then reopen."""
     locked = lock_apply(conn, plan)
     checkpoint("apply_locked")
     validate_apply(locked, plan)

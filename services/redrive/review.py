@@ -1,12 +1,12 @@
 """``run_review``: validate, rebuild the remaining work, re-plan and compare — writing nothing.
 
-Order (first failure wins, redrive-semantics §2 with P11/P14/P15): request fields; load the
+Order (first failure wins; every cheap check before any re-plan): request fields; load the
 apply bundle (one read); environment; state ``failed``; completion time; freshness on the
 database clock; source plan present; target metadata (legacy ``''`` deployment); unknown,
-blocking or active rows; pending stop/cancel requests; remaining work (§5); target supported
+blocking or active rows; pending stop/cancel requests; remaining work; target supported
 (no DSN/snapshot, sharded or vschema work, changed database type); deployment/target changed
-in the config. Only then the re-plan (§4) and the comparison (§6). Nothing is written: the
-fresh plan lives in memory only (no orphan plan rows).
+in the config. Only then the re-plan and its comparison with the remaining work. Nothing is
+written: the fresh plan lives in memory only (no orphan plan rows).
 
 The write side calls ``run_review`` again under the database lock and compares tokens
 (``services.redrive.token.describe_token_changes``); apart from the re-plan it is a single

@@ -1,4 +1,4 @@
-"""The cheap redrive checks (redrive-semantics §2 checks 1-11, §7 step 4 and 8, P13-P15).
+"""The cheap redrive checks: request, apply, freshness, target metadata, row states, controls.
 
 Every check is a pure function over the decoded rows and raises a ``RedriveRejection`` whose
 ``code`` is a stable name and whose message is the spec's text. All of them run before any
@@ -28,7 +28,7 @@ from services.domain.states import (
 
 DEFAULT_WINDOW = timedelta(days=1)
 
-# HTTP-like status of each refusal (spec §9): 400 bad request, 404 not found, 409 not
+# HTTP-like status of each refusal, as SchemaBot's API: 400 bad request, 404 not found, 409 not
 # redrivable, 500 internal. The CLI's exit codes follow the reason code, not this status.
 STATUS_BY_CODE: dict[str, int] = {
     "apply_id_required": 400,
