@@ -1,4 +1,4 @@
-"""Drive rows vs reflected per-shard progress rows (storage spec §2.3), one definition.
+"""Drive rows vs reflected per-shard progress rows, one definition.
 
 A task with ``shard = ''`` is a drive row. A shard task is a drive row only when its owning
 operation (of the same apply, P19) is a ``work`` operation whose ``operation_key`` is

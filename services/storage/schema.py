@@ -1,4 +1,4 @@
-"""SQLAlchemy Core definitions of SchemaBot's storage tables (schemabot-storage.md §2).
+"""SQLAlchemy Core definitions of SchemaBot's storage tables, as SchemaBot creates them.
 
 Column for column compatible with SchemaBot's MySQL schema; the same definitions create a
 working SQLite database for the embedded demo. ``updated_at`` columns carry
