@@ -1,4 +1,4 @@
-"""Canonical statement comparison (issue 3 item 5, spec §3.2): equal pairs and near misses.
+"""Canonical statement comparison (issue 3 item 5): equal pairs and near misses.
 
 Equal pairs differ only in formatting (whitespace, keyword and type case, identifier quoting,
 KEY vs INDEX, display widths, optional words, clause order MySQL gives no meaning); near-miss

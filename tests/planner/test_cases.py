@@ -1,5 +1,5 @@
 """Every planner case, planned against a snapshot folder of its flavour: exact DDL text, order,
-operation, table, namespace and lint verdict (spec §4, §5, §7, §8, §10)."""
+operation, table, namespace and lint verdict."""
 
 from __future__ import annotations
 
@@ -79,7 +79,7 @@ def test_desired_against_itself_and_against_nothing(
     tmp_path: Path, case: Case, flavour: Flavour
 ) -> None:
     """No churn: a schema never differs from itself. Against an empty namespace every file
-    is a CREATE with its text as written (§4.1, §5.1), in table-name order except that a
+    is a CREATE with its text as written, in table-name order except that a
     table referenced by a foreign key comes before the tables referencing it."""
     desired = desired_files(case.desired)
     assert plan_schema(desired, snapshot(tmp_path / "same", case.desired, flavour)).changes == ()
@@ -149,7 +149,7 @@ def _bad_file_params() -> list:
 
 @pytest.mark.parametrize(("files", "bad_file"), _bad_file_params())
 def test_bad_desired_file_is_a_clear_error(tmp_path: Path, files: dict, bad_file: str) -> None:
-    """Spec §1/§11.4 and issue item 2: fail closed, naming the namespace and the file."""
+    """Issue item 2: fail closed, naming the namespace and the file."""
     source = snapshot(tmp_path, (), Flavour.MYSQL)
     with pytest.raises(PlannerError) as raised:
         plan_schema({NAMESPACE: files}, source)
@@ -178,7 +178,7 @@ def test_namespaces_planned_in_sorted_order(tmp_path: Path) -> None:
 
 
 def test_file_name_need_not_match_table_name(tmp_path: Path) -> None:
-    """Spec §1: the table comes from the statement when the file is named otherwise."""
+    """The table comes from the statement when the file is named otherwise."""
     source = snapshot(tmp_path, ("CREATE TABLE users (id bigint NOT NULL, PRIMARY KEY (id))",), M)
     desired = "CREATE TABLE users (id bigint NOT NULL, email varchar(50), PRIMARY KEY (id))"
     plan = plan_schema({NAMESPACE: {"001_users_table.sql": desired}}, source)

@@ -1,4 +1,4 @@
-"""Lint verdicts as they land on planned changes: ``is_unsafe`` and ``unsafe_reason`` (spec §8).
+"""Lint verdicts as they land on planned changes: ``is_unsafe`` and ``unsafe_reason``.
 
 Every expected message is Spirit's text, copied as data from the file named above its test.
 Sources (the index holds no copy at SchemaBot's pin 9dd2b80e44ca; these are the newest stored

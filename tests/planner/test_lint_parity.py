@@ -1,4 +1,4 @@
-"""Rule-level parity with Spirit's linters: severities, emission order, quoting (spec §8).
+"""Rule-level parity with Spirit's linters: severities, emission order, quoting.
 
 Spirit at SchemaBot's pin (9dd2b80e44ca, 2026-07-17) is not in the code index. block/spirit
 holds only lint_unsafe.go, lint_rename_column.go and tests; the other linters were read from

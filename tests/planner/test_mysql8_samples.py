@@ -2,8 +2,8 @@
 
 Each sample plans to nothing against its own text, canonicalises independently of layout,
 and a one-detail edit of its MySQL-specific construct (versioned comment, functional index,
-partitioning, SRID, ...) on the live side gives exactly the statement of spec §4/§5 — which
-proves the construct was read, not silently dropped (§11.5).
+partitioning, SRID, ...) on the live side gives exactly the statement Spirit emits — which
+proves the construct was read, not silently dropped.
 """
 
 from __future__ import annotations

@@ -1,5 +1,4 @@
-"""Parsing and normalisation: the pre-pass, the sqlglot gate and the model (spec §5, §6, "
-"§10-§12)."""
+"""Parsing and normalisation: the pre-pass, the sqlglot gate and the model."""
 
 from __future__ import annotations
 

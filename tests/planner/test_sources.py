@@ -1,4 +1,4 @@
-"""Schema sources: the real MariaDB (live) and snapshot folders (spec §1, issue 3 item 1)."""
+"""Schema sources: the real MariaDB (live) and snapshot folders (issue 3 item 1)."""
 
 from __future__ import annotations
 

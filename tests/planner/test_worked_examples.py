@@ -1,4 +1,4 @@
-"""The worked examples of planner-format.md §7 (Spirit's diff_test.go), as exact text."""
+"""The worked examples of Spirit's diff_test.go, as exact text."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Dataclass builders for read-side redrive tests, following the spec's shared fixture (§12.1):
+"""Dataclass builders for read-side redrive tests, around one shared fixture:
 source plan ``plan-source`` (id 42, db ``testdb``, type ``mysql``, deployment ``default``,
 target ``testdb``, environment ``staging``) and apply ``apply-redrive`` (id 7, ``failed``)."""
 

@@ -1,4 +1,4 @@
-"""Fingerprint normalisation (§6) and the table comparison behind the verdict."""
+"""Fingerprint normalisation and the table comparison behind the verdict."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Remaining work (§5) and the expected plan (§5.1) over dataclass rows."""
+"""Remaining work and the expected plan over dataclass rows."""
 
 from __future__ import annotations
 
@@ -139,7 +139,7 @@ def test_only_reflected_rows_failed_is_no_failed_work() -> None:
     assert refusal([reflected]).code == "no_failed_work"
 
 
-# -- expected plan (§5.1) ---------------------------------------------------------------------
+# -- expected plan ----------------------------------------------------------------------------
 
 
 def work_for(*keys: TaskKey, finalizers: frozenset[str] = frozenset()) -> RemainingWork:

@@ -1,4 +1,4 @@
-"""The reopen transaction over explicit ids: storage scenarios of redrive-semantics §12.4-12.6.
+"""The reopen transaction over explicit ids: storage scenarios of a reopen.
 
 Runs on the real MariaDB and on SQLite (``storage_url``). Every refusal is checked against a
 full dump of every table: nothing written.
@@ -59,7 +59,7 @@ def engine(storage_url):
 
 
 def _redrive_failed_fixture(engine):
-    """§12.4 #1: failed + completed task, failed region-a op + completed region-b op."""
+    """Failed + completed task, failed region-a op + completed region-b op."""
     with engine.begin() as conn:
         lock_id = insert_lock(conn, database_name="testdb", database_type="mysql")
         seeded = insert_failed_apply(
@@ -258,7 +258,7 @@ def test_unknown_apply_id_is_rejected(engine):
 
 
 def test_operator_pickup_after_redrive(mysql_database_url):
-    """§12.6: SchemaBot's claim (storage §6.4) takes the reopened apply: running, attempt 1."""
+    """SchemaBot's claim takes the reopened apply: running, attempt 1."""
     engine = storage_engine(mysql_database_url)
     with engine.begin() as conn:
         seeded = insert_failed_apply(conn, tasks=({"state": "failed"}, {"state": "cancelled"},

@@ -1,5 +1,5 @@
 """``run_review`` on real storage (MariaDB and SQLite): the acceptance scenarios of
-redrive-semantics §12.1-12.3 and the read-side ones of §12.6.
+the read-side redrive scenarios.
 
 The "live" database is a snapshot folder; the stored plan is what the real planner produced
 against the live schema at plan time. ``CountingSources`` proves when a plan request happens,

@@ -1,4 +1,4 @@
-"""``storage init`` creates exactly SchemaBot's schema (storage spec §2), read back from MariaDB.
+"""``storage init`` creates exactly SchemaBot's schema, read back from MariaDB.
 
 The expected columns and keys below are transcribed by hand from schemabot-storage.md (not
 derived from ``services/storage/schema.py``), in the spec's own notation:

@@ -1,4 +1,4 @@
-"""Charsets and collations, with table-default inheritance (§5.5, §7 example 6)."""
+"""Charsets and collations, with table-default inheritance."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ CASES = [
         t1("name varchar(100)", "DEFAULT CHARSET=latin1"),
         A1 + "DEFAULT CHARSET=latin1;",
         second_plan=(A1 + "MODIFY COLUMN `name` varchar(100) NULL;",),
-        note="the server keeps old columns in utf8mb4 (§5.5); the re-plan converts them",
+        note="the server keeps old columns in utf8mb4; the re-plan converts them",
     ),
     case(
         "cs_table_charset_change_without_string_columns",
@@ -82,7 +82,7 @@ CASES = [
         t1("n int", "DEFAULT CHARSET=latin1"),
         "CREATE TABLE t1 (id bigint NOT NULL, n int, PRIMARY KEY (id))",
         show_create_matches=False,
-        note="a missing table option is 'don't care' (§5.5), so live latin1 stays",
+        note="a missing table option is 'don't care', so live latin1 stays",
     ),
     case(
         "cs_charset_spellings_no_change",

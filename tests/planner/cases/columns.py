@@ -1,4 +1,4 @@
-"""Columns and types: adds, drops, type/length/sign, NULL/NOT NULL, comments (§4.4, §5.2)."""
+"""Columns and types: adds, drops, type/length/sign, NULL/NOT NULL, comments."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Defaults, ON UPDATE and generated columns (§4.4, §5.2 DEFAULT rules, §7 examples 3 and 4)."""
+"""Defaults, ON UPDATE and generated columns (Spirit's DEFAULT rules and worked examples)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ A = "ALTER TABLE `t` "
 A1 = "ALTER TABLE `t1` "
 MARIADB_GENERATED = (
     "MariaDB 10.11 rejects NULL/NOT NULL after GENERATED ALWAYS AS (measured), so the MariaDB"
-    " flavour must omit it to stay executable (issue 3 item 4; not written in spec §10.2)"
+    " flavour must omit it to stay executable (issue 3 item 4)"
 )
 
 DEFAULT_CASES = [
@@ -119,7 +119,7 @@ DEFAULT_CASES = [
             "updated_at",
             "TIMESTAMP",
         ),
-        note="§8 summarises has_timestamp as 'a new TIMESTAMP column'; the planner ports Spirit's"
+        note="has_timestamp is summarised as 'a new TIMESTAMP column'; the planner ports Spirit's"
         " lint_has_timestamp.go, where a MODIFY clause defining a TIMESTAMP column is an error",
     ),
     case(

@@ -1,5 +1,5 @@
 """Edge cases of the text format: escapes in enum values and defaults, bit and string
-expression defaults, BINARY attribute, drops that touch several clause groups (§4.2, §5.2)."""
+expression defaults, BINARY attribute, drops that touch several clause groups."""
 
 from __future__ import annotations
 
@@ -62,7 +62,7 @@ CASES = [
         "CREATE TABLE t (id bigint NOT NULL, s varchar(20) BINARY, PRIMARY KEY (id))"
         " DEFAULT CHARSET=utf8mb4",
         show_create_matches=False,
-        note="MariaDB keeps the BINARY attribute in SHOW CREATE; §5.2 maps it to _bin",
+        note="MariaDB keeps the BINARY attribute in SHOW CREATE; the planner maps it to _bin",
     ),
     case(
         "edge_drop_column_and_its_index",
@@ -102,7 +102,7 @@ CASES = [
         "CREATE TABLE t (a int)",
         "CREATE TABLE t (a int, uid bigint PRIMARY KEY)",
         "ALTER TABLE `t` ADD COLUMN `uid` bigint NOT NULL, ADD PRIMARY KEY (`uid`);",
-        note="§5.2: a column-level PRIMARY KEY implies NOT NULL and becomes a table-level PK",
+        note="a column-level PRIMARY KEY implies NOT NULL and becomes a table-level PK",
     ),
     case(
         "edge_add_serial_column",
@@ -110,7 +110,7 @@ CASES = [
         "CREATE TABLE t (a int, s SERIAL)",
         "ALTER TABLE `t` ADD COLUMN `s` bigint unsigned NOT NULL AUTO_INCREMENT,"
         " ADD UNIQUE INDEX `s` (`s`);",
-        note="§5.2: SERIAL = bigint unsigned NOT NULL AUTO_INCREMENT UNIQUE",
+        note="SERIAL = bigint unsigned NOT NULL AUTO_INCREMENT UNIQUE",
     ),
     case(
         "edge_modify_uses_desired_column_name_case",
@@ -118,7 +118,7 @@ CASES = [
         t("amount bigint"),
         A + "MODIFY COLUMN `amount` bigint NULL;",
         show_create_matches=False,
-        note="§4.3: matched case-insensitively; the emitted definition is the desired column's",
+        note="columns match case-insensitively; the emitted definition is the desired column's",
     ),
     case(
         "edge_localtimestamp_is_now_family_no_change",
@@ -149,7 +149,7 @@ CASES = [
         " PARTITION `p1` VALUES LESS THAN MAXVALUE);",
         july_expected=A + "PARTITION BY RANGE (`r`) (PARTITION `p0` VALUES LESS THAN (10),"
         " PARTITION `p1` VALUES LESS THAN MAXVALUE);",
-        note="§5.6: the pinned (2026-07) emitter prints no partition COMMENT (nor ENGINE);"
+        note="the pinned (2026-07) emitter prints no partition COMMENT (nor ENGINE);"
         " 2026-08 carries the comment through",
     ),
     case(
@@ -158,7 +158,7 @@ CASES = [
         t("a int, secret varchar(10) INVISIBLE"),
         A + "ADD COLUMN `secret` varchar(10) NULL;",
         show_create_matches=False,
-        note="§5.2's column format has no visibility and §4.4 does not compare it: the column"
+        note="Spirit's column format has no visibility, its differ ignores it: the column"
         " is added visible (Spirit parity; a silent difference on the server)",
     ),
 ]

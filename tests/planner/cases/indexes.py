@@ -1,4 +1,4 @@
-"""Indexes: adds, drops, changes, options, visibility, unnamed naming, sorting (§4.2, §5.3)."""
+"""Indexes: adds, drops, changes, options, visibility, unnamed naming, sorting."""
 
 from __future__ import annotations
 
@@ -112,7 +112,7 @@ CASES = [
             unsafe(A1 + "ADD FULLTEXT INDEX `ft_b` (`b`) WITH PARSER ngram;"),
         ),
         flavours=MYSQL_ONLY,
-        note="option-only change: two extra statements; lint goes on the last one (§1, §4.2.6)",
+        note="option-only change: two extra statements; lint goes on the last one",
     ),
     case(
         "idx_key_block_size_only",
@@ -241,7 +241,7 @@ CASES = [
         t(COLS + ", UNIQUE KEY uq_c (c)"),
         t("a int, b int, c varchar(100) UNIQUE KEY"),
         show_create_matches=False,
-        note="§5.3: the live unique index keeps its name",
+        note="the live unique index keeps its name",
     ),
     case(
         "idx_adds_sorted_by_whole_clause",

@@ -1,4 +1,4 @@
-"""Primary keys, foreign keys and CHECK constraints (§4.2, §4.4 exceptions, §5.4, §10.2)."""
+"""Primary keys, foreign keys and CHECK constraints (with the differ's NOT NULL exception)."""
 
 from __future__ import annotations
 
@@ -46,7 +46,7 @@ PRIMARY_KEY_CASES = [
         "CREATE TABLE t (id bigint, a int)",
         unsafe(A + "DROP PRIMARY KEY;"),
         second_plan=(A + "MODIFY COLUMN `id` bigint NULL;",),
-        note="§4.4: NOT NULL -> NULL is suppressed while the PK is dropped; the re-plan does it",
+        note="NOT NULL -> NULL is suppressed while the PK is dropped; the re-plan does it",
     ),
     case(
         "pk_moved_to_other_column",
@@ -151,7 +151,7 @@ FOREIGN_KEY_CASES = [
         (),
         (PARENT, child(FK)),
         (PARENT + ";", child(FK) + ";"),
-        note="CREATEs are sorted by name (§4.1) except that a referenced new table comes first:"
+        note="CREATEs are sorted by name except that a referenced new table comes first:"
         " `parent` before the `child` referencing it",
     ),
 ]
@@ -194,7 +194,7 @@ CHECK_CASES = [
         t("a int, b int"),
         t("a int, b int, CONSTRAINT chk_b CHECK (b <> 0), CONSTRAINT chk_a CHECK (a <> 0)"),
         A + "ADD CONSTRAINT `chk_a` CHECK (`a`!=0), ADD CONSTRAINT `chk_b` CHECK (`b`!=0);",
-        note="TiDB's restore format spells <> as != (§5.2 expressions)",
+        note="TiDB's restore format spells <> as != in expressions",
     ),
     case(
         "chk_column_level_hoisted_and_named",
@@ -202,7 +202,7 @@ CHECK_CASES = [
         t("a int CHECK (a > 0)"),
         A + "ADD CONSTRAINT `t_chk_1` CHECK (`a`>0);",
         mariadb_expected=A + "MODIFY COLUMN `a` int NULL CHECK (`a`>0);",
-        note="§5.2 hoists it for MySQL; MariaDB keeps a column CHECK on the column (§10.1), so"
+        note="MySQL hoists it to the table; MariaDB keeps a column CHECK on the column, so"
         " the MariaDB flavour re-declares the column with it",
     ),
     case(
@@ -210,7 +210,7 @@ CHECK_CASES = [
         t("a int, CONSTRAINT chk_old CHECK (a > 0)"),
         t("a int, CONSTRAINT chk_new CHECK (a > 0)"),
         show_create_matches=False,
-        note="§5.4: equal expressions pair whatever the names, so the live name stays",
+        note="equal expressions pair whatever the names, so the live name stays",
     ),
     case(
         "chk_mariadb_auto_name_no_change",

@@ -49,7 +49,7 @@ class Stmt:
 
 
 def unsafe(ddl: str, *reason_has: str) -> Stmt:
-    """An expected statement that the lint rules of spec §8 mark unsafe."""
+    """An expected statement that Spirit's error-capable lint rules mark unsafe."""
     return Stmt(ddl, unsafe=True, reason_has=reason_has)
 
 
@@ -59,11 +59,11 @@ def _stmt(item: str | Stmt) -> Stmt:
 
 @dataclass(frozen=True, slots=True)
 class Case:
-    """current CREATE TABLE texts -> desired file texts -> the exact plan of spec §4/§5.
+    """current CREATE TABLE texts -> desired file texts -> the exact plan Spirit would emit.
 
-    ``mariadb_expected`` replaces ``expected`` for the MariaDB flavour where §10.2 makes the
-    vocabulary differ. ``mariadb_executable`` cases also run the convergence test on the real
-    server. ``second_plan`` is set where Spirit's rules deliberately need a second step (the
+    ``mariadb_expected`` replaces ``expected`` for the MariaDB flavour, whose SHOW CREATE forms
+    make the vocabulary differ. ``mariadb_executable`` cases also run the convergence test on the
+    real server. ``second_plan`` is set where Spirit's rules deliberately need a second step (the
     re-plan after executing the first plan gives exactly these statements, then nothing).
     ``show_create_matches`` is False where the server keeps an equivalent but differently
     printed form after the ALTER (for example a unique index paired under its live name).

@@ -73,14 +73,14 @@ CASES = [
         ACCOUNTS_LIVE,
         ACCOUNTS_HUMAN,
         flavours=MARIADB_ONLY,
-        note="longtext + json_valid and the printed default collation are MariaDB forms (§10.1)",
+        note="longtext + json_valid and the printed default collation are MariaDB forms",
     ),
     case(
         "noop_mariadb_unnamed_indexes_and_aliases",
         EV_LIVE,
         EV_HUMAN,
         show_create_matches=False,
-        note="live ROW_FORMAT=DYNAMIC is ignored (§4.1)",
+        note="live ROW_FORMAT=DYNAMIC is ignored (IgnoreRowFormat)",
     ),
     case("noop_identical_text", SIMPLE_LIVE, SIMPLE_LIVE),
     case(
@@ -149,7 +149,7 @@ CASES = [
         " ROW_FORMAT=DYNAMIC",
         "CREATE TABLE t (id bigint NOT NULL AUTO_INCREMENT, PRIMARY KEY (id))",
         show_create_matches=False,
-        note="live ROW_FORMAT=DYNAMIC is ignored (§4.1)",
+        note="live ROW_FORMAT=DYNAMIC is ignored (IgnoreRowFormat)",
     ),
     case(
         "noop_enum_spacing_and_quotes",
@@ -206,6 +206,6 @@ CASES = [
         (SIMPLE_LIVE, EV_LIVE),
         (EV_HUMAN, SIMPLE_LIVE),
         show_create_matches=False,
-        note="live ROW_FORMAT=DYNAMIC is ignored (§4.1)",
+        note="live ROW_FORMAT=DYNAMIC is ignored (IgnoreRowFormat)",
     ),
 ]

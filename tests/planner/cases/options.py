@@ -1,4 +1,4 @@
-"""Table options, table comments and partitioning (§4.2 groups 4-5, §5.5, §5.6)."""
+"""Table options, table comments and partitioning."""
 
 from __future__ import annotations
 
@@ -76,14 +76,14 @@ OPTION_CASES = [
         t("a int", "ENGINE=InnoDB"),
         t("a int", "ENGINE=MyISAM"),
         show_create_matches=False,
-        note="§4.1: IgnoreEngine is the default",
+        note="IgnoreEngine is the default",
     ),
     case(
         "opt_row_format_change_ignored",
         t("a int", "ROW_FORMAT=DYNAMIC"),
         t("a int", "ROW_FORMAT=COMPRESSED"),
         show_create_matches=False,
-        note="§4.1: IgnoreRowFormat is the default",
+        note="IgnoreRowFormat is the default",
     ),
     case(
         "opt_auto_increment_counter_ignored",
@@ -283,7 +283,7 @@ PARTITION_CASES = [
         P,
         A + "REMOVE PARTITIONING;",
         flavours=MYSQL_ONLY,
-        note="§11.5: a dropped /*!50100 PARTITION BY */ would silently plan nothing",
+        note="a dropped /*!50100 PARTITION BY */ would silently plan nothing",
     ),
     case(
         "part_mysql_versioned_comment_both_sides",
@@ -291,7 +291,7 @@ PARTITION_CASES = [
         P + "\n/*!50100 PARTITION BY HASH (`id`)\nPARTITIONS 6 */",
         unsafe(A + "COALESCE PARTITION 2;"),
         flavours=MYSQL_ONLY,
-        note="§11.5: texts equal outside versioned comments still differ inside them",
+        note="texts equal outside versioned comments still differ inside them",
     ),
 ]
 

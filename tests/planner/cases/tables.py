@@ -1,4 +1,4 @@
-"""Created/dropped tables, order across tables, identifiers, column placement (§4.1, §4.3)."""
+"""Created/dropped tables, order across tables, identifiers, column placement."""
 
 from __future__ import annotations
 
@@ -76,7 +76,7 @@ TABLE_CASES = [
         (),
         "CREATE TABLE counters (id int NOT NULL, n int, PRIMARY KEY (id))",
         unsafe("CREATE TABLE counters (id int NOT NULL, n int, PRIMARY KEY (id));"),
-        note="§8 primary_key: allowed types bigint, binary, varbinary on new tables",
+        note="primary_key lint: allowed types bigint, binary, varbinary on new tables",
     ),
     case(
         "tbl_created_with_binary_primary_key_is_safe",
@@ -89,7 +89,7 @@ TABLE_CASES = [
         (),
         "CREATE TABLE events (id bigint NOT NULL, at timestamp NULL, PRIMARY KEY (id))",
         unsafe("CREATE TABLE events (id bigint NOT NULL, at timestamp NULL, PRIMARY KEY (id));"),
-        note="§8 has_timestamp",
+        note="has_timestamp lint",
     ),
     case(
         "tbl_unchanged_tables_give_nothing",
@@ -160,7 +160,7 @@ IDENTIFIER_CASES = [
         t("Amount int"),
         t("amount int"),
         show_create_matches=False,
-        note="§4.3: columns match by lowercase name; a case-only rename is not a change",
+        note="columns match by lowercase name; a case-only rename is not a change",
     ),
 ]
 
