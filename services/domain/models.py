@@ -88,7 +88,11 @@ class Plan:
 
 @dataclass(frozen=True, slots=True)
 class Apply:
-    """An ``applies`` row."""
+    """An ``applies`` row.
+
+    ``retry_after`` (next automatic retry not before) and ``superseded_by`` (the apply that
+    took over this one's unfinished work) exist only in G2 storage; None elsewhere.
+    """
 
     id: int
     apply_identifier: str
@@ -117,11 +121,16 @@ class Apply:
     revert_skipped_at: datetime | None
     created_at: datetime | None
     updated_at: datetime | None
+    retry_after: datetime | None = None
+    superseded_by: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Task:
-    """A ``tasks`` row (drive row or reflected per-shard progress row)."""
+    """A ``tasks`` row (drive row or reflected per-shard progress row).
+
+    ``throttled`` / ``throttle_reason`` exist only in G2 storage (False / "" elsewhere).
+    """
 
     id: int
     task_identifier: str
@@ -149,6 +158,20 @@ class Task:
     completed_at: datetime | None
     created_at: datetime | None
     updated_at: datetime | None
+    throttled: bool = False
+    throttle_reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PendingDrop:
+    """A G2 ``pending_drops`` row: a table SchemaBot quarantined instead of dropping it."""
+
+    id: int
+    database_name: str
+    table_name: str
+    quarantined_name: str
+    quarantined_at: datetime | None
+    state: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +254,8 @@ class ApplyBundle:
     ``tasks`` are the drive rows (as SchemaBot's loader orders them, ``created_at DESC, id DESC``);
     ``reflected_tasks`` are the apply's other rows (per-shard progress rows), same order.
     ``unnamed_lock`` is set when the lock has no nameable owner (several rows: ``lock`` is
-    None; a NULL owner: ``lock`` is that row).
+    None; a NULL owner: ``lock`` is that row). ``pending_drops`` are G2 quarantined tables of
+    the apply's database and environment named by one of its tasks.
     """
 
     apply: Apply
@@ -244,3 +268,4 @@ class ApplyBundle:
     database_now: datetime
     reflected_tasks: tuple[Task, ...] = ()
     unnamed_lock: UnnamedLock | None = None
+    pending_drops: tuple[PendingDrop, ...] = ()

@@ -5,9 +5,13 @@ A NULL in a column SchemaBot declares NOT NULL raises ``NullColumnError`` naming
 The ``locks`` owner is the one exception, decoded as None (see ``services.domain.lock_owner``).
 
 JSON columns arrive as text (MariaDB ``longtext``, MySQL ``json`` through PyMySQL, SQLite) or
-already decoded; both are accepted. Malformed JSON, an unknown shape or a state outside the
-vocabulary raises ``MalformedRowError`` naming table, row id and column. ``options`` is the one
-exception: like SchemaBot, unparseable options decode to empty options.
+already decoded; both are accepted. Malformed JSON or an unknown shape raises
+``MalformedRowError`` naming table, row id and column. ``options`` is the one exception: like
+SchemaBot, unparseable options decode to empty options. States are kept as stored, known or not.
+
+Columns a generation lacks (``tasks.ready_to_complete`` in G2, ``applies.retry_after`` in G1)
+are never selected (``column_plan``); the decoder reads every column outside the core set with
+``row.get`` so an absent one is None in the model.
 """
 
 from __future__ import annotations
@@ -26,12 +30,12 @@ from services.domain.models import (
     Lock,
     LogEntry,
     NamespacePlan,
+    PendingDrop,
     Plan,
     ShardPlan,
     TableChange,
     Task,
 )
-from services.domain.states import APPLY_STATES, OPERATION_STATES, TASK_STATES, normalize_state
 from services.storage.schema import metadata
 
 Row = Mapping[str, Any]
@@ -76,12 +80,17 @@ def require_values(table: str, row: Row) -> None:
             raise NullColumnError(table, _id(row.get("id")), column)
 
 
-def checked_state(table: str, row: Row, vocabulary: frozenset[str]) -> str:
-    """The stored state, verified to normalise into ``vocabulary`` (kept as stored)."""
+def checked_state(row: Row) -> str:
+    """The stored state, kept exactly as stored.
+
+    A state this console does not know (a later SchemaBot's, or garbage) is not an error here:
+    it is shown verbatim, and ``services.domain.states`` classes it as unknown, which every
+    check treats as "work may still be running" and never redrives.
+    """
     raw = row["state"]
-    if not isinstance(raw, str) or normalize_state(raw) not in vocabulary:
-        raise MalformedRowError(table, _id(row["id"]), "state", f"unknown state {raw!r}")
-    return raw
+    if isinstance(raw, bytes | bytearray):
+        return raw.decode("utf-8", errors="replace")
+    return "" if raw is None else str(raw)
 
 
 # -- JSON shape helpers --------------------------------------------------------------------
@@ -213,18 +222,18 @@ def decode_plan(row: Row) -> Plan:
     require_values("plans", row)
     return Plan(
         id=int(row["id"]),
-        plan_identifier=row["plan_identifier"],
-        database_name=row["database_name"],
-        database_type=row["database_type"],
-        deployment=row["deployment"],
-        target=row["target"],
-        repository=row["repository"],
-        pull_request=int(row["pull_request"]),
-        schema_path=row["schema_path"],
-        environment=row["environment"],
+        plan_identifier=row.get("plan_identifier"),
+        database_name=row.get("database_name"),
+        database_type=row.get("database_type"),
+        deployment=row.get("deployment"),
+        target=row.get("target"),
+        repository=row.get("repository"),
+        pull_request=int(row.get("pull_request")),
+        schema_path=row.get("schema_path"),
+        environment=row.get("environment"),
         schema_files=_json_column("plans", row, "schema_files", decode_schema_files),
         namespaces=_json_column("plans", row, "plan_data", decode_plan_data),
-        head_sha=row["head_sha"],
+        head_sha=row.get("head_sha"),
         created_at=row.get("created_at"),
     )
 
@@ -275,32 +284,34 @@ def decode_apply(row: Row) -> Apply:
     require_values("applies", row)
     return Apply(
         id=int(row["id"]),
-        apply_identifier=row["apply_identifier"],
-        lock_id=_int(row["lock_id"]),
-        plan_id=_int(row["plan_id"]),
-        database_name=row["database_name"],
-        database_type=row["database_type"],
-        repository=row["repository"],
-        pull_request=_int(row["pull_request"]),
-        environment=row["environment"],
-        deployment=row["deployment"],
-        caller=row["caller"],
-        installation_id=_int(row["installation_id"]),
-        external_id=row["external_id"],
-        idempotency_key=row["idempotency_key"],
-        engine=row["engine"],
-        state=checked_state("applies", row, APPLY_STATES),
-        error_message=row["error_message"],
-        options=decode_options(row["options"]),
-        attempt=_int(row["attempt"]),
-        lease_owner=row["lease_owner"],
-        lease_token=row["lease_token"],
-        lease_acquired_at=row["lease_acquired_at"],
-        started_at=row["started_at"],
-        completed_at=row["completed_at"],
-        revert_skipped_at=row["revert_skipped_at"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
+        apply_identifier=row.get("apply_identifier"),
+        lock_id=_int(row.get("lock_id")),
+        plan_id=_int(row.get("plan_id")),
+        database_name=row.get("database_name"),
+        database_type=row.get("database_type"),
+        repository=row.get("repository"),
+        pull_request=_int(row.get("pull_request")),
+        environment=row.get("environment"),
+        deployment=row.get("deployment"),
+        caller=row.get("caller"),
+        installation_id=_int(row.get("installation_id")),
+        external_id=row.get("external_id"),
+        idempotency_key=row.get("idempotency_key"),
+        engine=row.get("engine"),
+        state=checked_state(row),
+        error_message=row.get("error_message"),
+        options=decode_options(row.get("options")),
+        attempt=_int(row.get("attempt")),
+        lease_owner=row.get("lease_owner"),
+        lease_token=row.get("lease_token"),
+        lease_acquired_at=row.get("lease_acquired_at"),
+        started_at=row.get("started_at"),
+        completed_at=row.get("completed_at"),
+        revert_skipped_at=row.get("revert_skipped_at"),
+        created_at=row.get("created_at"),
+        updated_at=row.get("updated_at"),
+        retry_after=row.get("retry_after"),
+        superseded_by=row.get("superseded_by") or None,
     )
 
 
@@ -309,31 +320,33 @@ def decode_task(row: Row) -> Task:
     require_values("tasks", row)
     return Task(
         id=int(row["id"]),
-        task_identifier=row["task_identifier"],
-        apply_id=int(row["apply_id"]),
-        apply_operation_id=_opt_int(row["apply_operation_id"]),
-        plan_id=_int(row["plan_id"]),
-        database_name=row["database_name"],
-        database_type=row["database_type"],
-        namespace=row["namespace"],
-        table_name=row["table_name"],
-        shard=row["shard"],
-        ddl=row["ddl"],
-        ddl_action=row["ddl_action"],
-        engine=row["engine"],
-        repository=row["repository"],
-        pull_request=_int(row["pull_request"]),
-        environment=row["environment"],
-        state=checked_state("tasks", row, TASK_STATES),
-        error_message=row["error_message"],
-        attempt=_int(row["attempt"]),
-        rows_copied=_opt_int(row["rows_copied"]),
-        rows_total=_opt_int(row["rows_total"]),
-        progress_percent=_opt_int(row["progress_percent"]),
-        started_at=row["started_at"],
-        completed_at=row["completed_at"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
+        task_identifier=row.get("task_identifier"),
+        apply_id=int(row.get("apply_id")),
+        apply_operation_id=_opt_int(row.get("apply_operation_id")),
+        plan_id=_int(row.get("plan_id")),
+        database_name=row.get("database_name"),
+        database_type=row.get("database_type"),
+        namespace=row.get("namespace"),
+        table_name=row.get("table_name"),
+        shard=row.get("shard"),
+        ddl=row.get("ddl"),
+        ddl_action=row.get("ddl_action"),
+        engine=row.get("engine"),
+        repository=row.get("repository"),
+        pull_request=_int(row.get("pull_request")),
+        environment=row.get("environment"),
+        state=checked_state(row),
+        error_message=row.get("error_message"),
+        attempt=_int(row.get("attempt")),
+        rows_copied=_opt_int(row.get("rows_copied")),
+        rows_total=_opt_int(row.get("rows_total")),
+        progress_percent=_opt_int(row.get("progress_percent")),
+        started_at=row.get("started_at"),
+        completed_at=row.get("completed_at"),
+        created_at=row.get("created_at"),
+        updated_at=row.get("updated_at"),
+        throttled=bool(row.get("throttled")),
+        throttle_reason=row.get("throttle_reason") or "",
     )
 
 
@@ -342,23 +355,23 @@ def decode_operation(row: Row) -> ApplyOperation:
     require_values("apply_operations", row)
     return ApplyOperation(
         id=int(row["id"]),
-        apply_id=int(row["apply_id"]),
-        deployment=row["deployment"],
-        operation_key=row["operation_key"],
-        operation_kind=row["operation_kind"],
-        target=row["target"],
-        state=checked_state("apply_operations", row, OPERATION_STATES),
-        error_message=row["error_message"],
-        cutover_policy=row["cutover_policy"],
-        on_failure=row["on_failure"],
-        attempt=_int(row["attempt"]),
-        lease_owner=row["lease_owner"],
-        lease_token=row["lease_token"],
-        lease_acquired_at=row["lease_acquired_at"],
-        started_at=row["started_at"],
-        completed_at=row["completed_at"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
+        apply_id=int(row.get("apply_id")),
+        deployment=row.get("deployment"),
+        operation_key=row.get("operation_key"),
+        operation_kind=row.get("operation_kind"),
+        target=row.get("target"),
+        state=checked_state(row),
+        error_message=row.get("error_message"),
+        cutover_policy=row.get("cutover_policy"),
+        on_failure=row.get("on_failure"),
+        attempt=_int(row.get("attempt")),
+        lease_owner=row.get("lease_owner"),
+        lease_token=row.get("lease_token"),
+        lease_acquired_at=row.get("lease_acquired_at"),
+        started_at=row.get("started_at"),
+        completed_at=row.get("completed_at"),
+        created_at=row.get("created_at"),
+        updated_at=row.get("updated_at"),
     )
 
 
@@ -367,21 +380,21 @@ def decode_lock(row: Row) -> Lock:
     require_values("locks", row)
     return Lock(
         id=int(row["id"]),
-        database_name=row["database_name"],
-        database_type=row["database_type"],
-        repository=row["repository"],
-        pull_request=_int(row["pull_request"]),
-        owner=row["owner"],
-        pending_plan_id=row["pending_plan_id"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
+        database_name=row.get("database_name"),
+        database_type=row.get("database_type"),
+        repository=row.get("repository"),
+        pull_request=_int(row.get("pull_request")),
+        owner=row.get("owner"),
+        pending_plan_id=row.get("pending_plan_id"),
+        created_at=row.get("created_at"),
+        updated_at=row.get("updated_at"),
     )
 
 
 def decode_log(row: Row) -> LogEntry:
     """An ``apply_logs`` row -> ``LogEntry``; free-form metadata that is not JSON stays text."""
     require_values("apply_logs", row)
-    metadata = row["metadata"]
+    metadata = row.get("metadata")
     if isinstance(metadata, str | bytes | bytearray):
         try:
             metadata = json.loads(metadata)
@@ -389,16 +402,16 @@ def decode_log(row: Row) -> LogEntry:
             metadata = metadata if isinstance(metadata, str) else metadata.decode(errors="replace")
     return LogEntry(
         id=int(row["id"]),
-        apply_id=int(row["apply_id"]),
-        task_id=_opt_int(row["task_id"]),
-        level=row["level"],
-        event_type=row["event_type"],
-        source=row["source"],
-        message=row["message"],
-        old_state=row["old_state"],
-        new_state=row["new_state"],
+        apply_id=int(row.get("apply_id")),
+        task_id=_opt_int(row.get("task_id")),
+        level=row.get("level"),
+        event_type=row.get("event_type"),
+        source=row.get("source"),
+        message=row.get("message"),
+        old_state=row.get("old_state"),
+        new_state=row.get("new_state"),
         metadata=metadata,
-        created_at=row["created_at"],
+        created_at=row.get("created_at"),
     )
 
 
@@ -407,11 +420,23 @@ def decode_control_request(row: Row) -> ControlRequest:
     require_values("apply_control_requests", row)
     return ControlRequest(
         id=int(row["id"]),
-        apply_id=int(row["apply_id"]),
-        operation=row["operation"],
-        status=row["status"],
-        requested_by=row["requested_by"],
-        error_message=row["error_message"],
-        created_at=row["created_at"],
-        updated_at=row["updated_at"],
+        apply_id=int(row.get("apply_id")),
+        operation=row.get("operation"),
+        status=row.get("status"),
+        requested_by=row.get("requested_by"),
+        error_message=row.get("error_message"),
+        created_at=row.get("created_at"),
+        updated_at=row.get("updated_at"),
+    )
+
+
+def decode_pending_drop(row: Row) -> PendingDrop:
+    """A G2 ``pending_drops`` row -> ``PendingDrop`` (a table quarantined instead of dropped)."""
+    return PendingDrop(
+        id=int(row["id"]),
+        database_name=row.get("database_name") or "",
+        table_name=row.get("original_table") or "",
+        quarantined_name=row.get("quarantined_name") or "",
+        quarantined_at=row.get("quarantined_at"),
+        state=checked_state(row),
     )

@@ -17,8 +17,10 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Connection,
+    Integer,
     Select,
     and_,
+    cast,
     func,
     literal,
     or_,
@@ -33,12 +35,20 @@ from services.domain.models import (
     ApplyBundle,
     ApplyOperation,
     LogEntry,
+    PendingDrop,
     Task,
 )
-from services.domain.states import BLOCKING_OPERATION_STATES, StateTally, normalize_state
+from services.domain.states import (
+    BLOCKING_OPERATION_STATES,
+    StateTally,
+    normalize_state,
+)
 from services.storage import decode
-from services.storage.columns import database_now, now_column, raw_columns
+from services.storage.column_plan import ColumnPlan, pending_drops
+from services.storage.columns import database_now, now_column
 from services.storage.cursor import TriageCursor
+from services.storage.dialect_sql import desc_nulls_last, id_list
+from services.storage.generation import detect
 from services.storage.schema import (
     applies,
     apply_control_requests,
@@ -57,7 +67,16 @@ FAILED_STATE_SPELLINGS = ("failed", "state_failed")
 # of ``idx_completed_at_state`` (+ the primary key): MySQL walks that index backwards and stops
 # after one page, with no sort. For rows stored with one spelling (SchemaBot writes lowercase
 # ``failed``) this is the (completed_at DESC, id DESC) order.
-TRIAGE_ORDER = (applies.c.completed_at.desc(), applies.c.state.desc(), applies.c.id.desc())
+TRIAGE_ORDER = (
+    desc_nulls_last(applies.c.completed_at),
+    applies.c.state.desc(),
+    applies.c.id.desc(),
+)
+
+
+def column_plan(conn: Connection, plan: ColumnPlan | None) -> ColumnPlan:
+    """``plan``, or (for callers without a ``Storage``) the plan of a fresh catalog read."""
+    return plan if plan is not None else ColumnPlan.for_storage(detect(conn))
 
 
 # -- column helpers ------------------------------------------------------------------------
@@ -90,7 +109,7 @@ def _locks_per_database():
         select(
             lk.database_name,
             lk.database_type,
-            func.group_concat(lk.id).label("ids"),
+            id_list(lk.id).label("ids"),
             func.count(lk.owner).label("named"),
             func.min(lk.id).label("id"),
             func.max(lk.owner).label("owner"),
@@ -146,12 +165,14 @@ class TriageRecord:
     """One failed apply with the counts the triage list shows.
 
     Raw columns are always set (a NULL text column reads as ""); ``apply`` is None and
-    ``problem`` says why when the row cannot be decoded, so one bad
+    ``problem`` says why when the row (or a child row's state) cannot be decoded, so one bad
     row never breaks the page. ``unnamed_lock`` is set when the database's lock has no
     nameable owner; ``identifier_rows`` counts the applies sharing this identifier.
     ``task_states`` / ``operation_states`` are the stored states with their row counts, for
     the review's state rule.
-    Task counts are over drive rows (not reflected per-shard progress rows).
+    Task counts are over drive rows (not reflected per-shard progress rows). ``retry_after``,
+    ``superseded_by``, ``throttled_tasks`` and ``pending_drops`` (tables of the apply
+    quarantined instead of dropped) exist only in G2 storage; elsewhere they stay None / 0.
     """
 
     id: int
@@ -182,6 +203,10 @@ class TriageRecord:
     identifier_rows: int = 1
     task_states: tuple[StateTally, ...] = ()
     operation_states: tuple[StateTally, ...] = ()
+    retry_after: datetime | None = None
+    superseded_by: str | None = None
+    throttled_tasks: int = 0
+    pending_drops: int = 0
 
     @property
     def pending_stop_or_cancel(self) -> tuple[str, ...]:
@@ -197,7 +222,24 @@ class TriageResult:
     next_cursor: str | None = None
 
 
+def _pending_drops_of_apply() -> ColumnElement[int]:
+    """How many pending drops (G2 quarantined tables) name a table of this apply's tasks."""
+    pd = pending_drops.c
+    tables_of_apply = select(tasks.c.table_name).where(tasks.c.apply_id == applies.c.id)
+    return (
+        select(func.count())
+        .where(
+            pd.database_name == applies.c.database_name,
+            pd.environment == applies.c.environment,
+            pd.original_table.in_(tables_of_apply),
+        )
+        .scalar_subquery()
+        .label("pending_drops")
+    )
+
+
 def _triage_page_query(
+    plan: ColumnPlan,
     *,
     environment: str | None,
     database: str | None,
@@ -217,9 +259,11 @@ def _triage_page_query(
         conditions.append(a.database_name == database)
     if after is not None:
         conditions.append(_after_cursor(after, include_null=since is None))
+    extra = [_pending_drops_of_apply()] if plan.has_pending_drops else []
     return (
         select(
-            *raw_columns(applies),
+            *plan.columns(applies),
+            *extra,
             lk.id.label("lock_row_id"),
             lk.ids.label("lock_ids"),
             lk.named.label("lock_named"),
@@ -260,6 +304,7 @@ def triage(
     since: datetime | None = None,
     cursor: str | None = None,
     limit: int = 200,
+    plan: ColumnPlan | None = None,
 ) -> TriageResult:
     """Failed applies, newest failure first, with counts; at most 5 statements per page.
 
@@ -269,14 +314,15 @@ def triage(
     if limit < 1:
         raise ValueError("limit must be at least 1")
     after = TriageCursor.decode(cursor) if cursor else None
+    plan = column_plan(conn, plan)
     query = _triage_page_query(
-        environment=environment, database=database, since=since, after=after, limit=limit
+        plan, environment=environment, database=database, since=since, after=after, limit=limit
     )
     rows = [dict(r._mapping) for r in conn.execute(query)]
     now = rows[0]["database_now"] if rows else database_now(conn)
     page, more = rows[:limit], len(rows) > limit
     ids = [int(r["id"]) for r in page]
-    children = _triage_children(conn, ids) if ids else _Children()
+    children = _triage_children(conn, ids, plan) if ids else _Children()
     records = tuple(_triage_record(r, children) for r in page)
     next_cursor = None
     if more and page:
@@ -290,6 +336,7 @@ class _Children:
     """Per-apply aggregates of the page's child rows."""
 
     task_states: dict[int, list[tuple[str, int]]] = field(default_factory=lambda: defaultdict(list))
+    throttled: dict[int, int] = field(default_factory=lambda: defaultdict(int))
     op_states: dict[int, list[tuple[str, str, int]]] = field(
         default_factory=lambda: defaultdict(list)
     )
@@ -297,18 +344,27 @@ class _Children:
     redrives: dict[int, int] = field(default_factory=dict)
 
 
-def _triage_children(conn: Connection, ids: Sequence[int]) -> _Children:
+def _throttled_count(plan: ColumnPlan) -> ColumnElement[int]:
+    """How many rows of the group SchemaBot throttles (0 where ``tasks.throttled`` is absent)."""
+    throttled = plan.column(tasks, "throttled")
+    if throttled is None:
+        return literal(0)
+    return func.coalesce(func.sum(cast(throttled, Integer)), 0)
+
+
+def _triage_children(conn: Connection, ids: Sequence[int], plan: ColumnPlan) -> _Children:
     """Four grouped statements over the page's applies: tasks, ops, controls, redrives."""
     t, o, cr, lg = tasks.c, apply_operations.c, apply_control_requests.c, apply_logs.c
     children = _Children()
     task_rows = conn.execute(
-        select(t.apply_id, t.state, func.count())
+        select(t.apply_id, t.state, func.count(), _throttled_count(plan))
         .select_from(_drive_task_join())
         .where(t.apply_id.in_(ids), _is_drive_row())
         .group_by(t.apply_id, t.state)
     )
-    for apply_id, state, count in task_rows:
+    for apply_id, state, count, throttled in task_rows:
         children.task_states[int(apply_id)].append((state, int(count)))
+        children.throttled[int(apply_id)] += int(throttled or 0)
     op_rows = conn.execute(
         select(o.apply_id, o.deployment, o.state, func.count())
         .where(o.apply_id.in_(ids))
@@ -387,6 +443,10 @@ def _triage_record(row: dict[str, Any], children: _Children) -> TriageRecord:
         operation_states=tuple(
             StateTally(s, c) for _, s, c in children.op_states.get(apply_id, ())
         ),
+        retry_after=row.get("retry_after"),
+        superseded_by=row.get("superseded_by") or None,
+        throttled_tasks=children.throttled.get(apply_id, 0),
+        pending_drops=int(row.get("pending_drops") or 0),
     )
 
 
@@ -408,7 +468,7 @@ def _page_lock(row: Mapping[str, Any]) -> UnnamedLock | None:
 # -- one apply -----------------------------------------------------------------------------
 
 
-def _apply_head_query(apply_identifier: str) -> Select:
+def _apply_head_query(plan: ColumnPlan, apply_identifier: str) -> Select:
     """The apply with its source plan, its database lock, the redrive count and NOW().
 
     One row per (apply, lock) pair: more than one only in storage without SchemaBot's unique
@@ -423,9 +483,9 @@ def _apply_head_query(apply_identifier: str) -> Select:
     )
     return (
         select(
-            *raw_columns(applies, "a_"),
-            *raw_columns(plans, "p_"),
-            *raw_columns(locks, "l_"),
+            *plan.columns(applies, "a_"),
+            *plan.columns(plans, "p_"),
+            *plan.columns(locks, "l_"),
             redrives,
             now_column(),
         )
@@ -435,20 +495,20 @@ def _apply_head_query(apply_identifier: str) -> Select:
     )
 
 
-def _tasks_of(conn: Connection, apply_id: int) -> list[Task]:
+def _tasks_of(conn: Connection, plan: ColumnPlan, apply_id: int) -> list[Task]:
     t = tasks.c
     query = (
-        select(*raw_columns(tasks))
+        select(*plan.columns(tasks))
         .where(t.apply_id == apply_id)
         .order_by(t.created_at.desc(), t.id.desc())
     )
     return [decode.decode_task(r._mapping) for r in conn.execute(query)]
 
 
-def _operations_of(conn: Connection, apply_id: int) -> list[ApplyOperation]:
+def _operations_of(conn: Connection, plan: ColumnPlan, apply_id: int) -> list[ApplyOperation]:
     o = apply_operations.c
     query = (
-        select(*raw_columns(apply_operations))
+        select(*plan.columns(apply_operations))
         .where(o.apply_id == apply_id)
         .order_by(o.created_at, o.id)
     )
@@ -468,9 +528,13 @@ def split_drive_tasks(
     return tuple(drive), tuple(reflected)
 
 
-def load_bundle(conn: Connection, apply_identifier: str) -> ApplyBundle | None:
-    """Apply, tasks, operations, plan, lock, controls, redrive count and NOW(): 4 statements."""
-    heads = [r._mapping for r in conn.execute(_apply_head_query(apply_identifier))]
+def load_bundle(
+    conn: Connection, apply_identifier: str, plan: ColumnPlan | None = None
+) -> ApplyBundle | None:
+    """Apply, tasks, operations, plan, lock, controls, redrive count and NOW(): 4 statements
+    (a fifth for the pending drops of the apply's tables, on storage that has them)."""
+    plan = column_plan(conn, plan)
+    heads = [r._mapping for r in conn.execute(_apply_head_query(plan, apply_identifier))]
     if not heads:
         return None
     _refuse_shared_identifier(apply_identifier, [int(r["a_id"]) for r in heads])
@@ -482,11 +546,11 @@ def load_bundle(conn: Connection, apply_identifier: str) -> ApplyBundle | None:
         apply.database_name, apply.database_type, [(int(r["id"]), r["owner"]) for r in lock_rows]
     )
     single_lock = len(lock_rows) == 1
-    drive, reflected, operations = load_tasks_and_operations(conn, apply.id)
+    drive, reflected, operations = load_tasks_and_operations(conn, apply.id, plan)
     cr = apply_control_requests.c
     controls = conn.execute(
-        select(*raw_columns(apply_control_requests)).where(cr.apply_id == apply.id).order_by(cr.id)
-    )
+        select(*plan.columns(apply_control_requests)).where(cr.apply_id == apply.id).order_by(cr.id)
+    ).all()
     return ApplyBundle(
         apply=apply,
         tasks=drive,
@@ -498,7 +562,28 @@ def load_bundle(conn: Connection, apply_identifier: str) -> ApplyBundle | None:
         database_now=row["database_now"],
         reflected_tasks=reflected,
         unnamed_lock=unnamed,
+        pending_drops=_pending_drops_of(conn, plan, apply, drive + reflected),
     )
+
+
+def _pending_drops_of(
+    conn: Connection, plan: ColumnPlan, apply: Apply, of_tasks: Sequence[Task]
+) -> tuple[PendingDrop, ...]:
+    """The G2 quarantined tables of the apply's database and environment that its tasks name."""
+    names = sorted({t.table_name for t in of_tasks if t.table_name})
+    if not plan.has_pending_drops or not names:
+        return ()
+    pd = pending_drops.c
+    rows = conn.execute(
+        select(*pending_drops.columns)
+        .where(
+            pd.database_name == apply.database_name,
+            pd.environment == apply.environment,
+            pd.original_table.in_(names),
+        )
+        .order_by(pd.id)
+    )
+    return tuple(decode.decode_pending_drop(r._mapping) for r in rows)
 
 
 def _refuse_shared_identifier(apply_identifier: str, row_ids: Sequence[int]) -> None:
@@ -508,11 +593,13 @@ def _refuse_shared_identifier(apply_identifier: str, row_ids: Sequence[int]) -> 
         raise AmbiguousApplyError(apply_identifier, distinct)
 
 
-def load_apply_with_now(conn: Connection, apply_identifier: str) -> tuple[Apply, datetime] | None:
+def load_apply_with_now(
+    conn: Connection, apply_identifier: str, plan: ColumnPlan | None = None
+) -> tuple[Apply, datetime] | None:
     """The apply row and the database clock in one statement."""
     a = applies.c
     heads = conn.execute(
-        select(*raw_columns(applies), now_column())
+        select(*column_plan(conn, plan).columns(applies), now_column())
         .where(a.apply_identifier == apply_identifier)
         .order_by(a.id)
         .limit(2)
@@ -524,19 +611,22 @@ def load_apply_with_now(conn: Connection, apply_identifier: str) -> tuple[Apply,
 
 
 def load_tasks_and_operations(
-    conn: Connection, apply_id: int
+    conn: Connection, apply_id: int, plan: ColumnPlan | None = None
 ) -> tuple[tuple[Task, ...], tuple[Task, ...], tuple[ApplyOperation, ...]]:
     """(drive tasks, reflected tasks, operations) of one apply: 2 statements."""
-    operations = _operations_of(conn, apply_id)
-    drive, reflected = split_drive_tasks(_tasks_of(conn, apply_id), operations)
+    plan = column_plan(conn, plan)
+    operations = _operations_of(conn, plan, apply_id)
+    drive, reflected = split_drive_tasks(_tasks_of(conn, plan, apply_id), operations)
     return drive, reflected, tuple(operations)
 
 
-def recent_logs(conn: Connection, apply_id: int, limit: int) -> tuple[LogEntry, ...]:
+def recent_logs(
+    conn: Connection, apply_id: int, limit: int, plan: ColumnPlan | None = None
+) -> tuple[LogEntry, ...]:
     """The newest ``limit`` apply_logs rows of an apply, newest first (``idx_apply_created``)."""
     lg = apply_logs.c
     query = (
-        select(*raw_columns(apply_logs))
+        select(*column_plan(conn, plan).columns(apply_logs))
         .where(lg.apply_id == apply_id)
         .order_by(lg.created_at.desc(), lg.id.desc())
         .limit(limit)

@@ -10,7 +10,12 @@ from sqlalchemy import update
 
 from services.domain.errors import MalformedRowError
 from services.domain.models import ApplyOptions, NamespacePlan, ShardPlan, TableChange
-from services.domain.states import APPLY_STATES
+from services.domain.states import (
+    StateClass,
+    is_apply_active,
+    operation_state_class,
+    task_state_class,
+)
 from services.storage import decode
 from services.storage.engine import create_storage_engine
 from services.storage.init import init_storage
@@ -141,19 +146,17 @@ def test_options_decode_like_schemabot_unparseable_is_empty(stored, expected) ->
 
 
 @pytest.mark.parametrize("state", ["FAILED", "State_Failed", "failed", "recovering_cutover"])
-def test_states_are_kept_as_stored_but_checked_case_insensitively(state: str) -> None:
-    assert decode.checked_state("applies", {"id": 1, "state": state}, APPLY_STATES) == state
+def test_states_are_kept_as_stored(state: str) -> None:
+    assert decode.checked_state({"id": 1, "state": state}) == state
 
 
-@pytest.mark.parametrize("state", ["exploded", "", None, "state_", "failed!"])
-def test_unknown_apply_state_is_a_malformed_row(state) -> None:
-    with pytest.raises(MalformedRowError) as caught:
-        decode.checked_state("applies", {"id": 3, "state": state}, APPLY_STATES)
-    assert (caught.value.table, caught.value.row_id, caught.value.column) == (
-        "applies",
-        3,
-        "state",
-    )
+@pytest.mark.parametrize("state", ["exploded", "", "state_", "failed!", "Catching_Up_V9"])
+def test_an_unknown_state_decodes_verbatim_and_classes_as_unknown(state: str) -> None:
+    """A later SchemaBot's state is no reason to refuse reading the row: it is kept as stored
+    and the state classifier marks it unknown (treated as active, never redriven)."""
+    assert decode.checked_state({"id": 3, "state": state}) == state
+    assert operation_state_class(state) is StateClass.UNKNOWN
+    assert is_apply_active(state)
 
 
 def test_log_metadata_is_free_form() -> None:
@@ -195,18 +198,16 @@ def test_wrong_plan_shape_in_storage_is_a_typed_error(storage_url) -> None:
         Storage(engine).load_bundle(seeded.apply_identifier)
 
 
-def test_unknown_task_state_in_storage_names_the_task_row(storage_url) -> None:
+def test_unknown_task_state_in_storage_is_loaded_verbatim(storage_url) -> None:
     engine = create_storage_engine(storage_url)
     init_storage(engine)
     with engine.begin() as conn:
         seeded = insert_failed_apply(conn, tasks=[{"state": "completed"}, {"state": "Exploded"}])
-    with pytest.raises(MalformedRowError) as caught:
-        Storage(engine).load_bundle(seeded.apply_identifier)
-    assert (caught.value.table, caught.value.row_id, caught.value.column) == (
-        "tasks",
-        seeded.task_ids[1],
-        "state",
-    )
+    bundle = Storage(engine).load_bundle(seeded.apply_identifier)
+    assert bundle is not None
+    states = {t.id: t.state for t in bundle.tasks}
+    assert states[seeded.task_ids[1]] == "Exploded"
+    assert task_state_class(states[seeded.task_ids[1]]) is StateClass.UNKNOWN
 
 
 def test_uppercase_states_written_by_hand_decode(storage_url) -> None:
