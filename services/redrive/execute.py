@@ -321,11 +321,12 @@ def _authorised_token(review: Review, request: _Request) -> ReviewToken:
 
 
 def _refuse_force_while_active(conn: Connection, review: Review) -> None:
-    """P4: never take a lock over while another non-terminal apply exists on the database."""
+    """Never take a lock over while another non-terminal apply exists on the database; the
+    refusal keeps its reason code (``active_apply``)."""
     try:
         check_no_active_apply(conn, review.apply, (op.deployment for op in review.operations))
-    except RedriveRefused as exc:
-        raise RedriveRefused(f"force refused: {exc}") from exc
+    except RedriveRejection as exc:
+        raise RedriveRejection(exc.code, f"force refused: {exc}") from exc
 
 
 def _redriven(request: _Request, review: Review, claim: LockClaim) -> RedriveOutcome:

@@ -182,10 +182,11 @@ def test_force_refused_while_another_apply_is_active_on_the_database(storage, ta
     review = _review(storage, targets, seeded)
     with storage.engine.begin() as conn:
         insert_apply(conn, environment="staging", state="running", completed_at=None)
-    _rejected(
+    outcome = _rejected(
         storage, lambda: _redrive(storage, targets, seeded, review, force=True),
         f"force refused: active apply exists for {default_database()}/mysql", "running in staging",
     )  # fmt: skip
+    assert outcome.reason_code == "active_apply"
 
 
 def test_forced_takeover_then_refusal_restores_the_previous_lock(mysql_storage, targets):
