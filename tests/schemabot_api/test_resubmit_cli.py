@@ -298,12 +298,16 @@ def test_an_unknown_apply_or_another_environment_is_refused(
     assert double.requests == []
 
 
-def test_resubmit_on_g1_storage_built_from_upstream_ddl(capsys, mysql_database_url: str) -> None:
-    """On a storage built from upstream SchemaBot's own G1 DDL, not the console's table set."""
-    storage = Storage(create_storage_engine(build(mysql_database_url, "g1_mysql")))
+@pytest.mark.parametrize("layout", ["g1_mysql", "g2_mysql"])
+def test_resubmit_on_storage_built_from_upstream_ddl(
+    capsys, mysql_database_url: str, layout: str
+) -> None:
+    """On storages built from upstream SchemaBot's own DDL: G1 (reopen era) and G2, where a
+    terminal apply is final and a fresh apply is the only sanctioned recovery."""
+    storage = Storage(create_storage_engine(build(mysql_database_url, layout)))
     try:
         with storage.engine.connect() as conn:
-            assert detect(conn).generation == "g1"
+            assert detect(conn).generation == layout[:2]
         double = SchemaBotDouble(storage.engine, live=LIVE, database_types={"testdb": "mysql"})
         try:
             seeded = seed_failed_apply(storage)
