@@ -21,13 +21,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from sqlalchemy.engine import Connection
 
 from services.domain.errors import MalformedRowError, RedriveRefused, StorageUnavailableError
 from services.domain.models import Apply
+from services.planner.spirit_level import SpiritLevel
 from services.redrive.audit import audit_message, write_redrive_audit
 from services.redrive.db_lock import TAKEN_OVER, LockClaim, claim_lock, lock_row_for_update
 from services.redrive.fingerprint import (
@@ -99,6 +100,7 @@ def execute_redrive(
     checkpoint: Callable[[str], None] | None = None,
     lock_wait_seconds: float = DEFAULT_WAIT_SECONDS,
     source_for: SourceFactory | None = None,
+    spirit_compat: SpiritLevel | None = None,
 ) -> RedriveOutcome:
     """Redrive one failed apply, or refuse with the reason and write nothing.
 
@@ -118,6 +120,7 @@ def execute_redrive(
         reviewed,
         _expected_prefix(expect_fingerprint),
     )
+    request = replace(request, spirit_compat=spirit_compat)
     marker = CommitMarker()
     try:
         with unavailable_on_error(storage.engine, "redrive on"):
@@ -192,6 +195,7 @@ class _Request:
     force: bool
     reviewed: ReviewToken | None
     expect_fingerprint: str | None  # a parsed fingerprint prefix (16 to 64 hex characters)
+    spirit_compat: SpiritLevel | None = None  # None: the level of the storage's generation
 
 
 def _expected_prefix(expect_fingerprint: str | None) -> str | None:
@@ -245,6 +249,7 @@ def _redrive_under_lock(
             request.operator,
             window=window,
             source_for=source_for,
+            spirit_compat=request.spirit_compat,
         )
         step("replanned")
         token = _authorised_token(review, request)

@@ -9,9 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from services.domain.lock_owner import UnnamedLock
 from services.domain.models import Apply, ApplyOperation, TableChange, Task
+
+if TYPE_CHECKING:
+    from services.redrive.recovery import StorageRecovery
 
 
 class Verdict(StrEnum):
@@ -129,6 +133,7 @@ class Review:
     reason_code: str = ""
     fresh_fingerprint: str = ""
     reflected_task_ids: tuple[int, ...] = ()
+    storage: StorageRecovery | None = None  # the storage read and the recovery it allows
 
     @property
     def redrivable(self) -> bool:
@@ -163,6 +168,11 @@ class TriageRow:
     row_id: int = 0
     unreadable: str | None = None
     lock_problem: str | None = None
+    # Later (G2) SchemaBot columns, None / 0 where the storage lacks them.
+    retry_after: datetime | None = None
+    superseded_by: str | None = None
+    throttled_tasks: int = 0
+    pending_drops: int = 0
     reason_code: str = ""
 
     @property

@@ -19,6 +19,7 @@ from services.domain.errors import RedriveRefused
 from services.domain.models import Apply, Lock
 from services.domain.states import APPLY_TERMINAL, REOPENABLE_TASK_STATES, is_apply_active
 from services.redrive.model import ReviewToken
+from services.redrive.policy import check_reopen_allowed
 from services.redrive.remaining import reconstruct_remaining_work
 from services.redrive.token import build_token, describe_token_changes
 from services.redrive.validation import (
@@ -30,6 +31,7 @@ from services.redrive.validation import (
 )
 from services.storage.columns import database_now, raw_columns
 from services.storage.decode import decode_apply, decode_control_request
+from services.storage.generation import detect
 from services.storage.schema import applies, apply_control_requests, apply_operations, tasks
 
 Checkpoint = Callable[[str], None]
@@ -99,6 +101,7 @@ def reopen_in_transaction(
 ) -> LockedApply:
     """On ``conn``: lock and re-validate the apply and its rows, then reopen."""
     locked = lock_apply(conn, plan)
+    check_reopen_allowed(detect(conn).generation, plan.apply_identifier)
     checkpoint("apply_locked")
     validate_apply(locked, plan)
     task_rows, op_rows = lock_rows(conn, plan.apply_id)

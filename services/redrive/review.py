@@ -23,12 +23,14 @@ from typing import Protocol
 from services.domain.errors import MalformedRowError
 from services.domain.models import ApplyBundle, NamespacePlan, Plan, TableChange, Task
 from services.planner.api import Flavour, PlannerError, SchemaSource
+from services.planner.spirit_level import DEFAULT_LEVEL, SpiritLevel, level_for_generation
 from services.redrive.api import StageCallback
 from services.redrive.compare import compare_plans
 from services.redrive.db_lock import check_lock_nameable
 from services.redrive.expected import filter_plan_to_remaining_work
 from services.redrive.fingerprint import plan_fingerprint
 from services.redrive.model import LockState, Review, ReviewToken, Verdict
+from services.redrive.recovery import with_recovery_policy
 from services.redrive.remaining import RemainingWork, reconstruct_remaining_work
 from services.redrive.token import build_token
 from services.redrive.validation import (
@@ -43,6 +45,7 @@ from services.redrive.validation import (
     validate_request,
     window_ends_at,
 )
+from services.storage.generation import StorageGeneration
 from services.targets import Target, TargetResolver
 
 SourceFactory = Callable[[Target], SchemaSource]
@@ -52,6 +55,9 @@ PR_NOTE = "A redrive does not update the PR's GitHub check or comments (they sta
 
 class BundleLoader(Protocol):
     """The part of ``services.storage.store.Storage`` a review reads."""
+
+    @property
+    def generation(self) -> StorageGeneration: ...
 
     def load_bundle(self, apply_identifier: str) -> ApplyBundle | None: ...
 
@@ -75,10 +81,16 @@ def run_review(
     window: timedelta = DEFAULT_WINDOW,
     on_stage: StageCallback | None = None,
     source_for: SourceFactory | None = None,
+    spirit_compat: SpiritLevel | None = None,
 ) -> Review:
     """Review one failed apply. Raises ``RedriveRejection`` only for bad input (400), an
-    unknown apply (404) and rows that cannot be decoded (malformed JSON, unknown state);
-    every other refusal is a ``Review`` with ``NOT_REDRIVABLE`` or ``MISMATCH``."""
+    unknown apply (404) and rows that cannot be decoded (malformed JSON); every other refusal
+    is a ``Review`` with ``NOT_REDRIVABLE`` or ``MISMATCH``.
+
+    The fresh plan follows the Spirit level of the storage's generation (the Spirit that wrote
+    its plans) unless ``spirit_compat`` names one. The generation's recovery policy is applied
+    last (``with_recovery_policy``): where it forbids the reopen, the full review is still shown
+    but is not redrivable."""
     validate_request(apply_identifier, environment, operator)
     _stage(on_stage, "loading apply")
     try:
@@ -89,7 +101,8 @@ def run_review(
         ) from exc
     if bundle is None:
         raise RedriveRejection("apply_not_found", f"apply {apply_identifier.strip()} not found")
-    return review_bundle(
+    storage_kind = storage.generation
+    review = review_bundle(
         bundle,
         targets,
         environment,
@@ -97,7 +110,9 @@ def run_review(
         window=window,
         on_stage=on_stage,
         source_for=source_for,
+        level=spirit_compat or level_for_generation(storage_kind.generation),
     )
+    return with_recovery_policy(review, bundle, storage_kind.dialect, storage_kind.generation)
 
 
 def review_bundle(
@@ -109,8 +124,10 @@ def review_bundle(
     window: timedelta = DEFAULT_WINDOW,
     on_stage: StageCallback | None = None,
     source_for: SourceFactory | None = None,
+    level: SpiritLevel = DEFAULT_LEVEL,
 ) -> Review:
-    """The review of an already loaded bundle (see the module docstring for the order)."""
+    """The review of an already loaded bundle (see the module docstring for the order);
+    ``level`` is the Spirit the fresh plan follows."""
     apply = bundle.apply
     base = Review(
         apply=apply,
@@ -147,7 +164,7 @@ def review_bundle(
         check_target_supported(target, expected, work)
         check_target_unchanged(target, plan)
         _stage(on_stage, "re-planning")
-        fresh, flavour = replan(plan, target, source_for, apply.apply_identifier)
+        fresh, flavour = replan(plan, target, source_for, apply.apply_identifier, level)
         _stage(on_stage, "comparing")
         comparison = compare_plans(expected, fresh, _equivalence(flavour))
     except RedriveRejection as refusal:
@@ -269,8 +286,10 @@ def replan(
     target: Target,
     source_for: SourceFactory | None = None,
     apply_identifier: str = "",
+    level: SpiritLevel = DEFAULT_LEVEL,
 ) -> tuple[Plan, Flavour]:
-    """The fresh plan of the stored ``schema_files`` against ``target`` (in memory only)."""
+    """The fresh plan of the stored ``schema_files`` against ``target`` (in memory only), as
+    the Spirit of ``level`` plans it."""
     from services.planner import plan_schema
 
     if source_for is None:
@@ -278,7 +297,7 @@ def replan(
     try:
         source = source_for(target)
         try:
-            result = plan_schema(plan.schema_files, source)
+            result = plan_schema(plan.schema_files, source, level=level)
             flavour = source.flavour
         finally:
             dispose = getattr(source, "dispose", None)

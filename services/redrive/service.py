@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from services.domain.models import LogEntry
 from services.domain.progress import ApplyProgress
+from services.planner.spirit_level import SpiritLevel
 from services.redrive.api import StageCallback
 from services.redrive.identity import default_operator
 from services.redrive.model import RedriveOutcome, Review, ReviewToken, TriagePage
@@ -33,12 +34,14 @@ class RedriveService:
         window: timedelta = DEFAULT_WINDOW,
         operator: str | None = None,
         source_for: SourceFactory | None = None,
+        spirit_compat: SpiritLevel | None = None,
     ) -> None:
         self.storage = storage
         self.targets = targets
         self.window = window
         self.operator = operator or default_operator()
         self.source_for = source_for
+        self.spirit_compat = spirit_compat  # None: the level of the storage's generation
 
     def list_failed(
         self,
@@ -62,6 +65,7 @@ class RedriveService:
                 operator=self.operator,
                 targets=self.targets,
                 window=self.window,
+                generation=self.storage.generation.generation,
             )
             for record in result.records
         )
@@ -82,6 +86,7 @@ class RedriveService:
             window=self.window,
             on_stage=on_stage,
             source_for=self.source_for,
+            spirit_compat=self.spirit_compat,
         )
 
     def redrive(
@@ -108,6 +113,7 @@ class RedriveService:
             expect_fingerprint=expect_fingerprint,
             window=self.window,
             source_for=self.source_for,
+            spirit_compat=self.spirit_compat,
         )
 
     def apply_logs(self, apply_identifier: str, *, limit: int = 200) -> tuple[LogEntry, ...]:

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 
 from services.domain.states import normalize_state
 from services.redrive.model import TaskCounts, TriageRow
+from services.redrive.policy import RecoveryAction, policy_for
 from services.redrive.validation import DEFAULT_WINDOW, RedriveRejection, check_state_tallies
 from services.storage.queries import TriageRecord
 from services.targets import TargetResolver
@@ -29,10 +30,13 @@ def triage_row(
     operator: str,
     targets: TargetResolver | None = None,
     window: timedelta = DEFAULT_WINDOW,
+    generation: str = "unknown",
 ) -> TriageRow:
     """One list row; ``redrivable`` is False with the first failing cheap check as reason
     (and its ``reason_code``, the one the review would give)."""
-    problem = _first_problem(record, database_now, targets, window)
+    problem = _policy_problem(record, generation) or _first_problem(
+        record, database_now, targets, window
+    )
     code, reason = problem or ("", READY)
     lock_owner = record.lock_owner
     unnamed = record.unnamed_lock
@@ -63,7 +67,19 @@ def triage_row(
         row_id=record.id,
         unreadable=record.problem,
         lock_problem=unnamed.label if unnamed else None,
+        retry_after=record.retry_after,
+        superseded_by=record.superseded_by,
+        throttled_tasks=record.throttled_tasks,
+        pending_drops=record.pending_drops,
     )
+
+
+def _policy_problem(record: TriageRecord, generation: str) -> tuple[str, str] | None:
+    """The storage generation's refusal of the reopen, for a failed apply (see ``policy``)."""
+    policy = policy_for(generation)
+    if policy.allows(RecoveryAction.REOPEN) or normalize_state(record.state) != "failed":
+        return None
+    return policy.refusal_code, policy.refusal_reason
 
 
 def _first_problem(

@@ -90,9 +90,14 @@ def test_one_microsecond_past_the_boundary_is_out(frozen_storage):
     with storage.engine.begin() as conn:
         insert_failed_apply(conn, apply={"completed_at": now - WINDOW})
     (record,) = storage.triage().records
-    at_boundary = triage_row(record, now, operator="cli:alice@ops-1", window=WINDOW)
+    g1 = storage.generation.generation
+    at_boundary = triage_row(record, now, operator="cli:alice@ops-1", window=WINDOW, generation=g1)
     just_past = triage_row(
-        record, now + timedelta(microseconds=1), operator="cli:alice@ops-1", window=WINDOW
+        record,
+        now + timedelta(microseconds=1),
+        operator="cli:alice@ops-1",
+        window=WINDOW,
+        generation=g1,
     )
     assert at_boundary.redrivable, at_boundary.reason
     assert not just_past.redrivable
