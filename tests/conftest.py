@@ -28,6 +28,15 @@ _server_error: str | None = None
 _server_checked = False
 
 
+@pytest.fixture(autouse=True)
+def _private_planner_cache(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each test (and its CLI subprocesses) starts with an empty persistent planner cache of
+    its own: no test reads or fills the user's ``~/.cache``, or sees another test's models."""
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path_factory.mktemp("xdg-cache")))
+
+
 def _server_unreachable() -> str | None:
     """Probe the test server once per session; return the reason it is unusable, if any."""
     global _server_checked, _server_error

@@ -8,6 +8,9 @@ target plans each namespace against the schema of the same name.
 ``--spirit-compat 2026-07|2026-08`` chooses whose rules the plan follows (default 2026-08; see
 ``services.planner.spirit_level``).
 
+``--no-cache`` neither reads nor writes the persistent planner cache
+(``$XDG_CACHE_HOME/redrive-console/planner``, see ``services.planner.disk_cache``).
+
 ``--json`` prints ``{"changes": [{"namespace", "table", "operation", "ddl", "is_unsafe",
 "unsafe_reason"}], "no_changes": bool}``. Exit codes: 0 ok, 2 bad input, 1 internal error.
 """
@@ -41,6 +44,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="plan like this Spirit: 2026-07 (SchemaBot's July pin) or 2026-08 (default)",
     )
     parser.add_argument("--json", action="store_true", help="print the plan as JSON")
+    add_no_cache_option(parser)
+
+
+def add_no_cache_option(parser: argparse.ArgumentParser) -> None:
+    """``--no-cache``: neither read nor write the persistent planner cache (plan/review/redrive)."""
+    parser.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="do not read or write the planner cache in $XDG_CACHE_HOME/redrive-console",
+    )
+
+
+def apply_cache_option(args: argparse.Namespace, setting: bool = True) -> None:
+    """Switch the persistent planner cache off for ``--no-cache`` or ``planner_cache: false``."""
+    from services.planner import disk_cache
+
+    disk_cache.configure(enabled=setting and not getattr(args, "no_cache", False))
 
 
 class _BadInput(Exception):
@@ -91,26 +111,35 @@ def _current_source(directory: Path, namespaces: list[str], flavour: str):
     return StaticSchemaSource({namespaces[0]: tables}, Flavour(flavour))
 
 
-def run(args: argparse.Namespace) -> int:
+def _live_source(url: str):
+    """The server as a schema source (SQLAlchemy is imported for a live target only)."""
     from sqlalchemy.exc import ArgumentError
 
+    from services.planner.live_source import LiveSchemaSource
+
+    try:
+        return LiveSchemaSource(url)
+    except ArgumentError:
+        raise _BadInput("--target-url is not a valid SQLAlchemy URL") from None
+
+
+def run(args: argparse.Namespace) -> int:
     from services.planner import PlannerError, plan_schema
-    from services.planner.sources import LiveSchemaSource
+    from services.planner.gc_budget import freeze_imports
     from services.planner.spirit_level import SpiritLevel
     from services.terminal_text import printable
 
+    apply_cache_option(args)
     try:
         desired = read_schema_dir(Path(args.schema_dir), args.namespace)
         if args.target_url:
-            source = LiveSchemaSource(args.target_url)
+            source = _live_source(args.target_url)
         else:
             source = _current_source(Path(args.current_dir), sorted(desired), args.flavour)
+        freeze_imports()
         result = plan_schema(desired, source, level=SpiritLevel(args.spirit_compat))
     except (_BadInput, PlannerError) as exc:
         print(f"plan: {printable(exc, single_line=True)}", file=sys.stderr)
-        return EXIT_USAGE
-    except ArgumentError:
-        print("plan: --target-url is not a valid SQLAlchemy URL", file=sys.stderr)
         return EXIT_USAGE
     except Exception as exc:
         print(f"plan: internal error: {type(exc).__name__}", file=sys.stderr)

@@ -1,8 +1,10 @@
-"""Parse one CREATE TABLE text into the normalised model, with a content-hash cache.
+"""Parse one CREATE TABLE text into the normalised model, with content-hash caches.
 
-The cache key is the SHA-256 of the text, the flavour, the Spirit level and ``PLANNER_VERSION``,
-so a warm re-plan parses only tables whose text changed, and a planner upgrade never reuses old
-models.
+The cache key is the SHA-256 of the text, the flavour, the Spirit level, the grammar gate and
+``PLANNER_VERSION``, so a warm re-plan parses only tables whose text changed, and a planner
+upgrade never reuses old models. Two levels: an in-process LRU that ``reserve_cache`` sizes
+from the plan (every model of the plan fits, so a re-plan in the same process parses nothing
+unchanged), and the persistent ``disk_cache`` shared by later runs.
 """
 
 from __future__ import annotations
@@ -11,17 +13,19 @@ import hashlib
 from collections import OrderedDict
 from threading import Lock
 
+from services.planner import disk_cache
 from services.planner.api import Flavour
 from services.planner.build import build_table
-from services.planner.dialect import validate_create
+from services.planner.disk_cache import Refusal
 from services.planner.lexer import join_tokens
 from services.planner.model import Table
 from services.planner.prepass import PreparedCreate, PrepassError, prepare_create
 from services.planner.spirit_level import DEFAULT_LEVEL, SpiritLevel
 
 PLANNER_VERSION = "1"
-_CACHE_SIZE = 6_000  # models of ~3 schemas of 1,000 tables (both sides); ~10 KB each
-_cache: OrderedDict[bytes, Table] = OrderedDict()
+_MIN_CACHE_SIZE = 6_000  # models of ~3 schemas of 1,000 tables (both sides)
+_cache: OrderedDict[bytes, Table | Refusal] = OrderedDict()
+_cache_size = _MIN_CACHE_SIZE
 _cache_lock = Lock()
 
 
@@ -82,6 +86,8 @@ def _validate_elements(prepared: PreparedCreate) -> None:
     new = [text for text in dict.fromkeys(texts) if text not in _validated_elements]
     if not new:
         return
+    from services.planner.dialect import validate_create  # sqlglot: only on a cache miss
+
     validate_create(f"CREATE TABLE t ({', '.join(new)})")
     with _cache_lock:
         if len(_validated_elements) > 100_000:
@@ -90,42 +96,59 @@ def _validate_elements(prepared: PreparedCreate) -> None:
 
 
 def clear_cache() -> None:
-    """Forget every cached model (tests and benchmarks use it to measure cold runs)."""
+    """Forget every model held in this process (the disk cache is ``disk_cache``'s)."""
     with _cache_lock:
         _cache.clear()
         _validated_elements.clear()
 
 
+def reserve_cache(entries: int) -> None:
+    """Let the in-process cache hold at least ``entries`` models (a plan reserves its own)."""
+    global _cache_size
+    with _cache_lock:
+        _cache_size = max(_cache_size, entries)
+
+
 Item = tuple[str, Flavour, bool, SpiritLevel]
 
 
-def _parse_one(item: Item) -> Table | TableParseError:
+def _parse_one(item: Item) -> Table | Refusal:
     try:
         return parse_table_uncached(*item)
     except TableParseError as exc:
-        return exc
+        return Refusal(str(exc), exc.table)
+
+
+def _remember(key: bytes, entry: Table | Refusal) -> None:
+    with _cache_lock:
+        _cache[key] = entry
+        _cache.move_to_end(key)
+        while len(_cache) > _cache_size:
+            _cache.popitem(last=False)
 
 
 def parse_many(items: list[Item]) -> list[Table | TableParseError]:
-    """Parse many ``(sql, flavour, validate, level)`` items through the cache, in input order.
+    """Parse many ``(sql, flavour, validate, level)`` items through the caches, in input order.
 
-    Each result is the model or the ``TableParseError`` for that statement. (A process pool
-    was measured slower here: forking and pickling models cost more than the second core
-    gave back on this shared 2-core machine.)
+    Each result is the model or the ``TableParseError`` for that statement (a refusal is a
+    verdict too: it is cached like a model). A process pool was measured slower here: forking
+    and pickling models cost more than the second core gave back on this shared machine.
     """
     results: list[Table | TableParseError] = []
+    written = 0
     for item in items:
         key = _key(*item)
         with _cache_lock:
-            cached = _cache.get(key)
-        if cached is not None:
-            results.append(cached)
-            continue
-        result = _parse_one(item)
-        if isinstance(result, Table):
-            with _cache_lock:
-                _cache[key] = result
-                if len(_cache) > _CACHE_SIZE:
-                    _cache.popitem(last=False)
-        results.append(result)
+            entry = _cache.get(key)
+        if entry is None:
+            entry = disk_cache.load(key, PLANNER_VERSION)
+            if entry is None:
+                entry = _parse_one(item)
+                written += disk_cache.store(key, PLANNER_VERSION, entry)
+        _remember(key, entry)
+        results.append(
+            TableParseError(entry.message, entry.table) if isinstance(entry, Refusal) else entry
+        )
+    if written:
+        disk_cache.evict()
     return results

@@ -15,11 +15,12 @@ from functools import lru_cache
 from services.domain.models import TableChange
 from services.planner.api import Flavour, PlannerError, PlanResult, SchemaSource
 from services.planner.differ import diff_tables
+from services.planner.gc_budget import planning_collections
 from services.planner.lexer import quote_identifier, tokenize
 from services.planner.lint import lint_table
 from services.planner.model import Table
 from services.planner.order import order_alters, order_creates
-from services.planner.parse import TableParseError, parse_many, parse_table
+from services.planner.parse import TableParseError, parse_many, parse_table, reserve_cache
 from services.planner.sources import table_name_of
 from services.planner.spirit_level import DEFAULT_LEVEL, SpiritLevel
 
@@ -241,6 +242,15 @@ def plan_schema(
     A source with a ``database_override`` holds every namespace in one database (SchemaBot's
     DSN-with-database mode): with several namespaces, a DROP cannot be attributed to one of them.
     """
+    # Each desired file and its live table may be parsed: keep them all for the next re-plan.
+    reserve_cache(2 * sum(len(files) for files in desired.values()))
+    with planning_collections():
+        return _plan_schema(desired, source, level)
+
+
+def _plan_schema(
+    desired: Mapping[str, Mapping[str, str]], source: SchemaSource, level: SpiritLevel
+) -> PlanResult:
     flavour = source.flavour
     server_text = bool(getattr(source, "server_text", False))
     if getattr(source, "database_override", None) and len(desired) > 1:

@@ -112,8 +112,17 @@ _TYPE_SPELLINGS = {
 }
 
 
+_SPELLING_STARTS = frozenset(words[0] for words in _TYPE_SPELLINGS)
+
+
 def _one_word_type(tokens: list[Token]) -> list[Token]:
     """A column definition with a multi-word type spelling (``NATIONAL VARCHAR``) as one word."""
+    if (
+        len(tokens) < 3
+        or tokens[1].kind != "word"
+        or tokens[1].text.upper() not in _SPELLING_STARTS
+    ):
+        return tokens  # the common case: a one-word type, no spelling to look for
     for words, replacement in _TYPE_SPELLINGS.items():
         found = tokens[1 : 1 + len(words)]
         if len(found) == len(words) and all(
@@ -123,12 +132,14 @@ def _one_word_type(tokens: list[Token]) -> list[Token]:
     return tokens
 
 
+_ELEMENT_STARTS = INDEX_STARTS | CONSTRAINT_STARTS
+
+
 def prepare_element(tokens: list[Token]) -> Element:
     """One body element with IGNORED, [NOT] ENFORCED, SRID and PERSISTENT taken care of."""
     first = tokens[0] if tokens else None
     is_column = first is not None and (
-        first.kind == "qid"
-        or (first.kind == "word" and first.text.upper() not in INDEX_STARTS | CONSTRAINT_STARTS)
+        first.kind == "qid" or (first.kind == "word" and first.text.upper() not in _ELEMENT_STARTS)
     )
     if is_column:
         tokens = _one_word_type(tokens)

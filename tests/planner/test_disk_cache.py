@@ -1,0 +1,286 @@
+"""The persistent planner cache: reused across runs, never trusted when an entry does not verify.
+
+Each test gets its own cache folder and an empty in-process cache, and counts how often the
+real parser runs (``parse_table_uncached``), so "served from disk" and "parsed again" are
+observed, not assumed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from services.planner import disk_cache
+from services.planner import parse as parse_module
+from services.planner.api import Flavour
+from services.planner.model_codec import decode_table, encode_table
+from services.planner.parse import PLANNER_VERSION, TableParseError, parse_many
+from services.planner.spirit_level import DEFAULT_LEVEL
+
+ROOT = Path(__file__).resolve().parents[2]
+USERS = (
+    "CREATE TABLE `users` (\n  `id` bigint unsigned NOT NULL AUTO_INCREMENT,\n"
+    "  `email` varchar(191) COLLATE utf8mb4_bin DEFAULT NULL,\n"
+    "  `state` enum('new','done') NOT NULL DEFAULT 'new' COMMENT 'life cycle',\n"
+    "  PRIMARY KEY (`id`),\n  UNIQUE KEY `uq_email` (`email`),\n"
+    "  KEY `idx_state` (`state`,`id` DESC)\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4"
+)
+ORDERS = (
+    "CREATE TABLE orders (id int NOT NULL, user_id bigint unsigned NOT NULL,"
+    " PRIMARY KEY (id), CONSTRAINT fk_user FOREIGN KEY (user_id) REFERENCES users (id)"
+    " ON DELETE CASCADE) PARTITION BY HASH (id) PARTITIONS 4"
+)
+REFUSED = "CREATE TABLE t (id int NOT NULL) WITH SYSTEM VERSIONING"
+
+
+@pytest.fixture
+def parses(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """A private cache folder, an empty in-process cache, and the texts the parser really ran on."""
+    monkeypatch.setattr(disk_cache, "_settings", disk_cache._Settings(directory=tmp_path / "c"))
+    parse_module.clear_cache()
+    seen: list[str] = []
+    real = parse_module.parse_table_uncached
+
+    def counting(sql, *args, **kwargs):
+        seen.append(sql)
+        return real(sql, *args, **kwargs)
+
+    monkeypatch.setattr(parse_module, "parse_table_uncached", counting)
+    yield seen
+    parse_module.clear_cache()
+
+
+def plan_items(*texts: str) -> list:
+    return [(text, Flavour.MARIADB, True, DEFAULT_LEVEL) for text in texts]
+
+
+def new_process() -> None:
+    """What a new run sees: nothing in memory, only the disk."""
+    parse_module.clear_cache()
+
+
+def entry_files() -> list[Path]:
+    return sorted(p for p in disk_cache.cache_directory().rglob("*") if p.is_file())
+
+
+def test_a_new_run_reads_models_and_refusals_from_disk(parses: list[str]) -> None:
+    first = parse_many(plan_items(USERS, ORDERS, REFUSED))
+    assert len(parses) == 3 and len(entry_files()) == 3
+    new_process()
+    again = parse_many(plan_items(USERS, ORDERS, REFUSED))
+    assert len(parses) == 3  # nothing parsed again
+    assert again[:2] == first[:2]
+    assert isinstance(again[2], TableParseError) and str(again[2]) == str(first[2])
+    assert again[2].table == first[2].table
+
+
+def test_no_cache_neither_reads_nor_writes(parses: list[str]) -> None:
+    disk_cache.configure(enabled=False)
+    parse_many(plan_items(USERS))
+    assert entry_files() == []
+    disk_cache.configure(enabled=True)
+    parse_many(plan_items(USERS))
+    new_process()
+    disk_cache.configure(enabled=False)
+    parse_many(plan_items(USERS))
+    assert len(parses) == 2  # the entry on disk was not read
+
+
+def _corrupt(mutation: str, raw: bytes) -> bytes:
+    header, _, payload = raw.partition(b"\n")
+    document = json.loads(payload)
+    if mutation == "truncated":
+        return raw[: len(raw) // 2]
+    if mutation == "flipped byte":
+        return raw[:-5] + bytes([raw[-5] ^ 0x01]) + raw[-4:]
+    if mutation == "empty":
+        return b""
+    if mutation == "altered text, old digest":
+        return raw.replace(b"life cycle", b"life cyclX")
+    if mutation == "pickle":
+        import pickle
+
+        return pickle.dumps({"table": document["table"]})
+    if mutation == "other planner version":
+        document["planner"] = PLANNER_VERSION + "-old"
+    elif mutation == "other model shape":
+        document["model"] = "0" * 16
+    elif mutation == "other grammar version":
+        document["grammar"] = "0.0.1"
+    elif mutation == "wrong type in the model":
+        document["table"][2][0][7] = "yes"  # Column.nullable must be a bool
+    elif mutation == "missing field":
+        document["table"][2][0].pop()
+    # The header is rebuilt: these entries verify as files, they are foreign in content.
+    payload = json.dumps(document).encode()
+    import hashlib
+
+    return header[:6] + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
+
+
+MUTATIONS = [
+    "truncated",
+    "flipped byte",
+    "altered text, old digest",
+    "empty",
+    "pickle",
+    "other planner version",
+    "other model shape",
+    "other grammar version",
+    "wrong type in the model",
+    "missing field",
+]
+
+
+@pytest.mark.parametrize("mutation", MUTATIONS)
+def test_an_entry_that_does_not_verify_is_ignored_and_rebuilt(
+    parses: list[str], mutation: str
+) -> None:
+    (expected,) = parse_many(plan_items(USERS))
+    (path,) = entry_files()
+    path.write_bytes(_corrupt(mutation, path.read_bytes()))
+    new_process()
+    (rebuilt,) = parse_many(plan_items(USERS))
+    assert len(parses) == 2  # parsed again, not served from the bad entry
+    assert rebuilt == expected
+    new_process()
+    parse_many(plan_items(USERS))
+    assert len(parses) == 2  # the rewritten entry is good again
+
+
+def test_an_entry_of_another_statement_is_not_trusted(parses: list[str]) -> None:
+    """A valid entry copied under another key (e.g. by hand) is foreign: it names its own key."""
+    parse_many(plan_items(USERS, ORDERS))
+    users_path, orders_path = (
+        disk_cache._path(parse_module._key(*item)) for item in plan_items(USERS, ORDERS)
+    )
+    orders_path.write_bytes(users_path.read_bytes())
+    new_process()
+    (orders,) = parse_many(plan_items(ORDERS))
+    assert orders.name == "orders" and parses[-1] == ORDERS
+
+
+def test_the_folder_is_bounded_by_size_least_recently_used_first(parses: list[str]) -> None:
+    texts = [USERS.replace("`users`", f"`users_{i}`") for i in range(6)]
+    parse_many(plan_items(texts[0]))
+    (one,) = entry_files()
+    size = one.stat().st_size
+    disk_cache.configure(limit_bytes=int(size * 4.5))
+    parse_many(plan_items(*texts[1:4]))  # four entries: within the bound
+    for age, path in enumerate(
+        disk_cache._path(parse_module._key(*i)) for i in plan_items(*texts[:4])
+    ):
+        os.utime(path, (1_000_000 + age, 1_000_000 + age))  # texts[0] oldest ... texts[3]
+    new_process()
+    parse_many(plan_items(texts[0]))  # a hit refreshes texts[0]: now texts[1] is the oldest
+    parse_many(plan_items(texts[4]))  # fifth entry: over the bound, evict down to 80 %
+    remaining = {p.name for p in entry_files()}
+    keys = [disk_cache._path(parse_module._key(*i)).name for i in plan_items(*texts[:5])]
+    assert keys[1] not in remaining and keys[2] not in remaining
+    assert {keys[0], keys[3], keys[4]} <= remaining
+    assert sum(p.stat().st_size for p in entry_files()) <= size * 4.5
+
+
+def test_a_write_is_atomic_and_leaves_no_temporary_file(parses: list[str]) -> None:
+    parse_many(plan_items(USERS, ORDERS))
+    assert all(not p.name.startswith(".tmp-") for p in entry_files())
+    assert len(entry_files()) == 2
+
+
+def test_a_stray_temporary_file_goes_first_when_the_folder_is_full(parses: list[str]) -> None:
+    parse_many(plan_items(USERS))
+    (entry,) = entry_files()
+    stray = entry.parent / ".tmp-killed-writer"
+    stray.write_bytes(b"x" * entry.stat().st_size)
+    disk_cache.configure(limit_bytes=int(entry.stat().st_size * 2.5))
+    parse_many(plan_items(ORDERS))
+    assert not stray.exists() and len(entry_files()) == 2
+
+
+def test_the_codec_round_trips_every_model_field() -> None:
+    for text in (USERS, ORDERS):
+        (table,) = parse_many(plan_items(text))
+        assert decode_table(json.loads(json.dumps(encode_table(table)))) == table
+
+
+def test_the_cache_lives_under_xdg_cache_home(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(disk_cache, "_settings", disk_cache._Settings())
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert disk_cache.cache_directory() == tmp_path / "redrive-console" / "planner"
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/path")  # not absolute: ignored
+    assert disk_cache.cache_directory() == Path.home() / ".cache" / "redrive-console" / "planner"
+
+
+def _plan_args(tmp_path: Path, *extra: str) -> list[str]:
+    desired, current = tmp_path / "desired", tmp_path / "current"
+    for folder, text in ((desired, USERS.replace("'life cycle'", "'state'")), (current, USERS)):
+        folder.mkdir(exist_ok=True)
+        (folder / "users.sql").write_text(text)
+    return ["plan", "--schema-dir", str(desired), "--current-dir", str(current), *extra]
+
+
+def _run(tmp_path: Path, *command: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, *command],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "XDG_CACHE_HOME": str(tmp_path / "xdg")},
+        check=False,
+    )
+
+
+def _plan_cli(tmp_path: Path, *extra: str) -> subprocess.CompletedProcess:
+    return _run(tmp_path, "-m", "app", *_plan_args(tmp_path, "--namespace", "app", *extra))
+
+
+def test_plan_cli_fills_the_cache_and_no_cache_leaves_it_alone(tmp_path: Path) -> None:
+    folder = tmp_path / "xdg" / "redrive-console" / "planner"
+    skipped = _plan_cli(tmp_path, "--no-cache")
+    assert skipped.returncode == 0, skipped.stderr
+    assert "ALTER TABLE" in skipped.stdout and not folder.exists()
+    cached = _plan_cli(tmp_path)
+    assert cached.returncode == 0 and cached.stdout == skipped.stdout
+    assert len([p for p in folder.rglob("*") if p.is_file()]) == 2
+    again = _plan_cli(tmp_path)
+    assert again.stdout == skipped.stdout
+
+
+def test_cached_plan_from_a_snapshot_imports_neither_sqlalchemy_nor_sqlglot(tmp_path: Path) -> None:
+    assert _plan_cli(tmp_path).returncode == 0  # fills the cache
+    probe = (
+        "import sys; from app.cli import main; code = main(sys.argv[1:]); "
+        "heavy = sorted({m.split('.')[0] for m in sys.modules} & {'sqlalchemy', 'sqlglot'}); "
+        "print(code, heavy)"
+    )
+    run = _run(tmp_path, "-c", probe, *_plan_args(tmp_path, "--namespace", "app", "--json"))
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip().splitlines()[-1] == "0 []"
+
+
+def test_a_warm_re_plan_parses_nothing_unchanged_whatever_the_plan_size(
+    parses: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The in-process cache grows to the plan: 12 tables on both sides need 24 models, more than
+    the (shrunk) default holds; with the disk off, only memory can serve the re-plan."""
+    from services.planner import plan_schema
+    from services.planner.sources import StaticSchemaSource
+
+    monkeypatch.setattr(parse_module, "_cache_size", 4)
+    disk_cache.configure(enabled=False)
+    names = [f"users_{i}" for i in range(12)]
+    current = {name: USERS.replace("`users`", f"`{name}`") for name in names}
+    desired = {
+        f"{name}.sql": text.replace("'life cycle'", "'v2'") for name, text in current.items()
+    }
+    source = StaticSchemaSource({"app": current}, Flavour.MARIADB)
+    first = plan_schema({"app": desired}, source)
+    assert len(first.changes) == 12 and len(parses) == 24
+    again = plan_schema({"app": desired}, source)
+    assert again == first and len(parses) == 24
