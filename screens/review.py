@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 MAX_LISTED_FAILURES = 3
 """Failed or cancelled tasks listed by name; the task area has a fixed height."""
 
+# The mark of a listed task's state class; a stored spelling other than the plain one
+# (``STATE_FAILED``, ``Failed``) is shown verbatim next to it, never rewritten.
 _STATE_MARKS = {"failed": "✘ FAILED   ", "cancelled": "⊘ CANCELLED"}
 
 
@@ -386,6 +388,10 @@ class ReviewScreen(ConsoleScreen):
         for task in unfinished[:MAX_LISTED_FAILURES]:
             state = normalize_state(task.state)
             text.append(f"\n  {_STATE_MARKS[state]}  #{task.id} ")
+            if task.state != state:
+                text.append("(stored state ")
+                text.append_text(literal(task.state, single_line=True))
+                text.append(") ")
             place = ".".join(part for part in (task.namespace, task.table_name or "") if part)
             text.append_text(literal(place or task.task_identifier, single_line=True))
             if task.shard:

@@ -474,3 +474,27 @@ async def test_reflected_progress_rows_are_marked_as_not_reopened() -> None:
         failed = next(line for line in lines if "#11" in line)
         assert "✘ FAILED" in failed and "not reopened" not in failed
         assert any("Would reopen: tasks #11 ·" in line for line in lines)
+
+
+async def test_stored_task_states_are_shown_verbatim_and_escaped() -> None:
+    """A task stored as ``STATE_FAILED`` (or with a trailing CR LF) is listed with its own
+    spelling, escaped, not only as the normalised ``failed``."""
+    review = match_review(
+        tasks=(
+            make_task(11, "orders", "STATE_FAILED", error="copy failed", operation_id=21),
+            make_task(12, "orders", "Cancelled\r\n", error="stopped", operation_id=21),
+            make_task(13, "orders", "failed", error="copy failed", operation_id=21),
+        ),
+        reopen_task_ids=(11, 13),
+    )
+    app = ReviewApp(service_with(review))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        lines = rendered(app.screen.query_one("#review-tasks")).splitlines()
+        shouted = next(line for line in lines if "#11" in line)
+        assert "✘ FAILED" in shouted and "(stored state STATE_FAILED)" in shouted
+        hostile = next(line for line in lines if "#12" in line)
+        assert "⊘ CANCELLED" in hostile and "(stored state Cancelled" in hostile
+        assert "\r" not in hostile and "— stopped" in hostile
+        plain = next(line for line in lines if "#13" in line)
+        assert "stored state" not in plain
