@@ -114,6 +114,9 @@ class ReviewScreen(ConsoleScreen):
     }
     """
 
+    FOOTER_FIRST = ("review.confirm", "review.force")
+    """Binding ids the footer keeps at any width (with help and quit)."""
+
     BINDINGS: list[BindingType] = [
         Binding("c,enter", "confirm", "Redrive…", id="review.confirm"),
         Binding("f", "force", "Force takeover…", id="review.force"),
