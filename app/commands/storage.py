@@ -1,9 +1,9 @@
 """``redrive-console storage init|inspect``: create SchemaBot's tables, or say which storage it is.
 
-``init`` refuses (exit 2) a database that already has tables: the console never alters an
-existing SchemaBot database. ``inspect`` only reads the catalog: dialect, generation (g1, g2 or
-unknown), the markers that decided it, the columns the console reads that are missing, and the
-extra columns it ignores.
+``init`` refuses (exit 3, ``rejected``: a rule judged what it read in storage) a database that
+already has tables: the console never alters an existing SchemaBot database. ``inspect`` only
+reads the catalog: dialect, generation (g1, g2 or unknown), the markers that decided it, the
+columns the console reads that are missing, and the extra columns it ignores.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import argparse
 import json
 import sys
 
-from app.cli import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE, add_connection_options
+from app.cli import EXIT_INTERNAL, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, add_connection_options
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -56,7 +56,7 @@ def _init(args: argparse.Namespace) -> int:
     try:
         tables = init_storage(engine)
     except StorageNotEmptyError as exc:
-        return _fail(args, "refused", str(exc), EXIT_USAGE)
+        return _fail(args, "rejected", str(exc), EXIT_REFUSED)
     except StorageUnavailableError as exc:
         return _fail(args, "unavailable", str(exc), EXIT_INTERNAL)
     finally:

@@ -144,6 +144,13 @@ def _ambiguous(s: Storage) -> int:
     return code
 
 
+def _init_non_empty(s: Storage) -> int:
+    """The storage already holds SchemaBot's tables (and an apply): init reads that and refuses."""
+    code = s.run("storage", "init", "--json")
+    assert json.loads(s.output.out)["status"] == "rejected"
+    return code
+
+
 def _not_failed(s: Storage) -> int:
     s.set_apply(state="completed")
     return s.run("review", s.ident, "-e", ENV)
@@ -175,6 +182,7 @@ SCENARIOS: dict[str, Callable[[Storage], int]] = {
     "--expect-lock-owner not the holder": _expect_other_owner,
     "redrive not confirmed": lambda s: s.redrive(stdin=io.StringIO("n\n")),
     "Ctrl-C at the redrive prompt": _ctrl_c_at_prompt,
+    "storage init on a database that already has tables": _init_non_empty,
 }
 NEEDS_MYSQL = {"two applies sharing one identifier"}
 CASES = documented_cases()

@@ -392,7 +392,7 @@ def test_init_works_on_sqlite(sqlite_url: str) -> None:
     engine.dispose()
 
 
-def test_cli_storage_init_creates_then_refuses_with_exit_2(
+def test_cli_storage_init_creates_then_refuses_with_exit_3(
     mysql_database_url: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["storage", "init", "--storage-url", mysql_database_url, "--json"]) == 0
@@ -400,7 +400,7 @@ def test_cli_storage_init_creates_then_refuses_with_exit_2(
     assert created["status"] == "created"
     assert set(created["tables"]) == set(SPEC_COLUMNS)
 
-    assert main(["storage", "init", "--storage-url", mysql_database_url]) == 2
+    assert main(["storage", "init", "--storage-url", mysql_database_url]) == 3
     err = capsys.readouterr().err
     assert "refusing to initialise" in err and "already has 8 table(s)" in err
 
