@@ -29,10 +29,12 @@ def build_service(args: argparse.Namespace, settings: Settings | None = None) ->
     The operator is ``--operator``, else the config's ``redrive_console.operator``, else the
     service's default (``cli:<user>@<host>``).
     """
+    from app.commands.planner_cache import apply_cache_option
     from services.redrive import service
     from services.storage import store
 
     settings = settings or build_settings(args)
+    apply_cache_option(args, settings.planner_cache)
     storage = store.Storage.from_url(settings.storage_url)
     return service.RedriveService(
         storage,

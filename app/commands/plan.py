@@ -23,6 +23,7 @@ import sys
 from pathlib import Path
 
 from app.cli import EXIT_INTERNAL, EXIT_OK, EXIT_USAGE
+from app.commands.planner_cache import add_no_cache_option, apply_cache_option
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -45,22 +46,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print the plan as JSON")
     add_no_cache_option(parser)
-
-
-def add_no_cache_option(parser: argparse.ArgumentParser) -> None:
-    """``--no-cache``: neither read nor write the persistent planner cache (plan/review/redrive)."""
-    parser.add_argument(
-        "--no-cache",
-        action="store_true",
-        help="do not read or write the planner cache in $XDG_CACHE_HOME/redrive-console",
-    )
-
-
-def apply_cache_option(args: argparse.Namespace, setting: bool = True) -> None:
-    """Switch the persistent planner cache off for ``--no-cache`` or ``planner_cache: false``."""
-    from services.planner import disk_cache
-
-    disk_cache.configure(enabled=setting and not getattr(args, "no_cache", False))
 
 
 class _BadInput(Exception):

@@ -46,6 +46,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from app.cli import EXIT_INTERRUPTED, EXIT_OK, EXIT_REFUSED, add_connection_options
+from app.commands.planner_cache import add_no_cache_option
 
 if TYPE_CHECKING:
     from services.redrive.model import RedriveOutcome, Review, ReviewToken
@@ -80,6 +81,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
     add_operator_option(parser)
+    add_no_cache_option(parser)
     add_connection_options(parser)
 
 

@@ -43,6 +43,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from app.cli import EXIT_INTERNAL, EXIT_OK, STATUS_BY_EXIT, add_connection_options, exit_code_for
+from app.commands.planner_cache import add_no_cache_option
 
 if TYPE_CHECKING:
     from services.domain.models import TableChange
@@ -55,6 +56,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-e", "--environment", required=True, help="the apply's environment")
     parser.add_argument("--json", action="store_true", help="print the review as JSON")
     add_operator_option(parser)
+    add_no_cache_option(parser)
     add_connection_options(parser)
 
 

@@ -19,7 +19,15 @@ DEFAULT_WINDOW_HOURS = 24
 # failures should become a new apply, not a redrive of a plan reviewed long ago).
 WINDOW_HOURS_RANGE = (1, 720)
 _KEYS = frozenset(
-    {"keymap", "read_only", "redrive_window_hours", "operator", "spirit_compat", "api"}
+    {
+        "keymap",
+        "read_only",
+        "redrive_window_hours",
+        "operator",
+        "spirit_compat",
+        "api",
+        "planner_cache",
+    }
 )
 
 
@@ -32,6 +40,7 @@ class ConsoleOptions:
     # None: review and redrive take the level from the plan's storage generation.
     spirit_compat: SpiritLevel | None = None
     api: ApiSettings | None = None  # the SchemaBot server to call, when configured
+    planner_cache: bool = True  # false: never read or write the persistent planner cache
 
 
 def parse_console_section(node: object) -> ConsoleOptions:
@@ -67,6 +76,9 @@ def parse_console_section(node: object) -> ConsoleOptions:
             spirit_compat = parse_level(level_text)
         except ValueError as exc:
             raise ConfigError(f"{yt.join(SECTION, 'spirit_compat')}: {exc}") from None
+    planner_cache = True
+    if spec.get("planner_cache") is not None:
+        planner_cache = yt.boolean(spec["planner_cache"], yt.join(SECTION, "planner_cache"))
     return ConsoleOptions(
         keymap=keymap,
         read_only=read_only,
@@ -74,4 +86,5 @@ def parse_console_section(node: object) -> ConsoleOptions:
         operator=operator.strip() if operator else None,
         spirit_compat=spirit_compat,
         api=parse_api_section(spec.get("api"), SECTION),
+        planner_cache=planner_cache,
     )

@@ -37,6 +37,7 @@ class Settings:
     allowed_environments: tuple[str, ...] | None = None
     config_path: Path | None = None
     api: ApiSettings | None = None  # redrive_console.api
+    planner_cache: bool = True  # redrive_console.planner_cache: false switches it off
 
     @property
     def storage_display(self) -> str:
@@ -85,6 +86,7 @@ def load_settings(config_path: str | None, storage_url: str | None) -> Settings:
         allowed_environments=allowed,
         config_path=path,
         api=console.api,
+        planner_cache=console.planner_cache,
     )
 
 
