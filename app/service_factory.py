@@ -41,6 +41,7 @@ def build_service(args: argparse.Namespace, settings: Settings | None = None) ->
         settings.targets,
         window=settings.redrive_window,
         operator=getattr(args, "operator", None) or settings.operator,
+        spirit_compat=getattr(args, "spirit_compat", None) or settings.spirit_compat,
     )
 
 

@@ -15,7 +15,15 @@ database clock::
       "error": "…", "lock_owner": "owner/repo#123" | null,
       "lock_problem": null | "ambiguous (2 rows)" | "unknown (NULL owner)",
       "unreadable": null | "applies.deployment is NULL (row 7); …",
-      "redrivable": true, "reason": "…", "redrive_count": 0}]
+      "redrivable": true, "reason": "…", "redrive_count": 0,
+      "retry_after": null | "…", "superseded_by": null | "apply-…",
+      "throttled_tasks": 0, "pending_drops": 0,
+      "storage": {"dialect": "mysql" | "postgres" | "sqlite", "generation": "g1" | "g2" | …}}]
+
+On G2 storage (a later SchemaBot) a failed apply is never redrivable: ``reason`` says that
+SchemaBot declares a terminal apply final. ``retry_after``, ``superseded_by``,
+``throttled_tasks`` and ``pending_drops`` (tables of the apply quarantined instead of dropped)
+come from G2 columns and are null / 0 elsewhere.
 
 A row that cannot be decoded is still listed, with ``unreadable`` naming the column, and is
 not redrivable. ``lock_problem`` marks a lock without a nameable owner (several ``locks``
@@ -31,6 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.cli import EXIT_OK, add_connection_options
 from app.commands.review import add_operator_option, iso, open_service, report_failure
+from app.commands.storage_fields import row_fields
 
 if TYPE_CHECKING:
     from services.redrive.model import TriageRow
@@ -68,9 +77,11 @@ def run(args: argparse.Namespace) -> int:
     except Exception as exc:
         return report_failure(args, exc)
     if args.json:
+        from app.commands.storage_fields import storage_document
         from services.terminal_text import json_text
 
-        print(json_text([row_document(r) for r in rows]))
+        storage = {"storage": storage_document(service.storage)}
+        print(json_text([row_document(r) | storage for r in rows]))
     else:
         print(render_rows(rows))
     return EXIT_OK
@@ -100,6 +111,7 @@ def row_document(row: TriageRow) -> dict[str, Any]:
         "redrivable": row.redrivable,
         "reason": row.reason,
         "redrive_count": row.redrive_count,
+        **row_fields(row),
     }
 
 

@@ -7,7 +7,8 @@ JSON (``--json``): one array on stdout::
     [{"id": 12, "created_at": "2026-07-01T12:00:00", "level": "info",
       "event_type": "info", "source": "schemabot",
       "message": "Redrive requested by user (caller: cli:me@host)",
-      "task_id": null, "old_state": null, "new_state": null, "metadata": {…} | null}]
+      "task_id": null, "old_state": null, "new_state": null, "metadata": {…} | null,
+      "storage": {"dialect": "mysql" | "postgres" | "sqlite", "generation": "g1" | "g2" | …}}]
 """
 
 from __future__ import annotations
@@ -45,7 +46,10 @@ def run(args: argparse.Namespace) -> int:
     except Exception as exc:
         return report_failure(args, exc)
     if args.json:
-        print(json_text([entry_document(e) for e in entries], default=str))
+        from app.commands.storage_fields import storage_document
+
+        storage = {"storage": storage_document(service.storage)}
+        print(json_text([entry_document(e) | storage for e in entries], default=str))
         return EXIT_OK
     if not entries:
         print(f"no apply_logs rows for {printable(args.apply_id, single_line=True)}")

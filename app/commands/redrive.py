@@ -30,7 +30,12 @@ JSON (``--json``, one document on stdout)::
      "reason_code": "" | "ambiguous_lock" | …,
      "fingerprint": "<sha256 hex>" | "", "lock_owner": "cli:me@host" | null,
      "previous_lock_owner": "acme/repo#42" | null,
-     "reopened": {"tasks": [1, 2], "operations": [101]}}
+     "reopened": {"tasks": [1, 2], "operations": [101]},
+     "storage": {"dialect": "mysql" | "postgres" | "sqlite", "generation": "g1" | "g2" | …}}
+
+On G2 storage (a later SchemaBot, which declares a terminal apply final) the redrive is
+refused with ``reason_code: "terminal_final"`` (exit 3) and nothing is written; on storage of
+unknown generation with ``unknown_generation``. No option overrides either.
 
 Interrupted (Ctrl-C), the outcome is read back from storage, never guessed::
 
@@ -54,6 +59,7 @@ if TYPE_CHECKING:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     from app.commands.review import add_operator_option
+    from app.commands.storage_fields import add_spirit_compat_option
 
     parser.add_argument("apply_id", metavar="APPLY_ID", help="the apply identifier (apply-…)")
     parser.add_argument("-e", "--environment", required=True, help="the apply's environment")
@@ -80,6 +86,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="refuse unless the plan fingerprint is F or starts with F (16+ hex characters)",
     )
     parser.add_argument("--json", action="store_true", help="print the outcome as JSON")
+    add_spirit_compat_option(parser)
     add_operator_option(parser)
     add_no_cache_option(parser)
     add_connection_options(parser)
@@ -148,6 +155,7 @@ def _review_confirm_redrive(args: argparse.Namespace, token: ReviewToken | None)
     if isinstance(result, int):
         return result
     service, review, encoded = result
+    args.storage_document = review.storage.as_json() if review.storage else None
     out = sys.stderr if args.json else sys.stdout
     print(render_review(review, encoded), file=out)
     if not review.redrivable:
@@ -276,7 +284,8 @@ def _report(
     from services.terminal_text import json_text, printable
 
     if args.json:
-        print(json_text(outcome_document(outcome)))
+        storage = getattr(args, "storage_document", None)
+        print(json_text(outcome_document(outcome) | {"storage": storage}))
     elif outcome.redriven:
         print(f"Redrive queued for {printable(outcome.apply_id, single_line=True)}")
         print(printable(outcome.reason))

@@ -246,6 +246,7 @@ def outcome_document(
 ) -> dict[str, Any]:
     """The ``--json`` document (see the module docstring)."""
     return {
+        "storage": review.storage.as_json() if review.storage else None,
         "status": "resubmitted" if outcome.resubmitted else "rejected",
         "apply_id": outcome.failed_apply_id,
         "reason": outcome.reason,

@@ -29,6 +29,15 @@ JSON (``--json``, one document on stdout; times are ISO-8601 on the database clo
      "token": "rt1.…",
      "notes": ["…"]}
 
+Every review also carries ``storage: {dialect, generation}``, ``recovery_actions``
+(``reopen``/``resubmit`` as the storage generation allows), ``next_step`` (copyable text: on G2
+storage the sanctioned recovery instead of a reopen), and the G2 fields ``retry_after``,
+``superseded_by``, ``throttled_tasks`` ([{task_id, table, reason}]) and ``pending_drops``
+([{table, quarantined_name, quarantined_at, state}]). On G2 a failed apply's review is
+``not_redrivable`` with ``reason_code: "terminal_final"`` (exit 3) after the full comparison;
+on a storage of unknown generation ``unknown_generation``. ``--spirit-compat`` overrides the
+Spirit level the fresh plan follows (default: G1 2026-07, G2 2026-08).
+
 On a refusal that has no review (bad input, unknown apply, unreadable rows) ``--json`` prints
 ``{"status": "invalid" | "rejected" | "error", "reason_code": "…", "error": "…"}``: the status
 names the exit code (``invalid`` 2, ``rejected`` 3, ``error`` 1).
@@ -44,6 +53,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.cli import EXIT_INTERNAL, EXIT_OK, STATUS_BY_EXIT, add_connection_options, exit_code_for
 from app.commands.planner_cache import add_no_cache_option
+from app.commands.storage_fields import add_spirit_compat_option, review_fields, review_lines
 
 if TYPE_CHECKING:
     from services.domain.models import TableChange
@@ -55,6 +65,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("apply_id", metavar="APPLY_ID", help="the apply identifier (apply-…)")
     parser.add_argument("-e", "--environment", required=True, help="the apply's environment")
     parser.add_argument("--json", action="store_true", help="print the review as JSON")
+    add_spirit_compat_option(parser)
     add_operator_option(parser)
     add_no_cache_option(parser)
     add_connection_options(parser)
@@ -113,6 +124,7 @@ def open_service(args: argparse.Namespace) -> RedriveService | int:
     except RedriveConsoleError as exc:
         return report_setup_error(exc)
     service.operator = getattr(args, "operator", None) or settings.operator or default_operator()
+    service.spirit_compat = getattr(args, "spirit_compat", None) or settings.spirit_compat
     return service
 
 
@@ -190,6 +202,7 @@ def review_document(review: Review) -> dict[str, Any]:
             "operations": list(review.reopen_operation_ids),
         },
         "reflected_tasks": list(review.reflected_task_ids),
+        **review_fields(review),
         "notes": list(review.notes),
     }
 
@@ -225,6 +238,7 @@ def render_review(review: Review, token: str) -> str:
         f"reopen tasks: {_ids(review.reopen_task_ids)}; "
         f"operations: {_ids(review.reopen_operation_ids)}",
     ]
+    lines += review_lines(review)
     if token:
         lines.append(f"token: {token}")
     lines += [f"note: {note}" for note in review.notes]

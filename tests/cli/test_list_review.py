@@ -40,6 +40,16 @@ REVIEW_KEYS = {
 }  # fmt: skip
 
 
+# which storage was read, and the later (G2) SchemaBot fields: in every list row and review
+LIST_KEYS = LIST_KEYS | {
+    "storage", "retry_after", "superseded_by", "throttled_tasks", "pending_drops",
+}  # fmt: skip
+REVIEW_KEYS = REVIEW_KEYS | {
+    "storage", "recovery_actions", "next_step", "retry_after", "superseded_by",
+    "throttled_tasks", "pending_drops",
+}  # fmt: skip
+
+
 @pytest.fixture
 def setup(tmp_path, request):
     """(storage, argv tail with --config/--storage-url) for a sqlite storage by default."""
@@ -150,12 +160,16 @@ def test_review_of_an_unknown_apply_is_rejected_with_3(setup, capsys) -> None:
     assert code == 3 and err.strip() == "redrive-console: apply apply-nope not found"
 
 
-def test_review_of_unreadable_rows_exits_3_with_one_line(setup, capsys) -> None:
+def test_review_of_an_unknown_state_exits_3_and_shows_it_verbatim(setup, capsys) -> None:
     storage, conn_args = setup
     seeded = seed_testdb(storage, tasks=[{"table_name": "users", "state": "exploded"}])
-    code, _, err = run(capsys, "review", seeded.apply_identifier, "-e", "staging", *conn_args)
-    assert code == 3
-    assert len(err.strip().splitlines()) == 1 and "unknown state 'exploded'" in err
+    args = ("review", seeded.apply_identifier, "-e", "staging", *conn_args)
+    code, out, _ = run(capsys, *args, "--json")
+    doc = json.loads(out)
+    assert (code, doc["verdict"], doc["reason_code"]) == (3, "not_redrivable", "unknown_state")
+    assert "unknown state 'exploded'" in doc["reason"]
+    code, out, _ = run(capsys, *args)
+    assert code == 3 and "unknown state 'exploded'" in out
 
 
 def test_unreachable_storage_exits_1_without_the_password(capsys) -> None:
