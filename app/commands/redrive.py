@@ -16,6 +16,8 @@ What the redrive is bound to:
 - ``--expect-lock-owner OWNER`` refuses unless the lock is held by OWNER.
 - ``--expect-fingerprint F`` refuses unless the plan fingerprint is F or starts with F (at least
   16 hex characters, as the console shows it); it is checked again under the lock.
+- ``--ignore-preflight`` redrives even when the pre-flight proves a table will fail again
+  (otherwise refused with ``reason_code: "preflight_fails"``, exit 3); the audit row records it.
 - ``--force --yes`` must name what it takes over: it needs ``--token`` or
   ``--expect-lock-owner``.
 
@@ -74,6 +76,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="take over the database lock held by the owner shown in the review",
     )
     parser.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    parser.add_argument(
+        "--ignore-preflight",
+        action="store_true",
+        help="redrive even if the pre-flight says the retry will fail again (audited)",
+    )
     parser.add_argument(
         "--expect-lock-owner",
         metavar="OWNER",
@@ -161,6 +168,11 @@ def _review_confirm_redrive(args: argparse.Namespace, token: ReviewToken | None)
     if not review.redrivable:
         rejected = replace(_rejected(review, review.reason), reason_code=review.reason_code)
         return _report(args, rejected, review_exit_code(review))
+    if review.preflight_fails and not args.ignore_preflight:
+        from services.redrive.execute import preflight_refusal
+
+        refused = _rejected(review, preflight_refusal(review))
+        return _report(args, replace(refused, reason_code="preflight_fails"))
     if refusal := _refusal_before_confirm(review, args):
         return _report(args, _rejected(review, refusal))
     if not args.yes and not _confirmed(review, args.force):
@@ -173,6 +185,7 @@ def _review_confirm_redrive(args: argparse.Namespace, token: ReviewToken | None)
             force=args.force,
             reviewed=token or review.token,
             expect_fingerprint=args.expect_fingerprint,
+            ignore_preflight=args.ignore_preflight,
         )
     except Exception as exc:
         return report_failure(args, exc)

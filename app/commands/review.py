@@ -27,7 +27,17 @@ JSON (``--json``, one document on stdout; times are ISO-8601 on the database clo
      "reopen": {"tasks": [1, 2], "operations": [101]},
      "reflected_tasks": [7],
      "token": "rt1.…",
-     "notes": ["…"]}
+     "notes": ["…"],
+     "preflight": [{"namespace": "testdb", "table": "users", "cause": "duplicate_key",
+                    "error_code": 1062, "check": "duplicates for new UNIQUE KEY …",
+                    "count": 3, "examples": [{"values": ["a@x"], "rows": 2}],
+                    "resume": "resume" | "restart" | "blocked" | "unknown",
+                    "verdict": "will_fail_again" | "likely_to_succeed" | "unknown", …}] | null,
+     "preflight_verdict": "will_fail_again" | "likely_to_succeed" | "unknown" | null,
+     "preflight_notes": ["…"]}
+
+``preflight`` is null when the review was refused before it reached the target
+(``app.commands.preflight_output`` has the full shape).
 
 Every review also carries ``storage: {dialect, generation}``, ``recovery_actions``
 (``reopen``/``resubmit`` as the storage generation allows), ``next_step`` (copyable text: on G2
@@ -53,6 +63,7 @@ from typing import TYPE_CHECKING, Any
 
 from app.cli import EXIT_INTERNAL, EXIT_OK, STATUS_BY_EXIT, add_connection_options, exit_code_for
 from app.commands.planner_cache import add_no_cache_option
+from app.commands.preflight_output import preflight_fields, preflight_lines
 from app.commands.storage_fields import add_spirit_compat_option, review_fields, review_lines
 
 if TYPE_CHECKING:
@@ -204,6 +215,7 @@ def review_document(review: Review) -> dict[str, Any]:
         "reflected_tasks": list(review.reflected_task_ids),
         **review_fields(review),
         "notes": list(review.notes),
+        **preflight_fields(review.preflight),
     }
 
 
@@ -239,6 +251,7 @@ def render_review(review: Review, token: str) -> str:
         f"operations: {_ids(review.reopen_operation_ids)}",
     ]
     lines += review_lines(review)
+    lines += preflight_lines(review.preflight)
     if token:
         lines.append(f"token: {token}")
     lines += [f"note: {note}" for note in review.notes]

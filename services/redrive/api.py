@@ -42,6 +42,7 @@ class ConsoleService(Protocol):
         force: bool = False,
         reviewed: ReviewToken | None = None,
         expect_fingerprint: str | None = None,
+        ignore_preflight: bool = False,
     ) -> RedriveOutcome:
         """Take (or force-take) the lock, re-plan under it, reopen the apply in one transaction."""
         ...

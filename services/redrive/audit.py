@@ -27,8 +27,14 @@ def write_redrive_audit(
     previous_lock_owner: str | None,
     task_ids: Sequence[int],
     operation_ids: Sequence[int],
+    preflight_verdict: str = "",
+    ignore_preflight: bool = False,
 ) -> int:
-    """Insert the one audit row of a redrive; it commits or rolls back with the reopen."""
+    """Insert the one audit row of a redrive; it commits or rolls back with the reopen.
+
+    ``preflight_verdict`` is the overall pre-flight verdict the write saw ("" when none ran);
+    ``ignore_preflight`` records that the operator overrode a ``will_fail_again`` refusal.
+    """
     result = conn.execute(
         insert(apply_logs).values(
             apply_id=apply_id,
@@ -48,6 +54,8 @@ def write_redrive_audit(
                 "previous_lock_owner": previous_lock_owner,
                 "reopened_task_ids": list(task_ids),
                 "reopened_operation_ids": list(operation_ids),
+                "preflight_verdict": preflight_verdict,
+                "ignore_preflight": ignore_preflight,
             },
         )
     )

@@ -4,10 +4,13 @@ Lock order (P5): the SchemaBot named lock of (database, type, environment) first
 SQLite serialises writers with ``BEGIN IMMEDIATE``), then ONE transaction at READ COMMITTED
 that row-locks the ``locks`` row, re-runs the whole review under those locks (the verdict that
 authorises the write comes from a plan made under the lock, P1), compares it with the reviewed
-token and the expected fingerprint, claims the database lock (acquire / keep / forced
-compare-and-swap), re-validates the apply and its rows under ``FOR UPDATE``, reopens exactly
-the reviewed rows, writes one audit row and commits. Any refusal, error or Ctrl-C rolls the
-transaction back: nothing is written and the previous lock is exactly as it was (P4, P11).
+token (whose pre-flight fingerprint the under-lock pre-flight must reproduce) and the expected
+fingerprint, refuses ``preflight_fails`` when a table will fail again unless the operator
+passed ``ignore_preflight`` (recorded in the audit row), claims the database lock (acquire /
+keep / forced compare-and-swap), re-validates the apply and its rows under ``FOR UPDATE``,
+reopens exactly the reviewed rows, writes one audit row and commits. Any refusal, error or
+Ctrl-C rolls the transaction back: nothing is written and the previous lock is exactly as it
+was (P4, P11).
 
 A Ctrl-C raises ``RedriveInterrupted`` carrying the outcome: ``not written`` before COMMIT was
 sent, and after it whatever a fresh read of the audit row shows (``interruption``). A storage
@@ -29,6 +32,7 @@ from sqlalchemy.engine import Connection
 from services.domain.errors import MalformedRowError, RedriveRefused, StorageUnavailableError
 from services.domain.models import Apply
 from services.planner.spirit_level import SpiritLevel
+from services.preflight import Verdict as PreflightVerdict
 from services.redrive.audit import audit_message, write_redrive_audit
 from services.redrive.db_lock import TAKEN_OVER, LockClaim, claim_lock, lock_row_for_update
 from services.redrive.fingerprint import (
@@ -63,6 +67,7 @@ from services.targets import TargetResolver
 
 log = logging.getLogger(__name__)
 
+WILL_FAIL_AGAIN = PreflightVerdict.WILL_FAIL_AGAIN
 REDRIVEN = "redriven"
 REJECTED = "rejected"
 STEPS = (
@@ -96,6 +101,7 @@ def execute_redrive(
     force: bool = False,
     reviewed: ReviewToken | None = None,
     expect_fingerprint: str | None = None,
+    ignore_preflight: bool = False,
     window: timedelta = DEFAULT_WINDOW,
     checkpoint: Callable[[str], None] | None = None,
     lock_wait_seconds: float = DEFAULT_WAIT_SECONDS,
@@ -119,6 +125,7 @@ def execute_redrive(
         force,
         reviewed,
         _expected_prefix(expect_fingerprint),
+        ignore_preflight=ignore_preflight,
     )
     request = replace(request, spirit_compat=spirit_compat)
     marker = CommitMarker()
@@ -196,6 +203,7 @@ class _Request:
     reviewed: ReviewToken | None
     expect_fingerprint: str | None  # a parsed fingerprint prefix (16 to 64 hex characters)
     spirit_compat: SpiritLevel | None = None  # None: the level of the storage's generation
+    ignore_preflight: bool = False
 
 
 def _expected_prefix(expect_fingerprint: str | None) -> str | None:
@@ -285,6 +293,8 @@ def _redrive_under_lock(
             previous_lock_owner=claim.previous_owner,
             task_ids=plan.task_ids,
             operation_ids=plan.operation_ids,
+            preflight_verdict=review.preflight.verdict.value if review.preflight else "",
+            ignore_preflight=request.ignore_preflight,
         )
         step("audit_written")
         marker.apply_id, marker.audit_id = token.apply_id, audit_id
@@ -322,7 +332,20 @@ def _authorised_token(review: Review, request: _Request) -> ReviewToken:
             f"plan fingerprint of apply {request.ident} is {review.fingerprint}, not the "
             f"expected {request.expect_fingerprint}; review again"
         )
+    if review.preflight_fails and not request.ignore_preflight:
+        raise RedriveRejection("preflight_fails", preflight_refusal(review))
     return token
+
+
+def preflight_refusal(review: Review) -> str:
+    """Why a redrive is refused when the pre-flight proves a table will fail again."""
+    report = review.preflight
+    failing = [t for t in report.tables if t.verdict is WILL_FAIL_AGAIN] if report else []
+    shown = "; ".join(f"{t.namespace}.{t.table}: {t.reason}" for t in failing[:5])
+    return (
+        f"pre-flight of apply {review.apply.apply_identifier}: the retry will fail again "
+        f"({shown}); fix the data first, or redrive with --ignore-preflight to retry anyway"
+    )
 
 
 def _refuse_force_while_active(conn: Connection, review: Review) -> None:

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from services.domain.lock_owner import UnnamedLock
 from services.domain.models import Apply, ApplyOperation, TableChange, Task
+from services.preflight import PreflightReport
 
 if TYPE_CHECKING:
     from services.redrive.recovery import StorageRecovery
@@ -99,6 +100,8 @@ class ReviewToken:
     lock_owner: str | None
     lock_id: int | None
     fingerprint: str
+    preflight_fingerprint: str = ""
+    preflight_verdict: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +112,8 @@ class Review:
     work); ``fresh_fingerprint`` hashes the fresh plan the same way ("" when no re-plan ran).
     ``reason_code`` is a stable machine-readable name of the refusal ("" when redrivable).
     ``reflected_task_ids`` are failed/cancelled per-shard progress rows that are neither
-    compared nor reopened.
+    compared nor reopened. ``preflight`` is the pre-flight of the remaining work on the target
+    (None when the review was refused before it reached the target).
     """
 
     apply: Apply
@@ -134,10 +138,16 @@ class Review:
     fresh_fingerprint: str = ""
     reflected_task_ids: tuple[int, ...] = ()
     storage: StorageRecovery | None = None  # the storage read and the recovery it allows
+    preflight: PreflightReport | None = None
 
     @property
     def redrivable(self) -> bool:
         return self.verdict is Verdict.MATCH
+
+    @property
+    def preflight_fails(self) -> bool:
+        """True when the pre-flight proves some table will fail again (redrive refuses)."""
+        return self.preflight is not None and self.preflight.fails
 
 
 @dataclass(frozen=True, slots=True)

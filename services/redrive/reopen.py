@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, literal, or_, select, update
@@ -265,8 +265,10 @@ def verify_rows(
 ) -> None:
     """The rows under lock are the reviewed ones (token), and the shared definition of remaining
     work (``reconstruct_remaining_work``) on them selects exactly the rows to reopen (P1)."""
-    now = build_token(
-        apply, task_rows.values(), op_rows.values(), seen_lock, plan.token.fingerprint
+    now = replace(  # the pre-flight was compared by the caller, on the under-lock review
+        build_token(apply, task_rows.values(), op_rows.values(), seen_lock, plan.token.fingerprint),
+        preflight_fingerprint=plan.token.preflight_fingerprint,
+        preflight_verdict=plan.token.preflight_verdict,
     )
     if changes := describe_token_changes(plan.token, now):
         raise RedriveRefused(

@@ -8,6 +8,9 @@ blocking or active rows; pending stop/cancel requests; remaining work; target su
 in the config. Only then the re-plan and its comparison with the remaining work. Nothing is
 written: the fresh plan lives in memory only (no orphan plan rows).
 
+The pre-flight of the remaining work on the target (``preflight_step``: read-only, bounded)
+runs last, beside the re-plan; a refused review never reaches the target, so it has none.
+
 The write side calls ``run_review`` again under the database lock and compares tokens
 (``services.redrive.token.describe_token_changes``); apart from the re-plan it is a single
 bundle read plus pure functions, and it is deterministic for unchanged rows.
@@ -24,12 +27,14 @@ from services.domain.errors import MalformedRowError
 from services.domain.models import ApplyBundle, NamespacePlan, Plan, TableChange, Task
 from services.planner.api import Flavour, PlannerError, SchemaSource
 from services.planner.spirit_level import DEFAULT_LEVEL, SpiritLevel, level_for_generation
+from services.preflight import PreflightReport
 from services.redrive.api import StageCallback
 from services.redrive.compare import compare_plans
 from services.redrive.db_lock import check_lock_nameable
 from services.redrive.expected import filter_plan_to_remaining_work
 from services.redrive.fingerprint import plan_fingerprint
 from services.redrive.model import LockState, Review, ReviewToken, Verdict
+from services.redrive.preflight_step import review_preflight
 from services.redrive.recovery import with_recovery_policy
 from services.redrive.remaining import RemainingWork, reconstruct_remaining_work
 from services.redrive.token import build_token
@@ -167,6 +172,8 @@ def review_bundle(
         fresh, flavour = replan(plan, target, source_for, apply.apply_identifier, level)
         _stage(on_stage, "comparing")
         comparison = compare_plans(expected, fresh, _equivalence(flavour))
+        _stage(on_stage, "pre-flight")
+        preflight = review_preflight(target, expected, bundle, work)
     except RedriveRejection as refusal:
         return _refused(base, bundle, work, fingerprint, Verdict.NOT_REDRIVABLE, refusal.code,
                         str(refusal))  # fmt: skip
@@ -200,8 +207,9 @@ def review_bundle(
         reopen_task_ids=work.task_ids,
         reopen_operation_ids=work.operation_ids,
         reflected_task_ids=work.reflected_task_ids,
-        token=review_token(bundle, fingerprint),
+        token=review_token(bundle, fingerprint, preflight),
         notes=base.notes + _work_notes(work) + _lock_notes(base.lock),
+        preflight=preflight,
     )
 
 
@@ -210,9 +218,14 @@ def all_tasks(bundle: ApplyBundle) -> tuple[Task, ...]:
     return bundle.tasks + bundle.reflected_tasks
 
 
-def review_token(bundle: ApplyBundle, fingerprint: str) -> ReviewToken:
-    """The token over every task and operation row of the apply, the lock and the fingerprint."""
-    return build_token(bundle.apply, all_tasks(bundle), bundle.operations, bundle.lock, fingerprint)
+def review_token(
+    bundle: ApplyBundle, fingerprint: str, preflight: PreflightReport | None = None
+) -> ReviewToken:
+    """The token over every task and operation row of the apply, the lock, the fingerprint and
+    the pre-flight (when one ran)."""
+    return build_token(
+        bundle.apply, all_tasks(bundle), bundle.operations, bundle.lock, fingerprint, preflight
+    )
 
 
 def lock_state(bundle: ApplyBundle, operator: str) -> LockState:

@@ -98,6 +98,7 @@ class RedriveService:
         force: bool = False,
         reviewed: ReviewToken | None = None,
         expect_fingerprint: str | None = None,
+        ignore_preflight: bool = False,
     ) -> RedriveOutcome:
         """Delegates to ``execute_redrive`` (the write side)."""
         from services.redrive.execute import execute_redrive
@@ -111,6 +112,7 @@ class RedriveService:
             force=force,
             reviewed=reviewed,
             expect_fingerprint=expect_fingerprint,
+            ignore_preflight=ignore_preflight,
             window=self.window,
             source_for=self.source_for,
             spirit_compat=self.spirit_compat,

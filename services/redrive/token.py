@@ -4,8 +4,11 @@ changed between two of them.
 A token binds a confirmation to what the operator reviewed (P1): the apply's row version
 (state, ``updated_at``, ``completed_at``), the id and state of every task and operation row
 passed in (the write side passes the rows it re-read under lock), the lock owner and lock id
-seen, and the expected-plan fingerprint. The string form is ``rt1.`` + unpadded base64url of
-compact JSON: opaque to the operator, stable, and free of secrets.
+seen, the expected-plan fingerprint, and the pre-flight's fingerprint and overall verdict (so a
+pre-flight result that changed between the review and the write — a duplicate inserted, a lock
+wait that turned into a data problem — is caught by the write's own pre-flight). The string
+form is ``rt1.`` + unpadded base64url of compact JSON: opaque to the operator, stable, and free
+of secrets.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from services.domain.models import Apply, ApplyOperation, Lock, Task
+from services.preflight import PreflightReport
 from services.redrive.model import ReviewToken
 from services.redrive.validation import RedriveRejection
 
@@ -29,8 +33,9 @@ def build_token(
     operations: Iterable[ApplyOperation],
     lock: Lock | None,
     fingerprint: str,
+    preflight: PreflightReport | None = None,
 ) -> ReviewToken:
-    """The token for these rows; row order does not matter."""
+    """The token for these rows (and the pre-flight, when one ran); row order does not matter."""
     return ReviewToken(
         apply_id=apply.id,
         apply_identifier=apply.apply_identifier,
@@ -42,6 +47,8 @@ def build_token(
         lock_owner=lock.owner if lock else None,
         lock_id=lock.id if lock else None,
         fingerprint=fingerprint,
+        preflight_fingerprint=preflight.fingerprint() if preflight else "",
+        preflight_verdict=preflight.verdict.value if preflight else "",
     )
 
 
@@ -58,6 +65,8 @@ def encode_token(token: ReviewToken) -> str:
         "lo": token.lock_owner,
         "li": token.lock_id,
         "f": token.fingerprint,
+        "pf": token.preflight_fingerprint,
+        "pv": token.preflight_verdict,
     }
     raw = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     return _PREFIX + base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
@@ -83,6 +92,8 @@ def decode_token(text: str) -> ReviewToken:
             lock_owner=None if data["lo"] is None else str(data["lo"]),
             lock_id=None if data["li"] is None else int(data["li"]),
             fingerprint=str(data["f"]),
+            preflight_fingerprint=str(data["pf"]),
+            preflight_verdict=str(data["pv"]),
         )
     except (binascii.Error, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
         raise _invalid(f"{type(exc).__name__}") from exc
@@ -115,7 +126,16 @@ def describe_token_changes(old: ReviewToken, new: ReviewToken) -> list[str]:
         changes.append(f"lock row replaced (id {old.lock_id} -> {new.lock_id})")
     if old.fingerprint != new.fingerprint:
         changes.append("plan fingerprint changed")
+    if old.preflight_fingerprint != new.preflight_fingerprint:
+        changes.append(_preflight_change(old, new))
     return changes
+
+
+def _preflight_change(old: ReviewToken, new: ReviewToken) -> str:
+    before, after = old.preflight_verdict or "not run", new.preflight_verdict or "not run"
+    if before != after:
+        return f"pre-flight verdict changed {before} -> {after}"
+    return f"pre-flight result changed (verdict still {after}; a table's cause, check or resume)"
 
 
 def _row_changes(

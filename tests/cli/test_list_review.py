@@ -12,6 +12,7 @@ from datetime import datetime
 import pytest
 
 from app.cli import main
+from services.redrive.preflight_step import NO_LIVE_TARGET
 from tests.redrive.review_storage_support import (
     EMAIL,
     PHONE,
@@ -37,6 +38,7 @@ REVIEW_KEYS = {
     "window_ends_at", "database_now", "attempt", "redrive_count", "verdict", "redrivable",
     "reason", "reason_code", "plan_id", "fingerprint", "fresh_fingerprint", "lock",
     "comparisons", "reopen", "reflected_tasks", "token", "notes",
+    "preflight", "preflight_verdict", "preflight_notes",
 }  # fmt: skip
 
 
@@ -102,6 +104,10 @@ def test_review_json_of_a_match_exits_0_and_writes_nothing(setup, capsys) -> Non
     assert table["status"] == "same" and "`email`" in table["stored"][0]["ddl"]
     assert table["fresh"][0]["ddl"] == table["stored"][0]["ddl"]
     assert len(doc["fingerprint"]) == 64
+    # a snapshot target holds no data: the pre-flight says so instead of guessing
+    assert doc["preflight_verdict"] == "unknown"
+    assert [(p["table"], p["verdict"]) for p in doc["preflight"]] == [("users", "unknown")]
+    assert doc["preflight_notes"] == [NO_LIVE_TARGET]
     datetime.fromisoformat(doc["failed_at"])
     datetime.fromisoformat(doc["window_ends_at"])
 
