@@ -174,7 +174,8 @@ def _review_confirm_redrive(args: argparse.Namespace, token: ReviewToken | None)
         refused = _rejected(review, preflight_refusal(review))
         return _report(args, replace(refused, reason_code="preflight_fails"))
     if refusal := _refusal_before_confirm(review, args):
-        return _report(args, _rejected(review, refusal))
+        code, reason = refusal
+        return _report(args, replace(_rejected(review, reason), reason_code=code))
     if not args.yes and not _confirmed(review, args.force):
         return _report(args, _rejected(review, "not confirmed by the operator; nothing written"))
     try:
@@ -196,27 +197,34 @@ def _review_confirm_redrive(args: argparse.Namespace, token: ReviewToken | None)
         raise RedriveInterrupted(outcome.apply_id, known) from exc
 
 
-def _refusal_before_confirm(review: Review, args: argparse.Namespace) -> str | None:
-    """Why this redrivable review cannot be confirmed (no point asking the operator). The
-    ``--token`` is compared by the write itself, under the lock, as for the console."""
+def _refusal_before_confirm(review: Review, args: argparse.Namespace) -> tuple[str, str] | None:
+    """``(reason_code, reason)`` why this redrivable review cannot be confirmed (no point asking
+    the operator). The ``--token`` is compared by the write itself, under the lock, as for the
+    console. A lock whose owner cannot be named is never called free."""
     from services.redrive.fingerprint import fingerprint_matches
 
     ident = review.apply.apply_identifier
     expected = args.expect_fingerprint
     if expected and not fingerprint_matches(expected, review.fingerprint):
-        return (
+        return "", (
             f"plan fingerprint of apply {ident} is {review.fingerprint},"
             f" not the expected {expected}; review again"
         )
     where = f"{review.lock.database_name}/{review.lock.database_type}"
+    unnamed = review.lock.unnamed
+    if args.expect_lock_owner is not None and unnamed is not None:
+        return unnamed.code, (
+            f"redrive lock for {where} is held by an unknown owner ({unnamed.label}), not "
+            f"provably by the expected owner {args.expect_lock_owner}; nothing written"
+        )
     if args.expect_lock_owner is not None and review.lock.owner != args.expect_lock_owner:
-        held = f"held by {review.lock.owner}" if review.lock.owner else "free"
-        return (
+        held = "free" if review.lock.free else f"held by {review.lock.owner}"
+        return "", (
             f"redrive lock for {where} is {held}, not held by the expected owner "
             f"{args.expect_lock_owner}; nothing written"
         )
     if review.lock.held_by_other and not args.force:
-        return (
+        return "", (
             f"redrive lock for {where} is held by another owner ({review.lock.owner}); "
             "retry with force to take over the lock"
         )

@@ -397,6 +397,11 @@ def _lock_notes(lock: LockState) -> tuple[str, ...]:
         return (f"The database lock for {where} is free; a redrive takes it as {lock.operator}.",)
     if lock.held_by_operator:
         return (f"You ({lock.operator}) hold the database lock for {where}.",)
+    if lock.unnamed is not None:
+        return (
+            f"The database lock for {where} is held by an unknown owner ({lock.unnamed.label}); "
+            "no redrive, forced or not, can take it over until the locks rows are fixed.",
+        )
     return (
         f"The database lock for {where} is held by {lock.owner}; a redrive needs force to "
         "take it over (and is refused if the owner changes before then).",

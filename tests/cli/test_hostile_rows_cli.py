@@ -168,3 +168,35 @@ def test_two_applies_sharing_an_identifier_are_refused_by_every_command(console)
     assert console.run("list", "--json") == 0
     shared = [r for r in json.loads(console.output.out) if r["apply_id"] == ident]
     assert len(shared) == 2 and not any(r["redrivable"] for r in shared)
+
+
+def test_expect_lock_owner_on_a_null_owner_lock_says_the_owner_is_unknown(console) -> None:
+    """A lock row with a NULL owner is neither free nor held by "None": the review note, the
+    redrive refusal and the pre-confirmation check all say the owner is unknown."""
+    from argparse import Namespace
+
+    from app.commands.redrive import _refusal_before_confirm
+    from app.service_factory import build_service
+
+    _null_owner(console)
+    ident = console.good.apply_identifier
+    before = dump_tables(console.engine)
+    expect = ("--expect-lock-owner", "acme/a#1")
+    assert console.run("redrive", ident, "-e", ENV, "--yes", *expect) == 3
+    text = console.output.out + console.output.err
+    assert "held by an unknown owner (unknown (NULL owner))" in text
+    assert "held by None" not in text and "free" not in text
+    assert console.run("redrive", ident, "-e", ENV, "--yes", "--json", *expect) == 3
+    assert json.loads(console.output.out)["reason_code"] == "unknown_lock_owner"
+    assert dump_tables(console.engine) == before
+
+    args = Namespace(config=str(console.config), storage_url=console.url, no_cache=True)
+    service = build_service(args)
+    try:
+        review = service.review(ident, ENV)
+    finally:
+        service.storage.engine.dispose()
+    checks = Namespace(expect_fingerprint=None, expect_lock_owner="acme/a#1", force=True)
+    code, reason = _refusal_before_confirm(review, checks)
+    assert code == "unknown_lock_owner"
+    assert "held by an unknown owner" in reason and "free" not in reason
