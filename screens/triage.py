@@ -8,10 +8,11 @@ on the same apply and the scroll position where it was.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
@@ -35,6 +36,9 @@ REFRESH_CAP = 2_000
 LOAD_MORE_MARGIN = 25
 ERROR_WIDTH = 20
 REASON_WIDTH = 20
+LOCK_OWNER_WIDTH = 18
+COLUMN_PADDING = 2
+SCROLLBAR_WIDTH = 2
 
 COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("id", "apply", None),
@@ -48,6 +52,36 @@ COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("error", "error", ERROR_WIDTH),
     ("redrivable", "redrivable", None),
 )
+COLUMN_PRIORITY = (
+    "id",
+    "redrivable",
+    "lock",
+    "database",
+    "failed",
+    "environment",
+    "attempt",
+    "tasks",
+    "error",
+    "deployment",
+)
+"""Which columns stay on a narrow terminal, most important first; the rest are dropped."""
+
+
+def columns_that_fit(widths: Mapping[str, int], available: int) -> tuple[str, ...]:
+    """The column keys to show in ``available`` cells, in table order.
+
+    Columns are taken by ``COLUMN_PRIORITY`` while they fit (each with its padding); the apply
+    id is always shown, and a smaller, less important column may fill a gap a wider one left.
+    """
+    chosen: set[str] = set()
+    used = 0
+    for key in COLUMN_PRIORITY:
+        need = widths.get(key, 0) + COLUMN_PADDING
+        if chosen and used + need > available:
+            continue
+        chosen.add(key)
+        used += need
+    return tuple(key for key, _, _ in COLUMNS if key in chosen)
 
 
 @dataclass(frozen=True)
@@ -92,7 +126,10 @@ def triage_cells(row: TriageRow, now: datetime, operator: str) -> tuple[Text, ..
     if row.lock_problem:
         lock = Text(f"⚠ {row.lock_problem}", style="bold")
     elif row.lock_owner:
-        lock = literal(row.lock_owner, single_line=True)
+        owner = printable(row.lock_owner, single_line=True)
+        if len(owner) > LOCK_OWNER_WIDTH:  # the review shows it in full
+            owner = owner[: LOCK_OWNER_WIDTH - 1] + "…"
+        lock = Text(owner)
         if row.lock_held_since is not None:
             lock.append(f" {ago(row.lock_held_since, now).removesuffix(' ago')}")
     else:
@@ -130,6 +167,16 @@ def cursor_target(before: list[str], cursor_key: str | None, after: list[str]) -
         if key in position:
             return position[key]
     return min(old_index, len(after) - 1)
+
+
+def column_widths(rows: Iterable[tuple[Text, ...]]) -> dict[str, int]:
+    """The widest cell (or label) of each column over ``rows`` (tuples of cells)."""
+    widths = {key: width or cell_len(label) for key, label, width in COLUMNS}
+    for row_cells in rows:
+        for (key, _, fixed), cell in zip(COLUMNS, row_cells, strict=True):
+            if fixed is None:
+                widths[key] = max(widths[key], cell.cell_len)
+    return widths
 
 
 def matches(row: TriageRow, needle: str) -> bool:
@@ -194,6 +241,7 @@ class TriageScreen(ConsoleScreen):
         self.text_filter = ""
         self.sort_index = 0
         self.generation = 0
+        self.shown_columns: tuple[str, ...] = ()
         self._cells: dict[str, tuple[Text, ...]] = {}
 
     # -- layout ---------------------------------------------------------------------------
@@ -204,12 +252,7 @@ class TriageScreen(ConsoleScreen):
             placeholder="filter: apply id, database, env, owner, error…", id="triage-filter"
         )
         with Vertical(id="triage-body"):
-            table: DataTable[Text] = DataTable(
-                id="triage-table", cursor_type="row", zebra_stripes=True
-            )
-            for key, label, width in COLUMNS:
-                table.add_column(label, key=key, width=width)
-            yield table
+            yield DataTable(id="triage-table", cursor_type="row", zebra_stripes=True)
             yield Static(id="triage-empty")
         yield Static(id="triage-detail")
         yield Static(id="triage-status")
@@ -223,7 +266,7 @@ class TriageScreen(ConsoleScreen):
         self.query_one("#triage-filter", Input).display = False
         self.query_one("#triage-empty", Static).display = False
         self.table.focus()
-        self._update_status()
+        self._show()
         self.request_reload()
         if self.refresh_seconds > 0:
             self.set_interval(self.refresh_seconds, self._refresh_tick)
@@ -313,6 +356,10 @@ class TriageScreen(ConsoleScreen):
             rows.sort(key=order.key, reverse=order.reverse)
         return rows
 
+    def on_resize(self) -> None:
+        if self.is_mounted:
+            self._show()
+
     def _show(self) -> None:
         """Bring the table in line with ``visible_rows`` without losing cursor or scroll."""
         table = self.table
@@ -321,11 +368,16 @@ class TriageScreen(ConsoleScreen):
         wanted = [row.key for row in rows]
         current = [row_key.value for row_key in table.rows]
         cells = {row.key: triage_cells(row, now, self.operator) for row in rows}
-        if wanted == current:
+        available = (self.size.width or self.app.size.width) - SCROLLBAR_WIDTH
+        columns = columns_that_fit(column_widths(cells.values()), available)
+        if columns != self.shown_columns:
+            self.shown_columns = columns
+            self._rebuild(wanted, cells, columns_changed=True)
+        elif wanted == current:
             self._update_changed_cells(cells)
         elif wanted[: len(current)] == current:
             for key in wanted[len(current) :]:
-                table.add_row(*cells[key], key=key)
+                table.add_row(*self._shown_cells(cells[key]), key=key)
         else:
             self._rebuild(wanted, cells)
         self._cells = cells
@@ -338,22 +390,42 @@ class TriageScreen(ConsoleScreen):
         self._update_detail()
         self._update_status()
 
+    def _shown_cells(self, row_cells: tuple[Text, ...]) -> tuple[Text, ...]:
+        """The cells of the columns on screen, from all of a row's cells."""
+        return tuple(
+            cell
+            for (key, _, _), cell in zip(COLUMNS, row_cells, strict=True)
+            if key in self.shown_columns
+        )
+
     def _update_changed_cells(self, cells: dict[str, tuple[Text, ...]]) -> None:
         table = self.table
         for key, row_cells in cells.items():
             before = self._cells.get(key)
             for index, (column, _, _) in enumerate(COLUMNS):
+                if column not in self.shown_columns:
+                    continue
                 if before is None or before[index] != row_cells[index]:
                     table.update_cell(key, column, row_cells[index])
 
-    def _rebuild(self, wanted: list[str], cells: dict[str, tuple[Text, ...]]) -> None:
+    def _rebuild(
+        self,
+        wanted: list[str],
+        cells: dict[str, tuple[Text, ...]],
+        *,
+        columns_changed: bool = False,
+    ) -> None:
         table = self.table
         shown_before = [row_key.value for row_key in table.rows]
         cursor_key = self._highlighted_key()
         scroll_y = table.scroll_y
-        table.clear()
+        table.clear(columns=columns_changed)
+        if columns_changed:
+            for key, label, width in COLUMNS:
+                if key in self.shown_columns:
+                    table.add_column(label, key=key, width=width)
         for key in wanted:
-            table.add_row(*cells[key], key=key)
+            table.add_row(*self._shown_cells(cells[key]), key=key)
         target = cursor_target(shown_before, cursor_key, wanted)
         if target is not None:
             table.move_cursor(row=target, scroll=False)

@@ -44,3 +44,11 @@ def test_triage_storage_error_modal(snap_compare) -> None:
 def test_triage_ansi_light_theme(snap_compare) -> None:
     app = build_app(theme="ansi-light")
     assert snap_compare(app, terminal_size=SIZE, run_before=settle)
+
+
+def test_triage_80x24(snap_compare) -> None:
+    assert snap_compare(build_app(), terminal_size=(80, 24), run_before=settle)
+
+
+def test_triage_160x48(snap_compare) -> None:
+    assert snap_compare(build_app(), terminal_size=(160, 48), run_before=settle)

@@ -1,0 +1,54 @@
+"""The triage table on narrow terminals: low-value columns give way, the verdict and lock stay."""
+
+from __future__ import annotations
+
+from conftest import build_app, settle
+from fake_service import FakeConsoleService, make_triage_row, sample_rows
+
+from screens.triage import COLUMNS, TriageScreen, columns_that_fit
+
+LONG_OWNER = "github:a-very-long-automation-account-name[bot]"
+
+
+def _rows_with_a_long_lock_owner():
+    return (
+        *sample_rows(),
+        make_triage_row(
+            "apply-0005", database="ledger", lock_owner=LONG_OWNER, lock_held_minutes=3
+        ),
+    )
+
+
+async def test_at_80_columns_redrivable_and_lock_owner_stay_visible() -> None:
+    app = build_app(FakeConsoleService(_rows_with_a_long_lock_owner()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TriageScreen)
+        shown = [column.key.value for column in screen.table.columns.values()]
+        assert {"id", "redrivable", "lock"} <= set(shown)
+        assert len(shown) < len(COLUMNS)
+        assert screen.table.virtual_size.width <= 80
+        key = next(row.key for row in screen.rows if row.apply_id == "apply-0005")
+        lock = screen.table.get_cell(key, "lock").plain
+        assert lock.startswith("github:a-very-lon") and "…" in lock and LONG_OWNER not in lock
+
+
+async def test_widening_the_terminal_brings_the_columns_back_keeping_the_cursor() -> None:
+    app = build_app(FakeConsoleService(_rows_with_a_long_lock_owner()))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "down")
+        await pilot.resize_terminal(200, 40)
+        await settle(pilot)
+        screen = app.screen
+        assert len(screen.table.columns) == len(COLUMNS)
+        assert screen.highlighted_id() == "apply-0003" and app.focused is screen.table
+
+
+def test_columns_that_fit_by_priority_in_table_order() -> None:
+    widths = {key: 10 for key, _, _ in COLUMNS}
+    assert columns_that_fit(widths, 36) == ("id", "lock", "redrivable")
+    assert columns_that_fit(widths, 5) == ("id",)
+    widths["database"] = 40  # too wide for the gap: a smaller, less important one fills it
+    assert columns_that_fit(widths, 60) == ("id", "environment", "failed", "lock", "redrivable")
