@@ -1,7 +1,7 @@
 """Drive rows vs reflected per-shard progress rows, one definition.
 
 A task with ``shard = ''`` is a drive row. A shard task is a drive row only when its owning
-operation (of the same apply, P19) is a ``work`` operation whose ``operation_key`` is
+operation (of the same apply) is a ``work`` operation whose ``operation_key`` is
 ``<namespace>/<shard>/<table>``; other shard rows are a read model of per-shard progress.
 """
 

@@ -2,7 +2,7 @@
 
 Every change here is made on the caller's open transaction, after ``lock_row_for_update`` has
 locked the row: a rollback puts the previous lock back exactly (same id, owner, repository, PR,
-pending plan, timestamps), and a lock inserted for a refused redrive disappears with it (P4).
+pending plan, timestamps), and a lock inserted for a refused redrive disappears with it.
 """
 
 from __future__ import annotations

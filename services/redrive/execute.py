@@ -1,16 +1,16 @@
 """``execute_redrive``: take the locks, re-plan under them, reopen the apply in one transaction.
 
-Lock order (P5): the SchemaBot named lock of (database, type, environment) first (MySQL only;
+Lock order: the SchemaBot named lock of (database, type, environment) first (MySQL only;
 SQLite serialises writers with ``BEGIN IMMEDIATE``), then ONE transaction at READ COMMITTED
 that row-locks the ``locks`` row, re-runs the whole review under those locks (the verdict that
-authorises the write comes from a plan made under the lock, P1), compares it with the reviewed
+authorises the write comes from a plan made under the lock), compares it with the reviewed
 token (whose pre-flight fingerprint the under-lock pre-flight must reproduce) and the expected
 fingerprint, refuses ``preflight_fails`` when a table will fail again unless the operator
 passed ``ignore_preflight`` (recorded in the audit row), claims the database lock (acquire /
 keep / forced compare-and-swap), re-validates the apply and its rows under ``FOR UPDATE``,
 reopens exactly the reviewed rows, writes one audit row and commits. Any refusal, error or
 Ctrl-C rolls the transaction back: nothing is written and the previous lock is exactly as it
-was (P4, P11).
+was.
 
 A Ctrl-C raises ``RedriveInterrupted`` carrying the outcome: ``not written`` before COMMIT was
 sent, and after it whatever a fresh read of the audit row shows (``interruption``). A storage

@@ -1,7 +1,7 @@
 """The expected plan: the stored source plan filtered to the remaining work (its tables/shards).
 
 Scalars are copied; each namespace keeps the table changes whose (namespace, table) is selected
-(whatever the shard, P7), and its artifacts only when the namespace has a failed group
+(whatever the shard), and its artifacts only when the namespace has a failed group
 finalizer (an empty artifacts map counts as absent). Namespaces left with neither are dropped,
 as are ``original_files``. Shard changes are kept by exact (namespace, shard, table) key;
 shards left empty are dropped.

@@ -7,7 +7,7 @@ field and are sorted by (table, operation, ddl). A namespace-level change stored
 ``namespace`` takes its container's name, so the stored shape and the planner's shape agree.
 
 A document that cannot be serialised raises ``FingerprintError`` — an internal error, never
-reported as "plan changed" (P9).
+reported as "plan changed".
 """
 
 from __future__ import annotations

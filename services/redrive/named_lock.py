@@ -52,7 +52,7 @@ def hold_apply_target_lock(
     """Hold the named lock of (database, type, environment) for the ``with`` block.
 
     Yields the lock name. Raises ``NamedLockTimeout`` when the lock is not granted within
-    ``wait_seconds``. Call this before opening the writing transaction (lock order, P5).
+    ``wait_seconds``. Call this before opening the writing transaction (SchemaBot's lock order).
     """
     target = _target(database, database_type, environment)
     if not (database and database_type and environment):

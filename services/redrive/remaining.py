@@ -1,6 +1,6 @@
 """Remaining work of a failed apply (the tasks and operations a redrive reopens).
 
-One definition serves both sides (P1): the review compares the stored plan filtered to
+One definition serves both sides: the review compares the stored plan filtered to
 ``RemainingWork.keys`` / ``finalizer_namespaces``, and the write side reopens exactly
 ``RemainingWork.task_ids`` and ``RemainingWork.operation_ids`` — never a wider SQL selection.
 
@@ -8,7 +8,7 @@ Drive rows vs reflected rows: a task with ``shard = ''`` is a drive row; a task
 with a shard is a drive row only when its owning operation is a ``work`` operation whose
 ``operation_key`` is ``<namespace>/<shard>/<table>``. Other shard rows are reflected per-shard
 progress rows: a read model, neither compared nor reopened (reported in
-``reflected_task_ids``). Operations are joined by id **and** apply id (P19).
+``reflected_task_ids``). Operations are joined by id **and** apply id.
 """
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ class RemainingWork:
     reflected_task_ids: tuple[int, ...] = ()
 
     def selects_table(self, namespace: str, table: str) -> bool:
-        """Namespace tables are selected by (namespace, table), whatever the shard (P7)."""
+        """Namespace tables are selected by (namespace, table), whatever the shard."""
         return any(k.namespace == namespace and k.table == table for k in self.keys)
 
     def selects_shard_change(self, namespace: str, shard: str, table: str) -> bool:
@@ -60,7 +60,7 @@ def task_key(task: Task) -> TaskKey:
 def operations_by_id(
     apply: Apply, operations: Iterable[ApplyOperation]
 ) -> dict[int, ApplyOperation]:
-    """The apply's operations by id; rows of another apply never join (P19)."""
+    """The apply's operations by id; rows of another apply never join."""
     return {op.id: op for op in operations if op.apply_id == apply.id}
 
 
@@ -147,7 +147,7 @@ def finalizer_namespace(apply_identifier: str, op: ApplyOperation) -> str:
 def _owning_operation(
     ident: str, task: Task, ops: Mapping[int, ApplyOperation]
 ) -> ApplyOperation | None:
-    """The task's operation, or None when it has none; a dangling link fails closed (P10)."""
+    """The task's operation, or None when it has none; a dangling link fails closed."""
     if task.apply_operation_id is None:
         return None
     op = ops.get(task.apply_operation_id)

@@ -1,7 +1,7 @@
 """The reopen transaction: re-validate under row locks, reopen exact rows.
 
 Everything here runs on the caller's open transaction, after the named lock and the ``locks``
-row are held (lock order, P5). Each check raises ``RedriveRefused`` with the spec's text or a
+row are held (SchemaBot's lock order). Each check raises ``RedriveRefused`` with a stable text or a
 precise "what changed" message; the caller rolls back, so a refusal writes nothing.
 """
 
@@ -148,7 +148,7 @@ def _active_others(conn: Connection, condition) -> list[Row]:
 
 
 def check_no_active_apply(conn: Connection, row: Apply, deployments: Iterable[str]) -> None:
-    """Refuse when another non-terminal apply exists: same target first, then database-wide (P6)."""
+    """Refuse when another non-terminal apply exists: same target first, then database-wide."""
     deployment_set = sorted(set(deployments) | {row.deployment})
     where = f"{row.database_name}/{row.database_type}"
     same_database = and_(
@@ -264,7 +264,7 @@ def verify_rows(
     seen_lock: Lock | None,
 ) -> None:
     """The rows under lock are the reviewed ones (token), and the shared definition of remaining
-    work (``reconstruct_remaining_work``) on them selects exactly the rows to reopen (P1)."""
+    work (``reconstruct_remaining_work``) on them selects exactly the rows to reopen."""
     now = replace(  # the pre-flight was compared by the caller, on the under-lock review
         build_token(apply, task_rows.values(), op_rows.values(), seen_lock, plan.token.fingerprint),
         preflight_fingerprint=plan.token.preflight_fingerprint,

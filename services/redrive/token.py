@@ -1,7 +1,7 @@
 """Review tokens: build one from rows, turn it into an opaque string and back, and say what
 changed between two of them.
 
-A token binds a confirmation to what the operator reviewed (P1): the apply's row version
+A token binds a confirmation to what the operator reviewed: the apply's row version
 (state, ``updated_at``, ``completed_at``), the id and state of every task and operation row
 passed in (the write side passes the rows it re-read under lock), the lock owner and lock id
 seen, the expected-plan fingerprint, and the pre-flight's fingerprint and overall verdict (so a

@@ -1,11 +1,11 @@
 """The cheap redrive checks: request, apply, freshness, target metadata, row states, controls.
 
 Every check is a pure function over the decoded rows and raises a ``RedriveRejection`` whose
-``code`` is a stable name and whose message is the spec's text. All of them run before any
-re-plan (P11); the write side runs them again inside its transaction.
+``code`` is a stable name and whose message says why in words. All of them run before any
+re-plan (a refusal leaves no plan behind); the write side runs them again inside its transaction.
 
 Freshness uses the database clock (``ApplyBundle.database_now``) with one boundary:
-``completed_at >= database_now - window`` is fresh, so the exact boundary is allowed (P13).
+``completed_at >= database_now - window`` is fresh, so the exact boundary is allowed.
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ STATUS_BY_CODE: dict[str, int] = {
     "unknown_generation": 409,
 }
 
-# Control requests that act on a reopened apply (P14).
+# Control requests that would act on a reopened apply.
 BLOCKING_CONTROL_OPERATIONS = frozenset({"stop", "cancel"})
 
 
@@ -80,7 +80,7 @@ class StatefulRow(Protocol):
 
 
 class RedriveRejection(RedriveRefused):
-    """A redrive refusal with a stable ``code`` and the spec's message; nothing was written."""
+    """A redrive refusal with a stable ``code`` and a message saying why; nothing was written."""
 
     def __init__(self, code: str, message: str) -> None:
         self.code = code
@@ -120,7 +120,7 @@ def check_environment(apply: Apply, environment: str) -> None:
 def check_failed_and_fresh(
     apply: Apply, database_now: datetime, window: timedelta = DEFAULT_WINDOW
 ) -> None:
-    """Checks 8-10: terminal ``failed``, a completion time, and inside the window (P13)."""
+    """Checks 8-10: terminal ``failed``, a completion time, and inside the window."""
     ident = apply.apply_identifier
     state = normalize_state(apply.state)
     if state != "failed":

@@ -137,7 +137,7 @@ def _operation_key_of_task() -> ColumnElement[str]:
 
 
 def _drive_task_join():
-    """tasks LEFT JOIN their owning op of the same apply (P19)."""
+    """tasks LEFT JOIN their owning op of the same apply."""
     o = apply_operations.c
     return tasks.outerjoin(
         apply_operations,

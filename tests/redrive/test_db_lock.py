@@ -1,5 +1,5 @@
 """The ``locks`` row inside the redrive transaction: acquire, keep, forced compare-and-swap
-takeover, and exact restoration on rollback (P4)."""
+takeover, and exact restoration on rollback."""
 
 from __future__ import annotations
 

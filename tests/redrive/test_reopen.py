@@ -216,7 +216,7 @@ def test_missing_target_metadata_is_rejected(engine):
 
 
 def test_task_linked_to_another_applys_operation_is_not_joined(engine):
-    """P19: the op id belongs to another apply's failed op; fail closed, reopen nothing."""
+    """The op id belongs to another apply's failed op; fail closed, reopen nothing."""
     with engine.begin() as conn:
         other = insert_failed_apply(conn, operations=[{}], tasks=())
         seeded = insert_failed_apply(conn, tasks=())

@@ -101,7 +101,7 @@ def test_drive_rows_and_reflected_rows_are_separated_and_ordered(storage) -> Non
 
 
 def test_a_task_owned_by_another_applys_operation_is_not_a_drive_row(storage) -> None:
-    """Operations join on id AND apply id (P19)."""
+    """Operations join on id AND apply id."""
     with storage.engine.begin() as conn:
         first = insert_failed_apply(conn, tasks=[])
         second = insert_failed_apply(conn, tasks=[])
