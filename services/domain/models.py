@@ -1,6 +1,6 @@
 """Typed rows of SchemaBot's storage, decoded from the database by ``services.storage``.
 
-Field names follow the column names of ``schemabot-storage.md``. States are kept as stored;
+Field names follow SchemaBot's storage column names. States are kept as stored;
 compare them with ``services.domain.states``.
 """
 

@@ -1,7 +1,7 @@
 """``storage init`` creates exactly SchemaBot's schema, read back from MariaDB.
 
-The expected columns and keys below are transcribed by hand from schemabot-storage.md (not
-derived from ``services/storage/schema.py``), in the spec's own notation:
+The expected columns and keys below are written out by hand from SchemaBot's migrations (not
+derived from ``services/storage/schema.py``), in a compact notation:
 ``column | type | null | default`` with NN/NULL, "—" for no default, AI, ON UPD.
 """
 
@@ -251,7 +251,7 @@ def _spec_columns(table: str) -> list[tuple[str, str, str, str]]:
 
 
 def _normalise_type(column_type: str, is_json: bool) -> str:
-    """MariaDB's COLUMN_TYPE in the spec's notation: no integer display widths, json alias."""
+    """MariaDB's COLUMN_TYPE in that notation: no integer display widths, json alias."""
     if is_json:
         return "json"
     if column_type == "tinyint(1)":
