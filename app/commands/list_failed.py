@@ -15,7 +15,8 @@ database clock::
       "error": "…", "lock_owner": "owner/repo#123" | null,
       "lock_problem": null | "ambiguous (2 rows)" | "unknown (NULL owner)",
       "unreadable": null | "applies.deployment is NULL (row 7); …",
-      "redrivable": true, "reason": "…", "redrive_count": 0,
+      "redrivable": true, "reason": "…", "reason_code": "" | "in_flight_tasks" | …,
+      "redrive_count": 0,
       "retry_after": null | "…", "superseded_by": null | "apply-…",
       "throttled_tasks": 0, "pending_drops": 0,
       "storage": {"dialect": "mysql" | "postgres" | "sqlite", "generation": "g1" | "g2" | …}}]
@@ -110,6 +111,7 @@ def row_document(row: TriageRow) -> dict[str, Any]:
         "unreadable": row.unreadable,
         "redrivable": row.redrivable,
         "reason": row.reason,
+        "reason_code": row.reason_code,
         "redrive_count": row.redrive_count,
         **row_fields(row),
     }

@@ -126,6 +126,7 @@ def test_a_lock_without_a_nameable_owner_refuses_everywhere(console, make, code,
         assert row["lock_problem"] == label
         assert row["lock_owner"] is None
         assert row["redrivable"] is False and "unknown owner" in row["reason"]
+        assert row["reason_code"] == code
     assert console.run("list") == 0 and label in console.output.out
     before = dump_tables(console.engine)
     review = console.review_json(console.good.apply_identifier)

@@ -31,7 +31,7 @@ LIVE = {"testdb": {"users": live_table("users")}}
 LIST_KEYS = {
     "apply_id", "database", "database_type", "environment", "deployment", "failed_at",
     "window_ends_at", "attempt", "tasks", "error", "lock_owner", "lock_problem", "unreadable",
-    "redrivable", "reason", "redrive_count",
+    "redrivable", "reason", "reason_code", "redrive_count",
 }  # fmt: skip
 REVIEW_KEYS = {
     "apply_id", "environment", "database", "database_type", "deployment", "state", "failed_at",
