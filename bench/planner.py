@@ -1,36 +1,34 @@
-"""Planner benchmark on the local MariaDB (issue 3 item 8).
+"""Planner benchmark on the local MariaDB, by schema size, against a floor measured in the same run.
 
-Builds a bench database of N tables (15 columns of mixed types, a primary key and 3 secondary
-indexes each), then re-plans desired files against it with ``LiveSchemaSource``:
+For each size (``--tables 100,1000,5000``) it builds a bench database of N tables (15 columns of
+mixed types, a primary key and 3 secondary indexes each; 10 desired files differ from the live
+tables) and times, end to end as separate processes where it says so:
 
-- floor: a plain loop of ``SHOW CREATE TABLE`` over the same tables, one query each;
-- cold: the whole plan in a NEW process (timed end to end by the parent, and from inside);
-- warm: a re-plan in the same process with the desired files already parsed once;
-- each with the desired files *changed* (10 tables differ) and *unchanged*.
+- **floor**: one new process that connects with PyMySQL and runs ``SHOW CREATE TABLE`` for every
+  table, one round trip each (interpreter start included, like the plans);
+- **cold, empty cache**: ``redrive-console plan --target-url`` in a new process with an empty
+  ``$XDG_CACHE_HOME`` (the first plan on a machine);
+- **cold, cache filled**: the same command again, the persistent planner cache filled by the
+  previous run (every later cold plan); **cold, --no-cache**: never reading the cache;
+- **warm re-plan**: ``plan_schema`` again in one process that has planned the same files once;
+- **introspection**: ``LiveSchemaSource.load`` alone (the server's part of a plan; on MariaDB,
+  ``table_definition_cache`` (default 400) makes it server-bound beyond a few hundred tables).
 
-Inside a plan it reports introspection (``source.load``), parsing (the planner's
-``parse_many``), the rest (fast path, diff, lint, emit) and peak RSS. The desired files are the
-human-written CREATE statements the tables were built from, so they are not byte-equal to the
-server's SHOW CREATE text; two extra rows use the server's own text as desired files.
+Ratios are to the floor's median; peak RSS is the process's own (the warm row: the bench's).
 
-Run: ``.venv/bin/python bench/planner.py [--tables 1000] [--runs 3]``. The bench database is
-dropped at the end. Targets: cold <= 3 s, warm <= 1.0 s, unchanged no slower than changed.
+    .venv/bin/python bench/planner.py [--tables 100,1000,5000] [--runs 3] [--keep]
 """
 
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,8 +38,12 @@ if str(ROOT) not in sys.path:
 SERVER_URL = os.environ.get("REDRIVE_BENCH_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306")
 DATABASE = "rc_bench_planner"
 CHANGED_TABLES = 10
-TARGET_COLD_S = 3.0
-TARGET_WARM_S = 1.0
+GOALS = (
+    ("first cold plan, empty cache <= 6x floor at 1,000", 1000, "cold, empty cache", "ratio", 6.0),
+    ("best cold plan <= 4x floor at 1,000", 1000, "cold, cache filled", "best_ratio", 4.0),
+    ("best cold plan <= 2x floor at 5,000", 5000, "cold, cache filled", "best_ratio", 2.0),
+    ("warm re-plan at 5,000 <= 1.5 s", 5000, "warm re-plan, same process", "median", 1.5),
+)
 
 
 def table_sql(index: int) -> str:
@@ -152,151 +154,6 @@ def drop_schema() -> None:
         connection.close()
 
 
-def server_text_files() -> dict[str, dict[str, str]]:
-    """Desired files that are the server's own SHOW CREATE text (as rollback plans are)."""
-    connection = connect(DATABASE)
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SHOW TABLES")
-            files = {}
-            for (name,) in cursor.fetchall():
-                cursor.execute(f"SHOW CREATE TABLE `{name}`")
-                files[f"{name}.sql"] = cursor.fetchone()[1]
-            return {DATABASE: files}
-    finally:
-        connection.close()
-
-
-def floor_seconds() -> float:
-    """A plain loop of SHOW CREATE TABLE over every bench table, one round trip each."""
-    connection = connect(DATABASE)
-    try:
-        with connection.cursor() as cursor:
-            started = time.perf_counter()
-            cursor.execute("SHOW TABLES")
-            for (name,) in cursor.fetchall():
-                cursor.execute(f"SHOW CREATE TABLE `{name}`")
-                cursor.fetchone()
-            return time.perf_counter() - started
-    finally:
-        connection.close()
-
-
-class TimedSource:
-    """A schema source that records how long ``load`` (introspection) takes."""
-
-    def __init__(self, inner) -> None:
-        self.inner = inner
-        self.seconds = 0.0
-
-    @property
-    def flavour(self):
-        return self.inner.flavour
-
-    def __getattr__(self, name: str):
-        """Everything else the planner asks a source (e.g. ``server_text``) is the inner's."""
-        return getattr(self.inner, name)
-
-    def load(self, namespace: str) -> Mapping[str, str]:
-        started = time.perf_counter()
-        try:
-            return self.inner.load(namespace)
-        finally:
-            self.seconds += time.perf_counter() - started
-
-
-@contextmanager
-def timed_parsing() -> Iterator[list[float]]:
-    """Accumulate the time spent in the planner's ``parse_many``."""
-    import services.planner.plan as plan_module
-
-    spent = [0.0]
-    original = plan_module.parse_many
-
-    def timed(*args, **kwargs):
-        started = time.perf_counter()
-        try:
-            return original(*args, **kwargs)
-        finally:
-            spent[0] += time.perf_counter() - started
-
-    plan_module.parse_many = timed
-    try:
-        yield spent
-    finally:
-        plan_module.parse_many = original
-
-
-def plan_timed(desired: Mapping[str, Mapping[str, str]], source) -> dict[str, float]:
-    """One plan with its phase timings (seconds) and the number of changes."""
-    from services.planner import plan_schema
-
-    timed_source = TimedSource(source)
-    with timed_parsing() as parsing:
-        started = time.perf_counter()
-        result = plan_schema(desired, timed_source)
-        total = time.perf_counter() - started
-    return {
-        "total": total,
-        "introspection": timed_source.seconds,
-        "parsing": parsing[0],
-        "rest": total - timed_source.seconds - parsing[0],
-        "changes": len(result.changes),
-    }
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def child_main(desired_dir: Path) -> None:
-    """Cold plan in this fresh process; prints one JSON line with inside timings."""
-    started = time.perf_counter()
-    from services.planner.sources import LiveSchemaSource
-
-    imported = time.perf_counter() - started
-    files = {path.name: path.read_text(encoding="utf-8") for path in desired_dir.glob("*.sql")}
-    source = LiveSchemaSource(SERVER_URL)
-    try:
-        timings = plan_timed({DATABASE: files}, source)
-    finally:
-        source.dispose()
-    timings["import"] = imported
-    timings["inside_total"] = time.perf_counter() - started
-    timings["peak_rss_mb"] = peak_rss_mb()
-    print(json.dumps(timings))
-
-
-def cold_run(desired: Mapping[str, Mapping[str, str]]) -> dict[str, float]:
-    """Write the desired files, plan them in a new process; adds the end-to-end wall time."""
-    with tempfile.TemporaryDirectory(prefix="rc-bench-") as folder:
-        for name, text in desired[DATABASE].items():
-            Path(folder, name).write_text(text, encoding="utf-8")
-        started = time.perf_counter()
-        completed = subprocess.run(
-            [sys.executable, str(Path(__file__).resolve()), "--child", folder],
-            capture_output=True,
-            text=True,
-            check=False,
-            cwd=ROOT,
-        )
-        wall = time.perf_counter() - started
-    if completed.returncode != 0:
-        raise SystemExit(f"cold child failed:\n{completed.stderr[-2000:]}")
-    timings = json.loads(completed.stdout.strip().splitlines()[-1])
-    timings["wall"] = wall
-    return timings
-
-
-def summarise(runs: list[dict[str, float]]) -> dict[str, float]:
-    """Median of every field, plus ``best_wall`` / ``best_total`` (the fastest run)."""
-    summary = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
-    if "wall" in runs[0]:
-        summary["best_wall"] = min(run["wall"] for run in runs)
-    summary["best_total"] = min(run["total"] for run in runs)
-    return summary
-
-
 def machine() -> str:
     model = platform.processor() or "unknown CPU"
     try:
@@ -328,95 +185,180 @@ def server_version() -> str:
         connection.close()
 
 
-def not_slower(candidate: float, reference: float) -> bool:
-    """``candidate`` is not slower than ``reference`` beyond timer noise on shared cores
-    (10 % plus 10 ms, measured run-to-run spread of the same plan on this machine)."""
-    return candidate <= reference * 1.10 + 0.010
+FLOOR_CHILD = """
+import os, sys, pymysql
+connection = pymysql.connect(host=sys.argv[1], port=int(sys.argv[2]), user=sys.argv[3],
+                             password=os.environ["RC_BENCH_FLOOR_PASSWORD"],
+                             database=sys.argv[4], charset="utf8mb4")
+with connection.cursor() as cursor:
+    cursor.execute("SHOW TABLES")
+    for (name,) in cursor.fetchall():
+        cursor.execute(f"SHOW CREATE TABLE `{name}`")
+        cursor.fetchone()
+connection.close()
+import resource
+print("peak_rss_kb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+"""
+
+PLAN_CHILD = """
+import resource, sys
+from app.cli import main
+code = main(sys.argv[1:])
+print("peak_rss_kb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+raise SystemExit(code)
+"""
 
 
-def fmt(seconds: float) -> str:
-    return "n/a" if seconds != seconds else f"{seconds:.3f}"
+def run_child(arguments: list[str], cache_home: Path) -> tuple[float, float]:
+    """Seconds end to end and peak RSS (MB) of one new Python process."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(cache_home)}
+    started = time.perf_counter()
+    completed = subprocess.run(
+        [sys.executable, *arguments], capture_output=True, text=True, cwd=ROOT, env=env, check=False
+    )
+    seconds = time.perf_counter() - started
+    if completed.returncode != 0:
+        raise SystemExit(f"bench child failed ({arguments[:3]}):\n{completed.stderr[-2000:]}")
+    rss = [line for line in completed.stderr.splitlines() if line.startswith("peak_rss_kb")]
+    return seconds, int(rss[-1].split()[1]) / 1024
 
 
-def report(
-    tables: int, runs: int, floor: list[float], cold: dict, warm: dict, build_s: float
-) -> str:
+def floor_child(cache_home: Path) -> tuple[float, float]:
+    from sqlalchemy.engine import make_url
+
+    url = make_url(SERVER_URL)
+    host, port, user = url.host or "127.0.0.1", str(url.port or 3306), url.username or "root"
+    os.environ["RC_BENCH_FLOOR_PASSWORD"] = url.password or ""  # not on the command line
+    return run_child(["-c", FLOOR_CHILD, host, port, user, DATABASE], cache_home)
+
+
+def plan_child(desired_dir: Path, cache_home: Path, *extra: str) -> tuple[float, float]:
+    arguments = ["plan", "--schema-dir", str(desired_dir), "--target-url", SERVER_URL]
+    return run_child(["-c", PLAN_CHILD, *arguments, "--namespace", DATABASE, *extra], cache_home)
+
+
+def warm_replan(files: dict[str, str], runs: int) -> tuple[list[float], float]:
+    """Re-plans in this process after one plan of the same files; seconds and introspection."""
+    from services.planner import plan_schema
+    from services.planner.live_source import LiveSchemaSource
+
+    source = LiveSchemaSource(SERVER_URL)
+    try:
+        desired = {DATABASE: files}
+        plan_schema(desired, source)
+        samples = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            plan_schema(desired, source)
+            samples.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        source.load(DATABASE)
+        return samples, time.perf_counter() - started
+    finally:
+        source.dispose()
+
+
+def peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def table_definition_cache() -> int:
+    connection = connect()
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT @@table_definition_cache")
+            return int(cursor.fetchone()[0])
+    finally:
+        connection.close()
+
+
+def measure(tables: int, runs: int, work: Path) -> dict[str, dict[str, float]]:
+    """Every row of one size: median/best seconds and peak RSS."""
+    build_schema(tables)
+    desired_dir = work / f"desired-{tables}"
+    desired_dir.mkdir()
+    files = desired_files(tables, changed=True)[DATABASE]
+    for name, text in files.items():
+        (desired_dir / name).write_text(text, encoding="utf-8")
+    rows: dict[str, list[tuple[float, float]]] = {}
+    rows["floor: SHOW CREATE TABLE loop, new process"] = [
+        floor_child(work / "unused") for _ in range(runs)
+    ]
+    empty, filled = [], []
+    for run in range(runs):
+        empty.append(plan_child(desired_dir, work / f"empty-{tables}-{run}"))
+    cache_home = work / f"filled-{tables}"
+    plan_child(desired_dir, cache_home)
+    filled = [plan_child(desired_dir, cache_home) for _ in range(runs)]
+    rows["cold, empty cache"] = empty
+    rows["cold, cache filled"] = filled
+    rows["cold, --no-cache"] = [
+        plan_child(desired_dir, cache_home, "--no-cache") for _ in range(runs)
+    ]
+    warm, introspection = warm_replan(files, runs)
+    rows["warm re-plan, same process"] = [(seconds, peak_rss_mb()) for seconds in warm]
+    rows["introspection alone (LiveSchemaSource.load)"] = [(introspection, peak_rss_mb())]
+    summary = {
+        name: {
+            "median": statistics.median(s for s, _ in samples),
+            "best": min(s for s, _ in samples),
+            "rss": max(r for _, r in samples),
+        }
+        for name, samples in rows.items()
+    }
+    floor = summary["floor: SHOW CREATE TABLE loop, new process"]
+    for row in summary.values():
+        row["ratio"] = row["median"] / floor["median"]
+        row["best_ratio"] = row["best"] / floor["best"]
+    return summary
+
+
+def report(results: dict[int, dict], runs: int, loads: tuple[str, str]) -> str:
     lines = [
-        f"Machine: {machine()}; server MariaDB {server_version()}.",
-        f"Schema: {tables} tables x 15 columns, PK + 3 secondary indexes (built in"
-        f" {build_s:.1f} s); changed = {CHANGED_TABLES} tables differ. Median of {runs} runs;"
-        " times in seconds; end-to-end of a cold run includes interpreter start and imports.",
+        f"Machine: {machine()}; server MariaDB {server_version()},"
+        f" table_definition_cache {table_definition_cache()} (default, not tuned).",
+        f"Load average before: {loads[0]}; after: {loads[1]}. Median and best of {runs} runs,"
+        " seconds; ratio = median / floor median (best: best / floor best).",
         "",
-        "| scenario | end-to-end | best | plan total | introspection | parsing | diff + rest"
-        " | changes | peak RSS MB |",
-        "|---|---|---|---|---|---|---|---|---|",
-        f"| floor: SHOW CREATE TABLE loop | {fmt(statistics.median(floor))} | {fmt(min(floor))}"
-        " | | | | | | |",
+        "| tables | scenario | median s | best s | ratio | best ratio | peak RSS MB |",
+        "|---:|---|---:|---:|---:|---:|---:|",
     ]
-    for label, row, wall in (
-        ("cold, new process, changed", cold["changed"], True),
-        ("cold, new process, unchanged", cold["unchanged"], True),
-        ("warm, same process, changed", warm["changed"], False),
-        ("warm, same process, unchanged", warm["unchanged"], False),
-        ("cold, unchanged, desired = SHOW CREATE text", cold["server_text"], True),
-        ("warm, unchanged, desired = SHOW CREATE text", warm["server_text"], False),
-    ):
-        end_to_end = fmt(row["wall"]) if wall else fmt(row["total"])
-        best = fmt(row["best_wall"]) if wall else fmt(row["best_total"])
-        rss = f"{row['peak_rss_mb']:.0f}" if "peak_rss_mb" in row else f"{peak_rss_mb():.0f}"
-        lines.append(
-            f"| {label} | {end_to_end} | {best} | {fmt(row['total'])} | {fmt(row['introspection'])}"
-            f" | {fmt(row['parsing'])} | {fmt(row['rest'])} | {int(row['changes'])} | {rss} |"
-        )
-    verdicts = [
-        ("cold <= 3 s (median, end to end)", cold["changed"]["wall"] <= TARGET_COLD_S),
-        ("warm <= 1.0 s (median)", warm["changed"]["total"] <= TARGET_WARM_S),
-        (
-            "unchanged no slower than changed (best runs, cold and warm, within noise)",
-            not_slower(cold["unchanged"]["best_wall"], cold["changed"]["best_wall"])
-            and not_slower(warm["unchanged"]["best_total"], warm["changed"]["best_total"]),
-        ),
-    ]
+    for tables, summary in results.items():
+        for name, row in summary.items():
+            lines.append(
+                f"| {tables} | {name} | {row['median']:.3f} | {row['best']:.3f} |"
+                f" {row['ratio']:.1f}x | {row['best_ratio']:.1f}x | {row['rss']:.0f} |"
+            )
     lines.append("")
-    lines += [f"- {name}: {'met' if ok else 'MISSED'}" for name, ok in verdicts]
+    for label, tables, scenario, field, limit in GOALS:
+        if tables not in results:
+            continue
+        value = results[tables][scenario][field]
+        shown = f"{value:.3f} s" if field == "median" else f"{value:.1f}x"
+        lines.append(f"- {label}: {shown}, {'met' if value <= limit else 'MISSED'}")
     return "\n".join(lines)
+
+
+def load_average() -> str:
+    return ", ".join(f"{value:.2f}" for value in os.getloadavg())
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--tables", type=int, default=1000)
+    parser.add_argument("--tables", default="100,1000,5000", help="comma-separated sizes")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
-    parser.add_argument("--child", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-    if args.child:
-        child_main(args.child)
-        return 0
-
-    build_s = build_schema(args.tables)
+    before = load_average()
+    results: dict[int, dict] = {}
     try:
-        floor = [floor_seconds() for _ in range(args.runs)]
-        desired = {
-            "changed": desired_files(args.tables, changed=True),
-            "unchanged": desired_files(args.tables, changed=False),
-            "server_text": server_text_files(),
-        }
-        cold = {
-            name: summarise([cold_run(files) for _ in range(args.runs)])
-            for name, files in desired.items()
-        }
-        from services.planner.sources import LiveSchemaSource
-
-        source = LiveSchemaSource(SERVER_URL)
-        try:
-            warm = {}
-            for name, files in desired.items():
-                first = plan_timed(files, source)  # parses the desired files once
-                assert first["changes"] == cold[name]["changes"], (first, cold[name])
-                warm[name] = summarise([plan_timed(files, source) for _ in range(args.runs)])
-        finally:
-            source.dispose()
-        print(report(args.tables, args.runs, floor, cold, warm, build_s))
+        with tempfile.TemporaryDirectory(prefix="rc-bench-planner-") as folder:
+            for tables in (int(size) for size in args.tables.split(",")):
+                results[tables] = measure(tables, args.runs, Path(folder))
+                print(f"measured {tables} tables", file=sys.stderr)
+        print(report(results, args.runs, (before, load_average())))
     finally:
         if not args.keep:
             drop_schema()

@@ -1,26 +1,34 @@
-"""Redrive benchmark: remaining work + comparison, and the reopen transaction, at scale.
+"""Redrive benchmark: bundle read, remaining work + comparison and the reopen transaction, by size.
 
-Seeds a dedicated MariaDB database (dropped at the end unless ``--keep``) with one failed apply
-of 2,000 tasks across 64 shards and 30 tables: 1,920 shard tasks each driven by its own ``work``
-operation (a quarter of the shards failed), plus 80 reflected per-shard progress rows. Then,
-median of ``--runs`` runs each:
+Per size (``--tasks 2000,20000``) a child process seeds a dedicated MariaDB database (dropped
+at the end unless ``--keep``) with one failed apply: shard tasks across 30 tables, each driven
+by its own ``work`` operation (a quarter of the shards failed), plus 4 % reflected per-shard
+progress rows. Then, median of ``--runs`` runs each:
 
+- **bundle read**: ``Storage.load_bundle`` (every row decoded); floor: a plain driver SELECT of
+  the same task and operation rows (same columns), fetched as tuples;
 - **remaining work + comparison**: ``reconstruct_remaining_work`` + the expected plan +
-  fingerprint + ``compare_plans`` against a precomputed fresh plan (planner excluded; the
-  bundle read is timed separately);
+  fingerprint + ``compare_plans`` against a precomputed fresh plan (planner excluded); no
+  storage floor (pure Python), the target is absolute;
 - **reopen transaction**: named lock, READ COMMITTED transaction, ``locks`` row claim, apply and
-  rows under ``FOR UPDATE``, re-validation against the review token, reopen of the 480 failed
-  operations and their tasks, audit row, COMMIT (the storage is reset, untimed, between runs).
+  rows under ``FOR UPDATE``, re-validation against the review token, reopen of the failed
+  operations and their tasks, audit row, COMMIT (reset untimed between runs); floor: one plain
+  ``UPDATE tasks ... WHERE id IN (...)`` and one for the operations, committed.
 
-    .venv/bin/python bench/redrive.py [--url mysql+pymysql://root@127.0.0.1:3306] [--runs 15]
+Each size runs in its own process, so its peak RSS is its own.
+
+    .venv/bin/python bench/redrive.py [--tasks 2000,20000] [--runs 7] [--url mysql+pymysql://...]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
+import resource
 import statistics
+import subprocess
 import sys
 import time
 import uuid
@@ -51,17 +59,30 @@ from services.storage.store import Storage
 from tests.storage.factories import insert_many, insert_plan, utcnow
 
 DEFAULT_URL = os.environ.get("REDRIVE_TEST_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306")
-SHARDS = 64
 TABLES = 30
-REFLECTED = 80
 FAILED_SHARD_EVERY = 4
-TARGET_MS = 100.0
+TARGETS_MS = {
+    "bundle read": 300.0,
+    "remaining work + comparison": 100.0,
+    "reopen transaction": 300.0,
+}
 NAMESPACE = "commerce"
 OPERATOR = "cli:bench@localhost"
 
 
+SHARDS = 64  # set per size by ``configure_size``
+REFLECTED = 80
+
+
+def configure_size(tasks: int) -> None:
+    """Shards x 30 tables of driven tasks (96 %) and reflected progress rows (4 %)."""
+    global SHARDS, REFLECTED
+    SHARDS = max(2, round(tasks * 0.96 / TABLES))
+    REFLECTED = tasks - SHARDS * TABLES
+
+
 def _shard(n: int) -> str:
-    return f"{n * 4:02x}-{n * 4 + 4:02x}" if n < SHARDS - 1 else f"{n * 4:02x}-"
+    return f"{n:04x}-{n + 1:04x}" if n < SHARDS - 1 else f"{n:04x}-"
 
 
 def _key(shard: int, table: int) -> str:
@@ -217,18 +238,50 @@ def machine(engine: Engine) -> str:
     )
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", default=DEFAULT_URL, help="server URL (no database)")
-    parser.add_argument("--runs", type=int, default=15)
-    parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
-    args = parser.parse_args()
+def select_floor(engine: Engine, apply_id: int) -> None:
+    """A plain driver SELECT of the bundle's task and operation rows, fetched as tuples."""
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute(
+            "SELECT * FROM tasks WHERE apply_id = %s ORDER BY created_at DESC, id DESC", (apply_id,)
+        )
+        cursor.fetchall()
+        cursor.execute(
+            "SELECT * FROM apply_operations WHERE apply_id = %s ORDER BY created_at, id",
+            (apply_id,),
+        )
+        cursor.fetchall()
+        cursor.close()
+        connection.rollback()
+    finally:
+        connection.close()
 
+
+def update_floor(engine: Engine, task_ids, op_ids) -> None:
+    """One plain UPDATE per table of the same rows the reopen writes, committed."""
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        for table, ids in (("tasks", task_ids), ("apply_operations", op_ids)):
+            cursor.execute(
+                f"UPDATE {table} SET state = 'failed_retryable', completed_at = NULL"
+                f" WHERE id IN ({','.join(str(int(i)) for i in ids)})"
+            )
+        cursor.close()
+        connection.commit()
+    finally:
+        connection.close()
+
+
+def child_main(url_text: str, tasks: int, runs: int, keep: bool) -> dict:
+    """Seed one apply of ``tasks`` tasks, time the three phases and their floors."""
+    configure_size(tasks)
     name = f"rc_bench_redrive_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(args.url)
+    admin = create_engine(url_text)
     with admin.begin() as conn:
         conn.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
-    url = make_url(args.url).set(database=name).render_as_string(hide_password=False)
+    url = make_url(url_text).set(database=name).render_as_string(hide_password=False)
     storage = Storage.from_url(url, check=False)
     try:
         init_storage(storage.engine)
@@ -239,8 +292,11 @@ def main() -> int:
         assert compare_once(bundle, fresh)[2].verdict is Verdict.MATCH
         reviewed = {}
 
-        def prepare() -> None:
+        def reset_rows() -> None:
             reset(storage.engine, bundle.apply.id, work.task_ids, work.operation_ids)
+
+        def prepare() -> None:
+            reset_rows()
             reviewed["token"] = review_token(storage.load_bundle(ident), fingerprint)
 
         def plan_for(lock_id: int) -> ReopenPlan:
@@ -249,40 +305,100 @@ def main() -> int:
                 operation_ids=work.operation_ids, lock_id=lock_id, window=timedelta(days=1),
             )  # fmt: skip
 
-        load_ms = timed(lambda: storage.load_bundle(ident), args.runs)
-        compare_ms = timed(lambda: compare_once(bundle, fresh), args.runs)
-        reopen_ms = timed(lambda: reopen_once(storage, plan_for), args.runs, before=prepare)
-        reopened = storage.load_bundle(ident)
-        assert reopened.apply.state == "failed_retryable"
-
-        counts = (len(all_tasks(bundle)), len(bundle.operations), len(work.task_ids),
-                  len(work.operation_ids))  # fmt: skip
-        print(f"Redrive benchmark: {counts[0]} tasks ({SHARDS} shards x {TABLES} tables + "
-              f"{REFLECTED} reflected rows), {counts[1]} operations; reopening {counts[2]} tasks "
-              f"and {counts[3]} operations; median of {args.runs} runs")  # fmt: skip
-        print(f"Machine: {machine(storage.engine)}\n")
-        print("| measurement | median ms | p95 ms | max ms | target |")
-        print("|---|---:|---:|---:|---|")
-        rows = [
-            ("bundle read (storage, for reference)", load_ms, None),
-            ("remaining work + comparison (planner excluded)", compare_ms, TARGET_MS),
-            ("reopen transaction (MariaDB)", reopen_ms, TARGET_MS),
-        ]
-        failed = False
-        for label, samples, target in rows:
-            median = statistics.median(samples)
-            p95 = sorted(samples)[max(0, round(0.95 * len(samples)) - 1)]
-            verdict = "-" if target is None else (
-                f"<= {target:.0f} ms {'ok' if median <= target else 'MISSED'}")  # fmt: skip
-            failed |= target is not None and median > target
-            print(f"| {label} | {median:.1f} | {p95:.1f} | {max(samples):.1f} | {verdict} |")
-        return 1 if failed else 0
+        samples = {
+            "bundle read": timed(lambda: storage.load_bundle(ident), runs),
+            "bundle read floor": timed(lambda: select_floor(storage.engine, bundle.apply.id), runs),
+            "remaining work + comparison": timed(lambda: compare_once(bundle, fresh), runs),
+            "reopen transaction": timed(lambda: reopen_once(storage, plan_for), runs, prepare),
+            "reopen floor": timed(
+                lambda: update_floor(storage.engine, work.task_ids, work.operation_ids),
+                runs,
+                reset_rows,
+            ),
+        }
+        reset_rows()
+        prepare()
+        reopen_once(storage, plan_for)
+        assert storage.load_bundle(ident).apply.state == "failed_retryable"
+        return {
+            "tasks": len(all_tasks(bundle)),
+            "operations": len(bundle.operations),
+            "reopened": [len(work.task_ids), len(work.operation_ids)],
+            "samples": samples,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "machine": machine(storage.engine),
+        }
     finally:
         storage.engine.dispose()
-        if not args.keep:
+        if not keep:
             with admin.begin() as conn:
                 conn.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
         admin.dispose()
+
+
+def run_size(args: argparse.Namespace, tasks: int) -> dict:
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", str(tasks)]
+    command += ["--url", args.url, "--runs", str(args.runs)] + (["--keep"] if args.keep else [])
+    completed = subprocess.run(command, capture_output=True, text=True, check=False)
+    if completed.returncode != 0:
+        raise SystemExit(f"bench child for {tasks} tasks failed:\n{completed.stderr[-3000:]}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])
+
+
+def report(results: list[dict], runs: int) -> tuple[str, bool]:
+    lines = [
+        f"Machine: {results[0]['machine']}; load average {load_average()} (before the run)."
+        f" Median of {runs} runs, ms.",
+        "",
+        "| tasks (ops, reopened tasks/ops) | phase | median | p95 | floor | ratio | target"
+        " | peak RSS MB |",
+        "|---|---|---:|---:|---:|---:|---|---:|",
+    ]
+    missed = False
+    floors = {"bundle read": "bundle read floor", "reopen transaction": "reopen floor"}
+    for result in results:
+        size = (
+            f"{result['tasks']} ({result['operations']}, "
+            f"{result['reopened'][0]}/{result['reopened'][1]})"
+        )
+        for phase, target in TARGETS_MS.items():
+            samples = result["samples"][phase]
+            median = statistics.median(samples)
+            p95 = sorted(samples)[max(0, round(0.95 * len(samples)) - 1)]
+            floor_name = floors.get(phase)
+            floor = statistics.median(result["samples"][floor_name]) if floor_name else None
+            ratio = f"{median / floor:.1f}x" if floor else "-"
+            ok = median <= target
+            missed |= not ok and result["tasks"] >= 20_000
+            lines.append(
+                f"| {size} | {phase} | {median:.1f} | {p95:.1f} |"
+                f" {'-' if floor is None else f'{floor:.1f}'} | {ratio} |"
+                f" <= {target:.0f} {'ok' if ok else 'MISSED'} | {result['peak_rss_mb']:.0f} |"
+            )
+    return "\n".join(lines), missed
+
+
+def load_average() -> str:
+    return ", ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", default=DEFAULT_URL, help="server URL (no database)")
+    parser.add_argument("--tasks", default="2000,20000", help="comma-separated apply sizes")
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--keep", action="store_true", help="keep the benchmark databases")
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(child_main(args.url, args.child, args.runs, args.keep)))
+        return 0
+    load = load_average()
+    results = [run_size(args, int(size)) for size in args.tasks.split(",")]
+    table, missed = report(results, args.runs)
+    print(table.replace(f"load average {load_average()}", f"load average {load}", 1))
+    print(f"Load average after the run: {load_average()}")
+    return 1 if missed else 0
 
 
 if __name__ == "__main__":
