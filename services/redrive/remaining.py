@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 from services.domain.drive_rows import is_drive_task
 from services.domain.models import Apply, ApplyOperation, Task
@@ -162,11 +163,22 @@ def _owning_operation(
 
 def _reopenable_task(task: Task) -> bool:
     """A failed task, or a cancelled one that never ran because an earlier task failed."""
-    return task_state_class(task.state) is StateClass.REOPENABLE
+    return _reopenable_task_state(task.state)
 
 
 def _failed_operation(op: ApplyOperation) -> bool:
-    return operation_state_class(op.state) is StateClass.REOPENABLE
+    return _reopenable_operation_state(op.state)
+
+
+# An apply of 20,000 tasks has a handful of distinct state spellings: classify each once.
+@lru_cache(maxsize=256)
+def _reopenable_task_state(state: str | None) -> bool:
+    return task_state_class(state) is StateClass.REOPENABLE
+
+
+@lru_cache(maxsize=256)
+def _reopenable_operation_state(state: str | None) -> bool:
+    return operation_state_class(state) is StateClass.REOPENABLE
 
 
 def _kind(op: ApplyOperation) -> str:
