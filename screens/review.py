@@ -36,6 +36,9 @@ from services.redrive.model import Review, Verdict
 if TYPE_CHECKING:
     from screens.confirm import ConfirmResult
 
+SHORT_TERMINAL_ROWS = 32
+"""Below this many rows the review drops its spacing and shows fewer task lines."""
+
 MAX_LISTED_FAILURES = 3
 """Failed or cancelled tasks listed by name; the task area has a fixed height."""
 
@@ -80,13 +83,13 @@ class ReviewScreen(ConsoleScreen):
         layout: vertical;
     }
     ReviewScreen #review-facts {
-        height: 3;
+        height: auto;
         padding: 0 1;
         background: $panel;
         color: $text;
     }
     ReviewScreen #review-banner {
-        height: 2;
+        height: auto;
         padding: 0 1;
         margin: 1 0 0 0;
         border-left: thick $primary;
@@ -102,16 +105,24 @@ class ReviewScreen(ConsoleScreen):
     ReviewScreen #review-banner.-error { border-left: thick $error; color: $text-error; }
     ReviewScreen #review-banner.-pending { border-left: thick $accent; color: $text-accent; }
     ReviewScreen #review-tasks {
-        height: 6;
+        height: auto;
+        max-height: 6;
         padding: 0 1;
         margin: 1 0 0 0;
     }
-    ReviewScreen #review-diff { margin: 1 0 0 0; }
+    ReviewScreen #review-diff { margin: 1 0 0 0; min-height: 5; }
     ReviewScreen #review-notes {
-        height: 2;
+        height: auto;
+        max-height: 2;
         padding: 0 1;
         color: $text-muted;
     }
+    /* A short terminal: no blank lines between the parts, fewer task lines, so the lock line,
+       the verdict and the redrive keys stay on screen at 80x24. */
+    ReviewScreen.-short #review-banner, ReviewScreen.-short #review-tasks,
+    ReviewScreen.-short #review-diff { margin: 0; }
+    ReviewScreen.-short #review-tasks { max-height: 4; }
+    ReviewScreen.-short #review-notes { max-height: 1; }
     """
 
     FOOTER_FIRST = ("review.confirm", "review.force")
@@ -161,6 +172,9 @@ class ReviewScreen(ConsoleScreen):
         yield DiffView(id="review-diff")
         yield Static(id="review-notes")
         yield CoalescingFooter()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.height < SHORT_TERMINAL_ROWS, "-short")
 
     def on_mount(self) -> None:
         self.query_one(DiffView).focus()
