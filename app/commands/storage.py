@@ -1,7 +1,9 @@
 """``redrive-console storage init|inspect``: create SchemaBot's tables, or say which storage it is.
 
 ``init`` refuses (exit 3, ``rejected``: a rule judged what it read in storage) a database that
-already has tables: the console never alters an existing SchemaBot database. ``inspect`` only
+already has tables: the console never alters an existing SchemaBot database. On PostgreSQL it
+creates SchemaBot's G2 PostgreSQL tables (``--dialect postgres`` states the intent and is
+refused, exit 2, when the URL is another backend). ``inspect`` only
 reads the catalog: dialect, generation (g1, g2 or unknown), the markers that decided it, the
 columns the console reads that are missing, and the extra columns it ignores.
 """
@@ -14,6 +16,13 @@ import sys
 
 from app.cli import EXIT_INTERNAL, EXIT_OK, EXIT_REFUSED, EXIT_USAGE, add_connection_options
 
+# ``storage init --dialect`` -> the SQLAlchemy backends that dialect names
+INIT_DIALECTS = {
+    "mysql": frozenset({"mysql", "mariadb"}),
+    "postgres": frozenset({"postgresql"}),
+    "sqlite": frozenset({"sqlite"}),
+}
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     actions = parser.add_subparsers(dest="storage_action", metavar="ACTION", required=True)
@@ -23,6 +32,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         description="Create SchemaBot's storage tables in an empty database (refuses any other).",
     )
     add_connection_options(init)
+    init.add_argument(
+        "--dialect",
+        choices=sorted(INIT_DIALECTS),
+        help="the storage's dialect; refused unless the URL is one (postgres: SchemaBot's G2 "
+        "PostgreSQL tables)",
+    )
     init.add_argument("--json", action="store_true", help="print the result as one JSON line")
     inspect = actions.add_parser(
         "inspect",
@@ -53,6 +68,12 @@ def _init(args: argparse.Namespace) -> int:
     except (ConfigError, StorageUnavailableError) as exc:
         return _fail(args, "bad_input", str(exc), EXIT_USAGE)
     where = describe_url(engine.url)
+    backend = engine.dialect.name
+    if args.dialect and backend not in INIT_DIALECTS[args.dialect]:
+        engine.dispose()
+        return _fail(
+            args, "bad_input", f"--dialect {args.dialect} does not match {where}", EXIT_USAGE
+        )
     try:
         tables = init_storage(engine)
     except StorageNotEmptyError as exc:

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 from app.settings import yaml_tree as yt
 from app.settings.api import ApiSettings
 from app.settings.console import SECTION, parse_console_section
-from app.settings.dsn_from import url_from_dsn, url_from_parts
+from app.settings.dsn_from import url_from_dsn
+from app.settings.storage_dsn import storage_url
 from app.settings.targets import ConfiguredTargets, parse_databases
 from services.domain.errors import ConfigError
 
@@ -96,15 +97,7 @@ def _storage_override(value: str) -> str:
 
 def _storage_from(document: dict, path: Path) -> str:
     storage = yt.mapping(document.get("storage"), "storage", optional=True)
-    has_dsn = storage.get("dsn") is not None
-    has_parts = storage.get("dsn_from") is not None
-    if has_dsn and has_parts:
-        raise ConfigError("storage: dsn and dsn_from are mutually exclusive")
-    if has_dsn:
-        return url_from_dsn(storage["dsn"], "storage.dsn")
-    if has_parts:
-        return url_from_parts(storage["dsn_from"], "storage.dsn_from")
-    raise ConfigError(f"{path}: storage.dsn or storage.dsn_from is required (or --storage-url)")
+    return storage_url(storage, path, os.environ)
 
 
 def _check_tern_deployments(node: object) -> None:

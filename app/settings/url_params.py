@@ -19,11 +19,17 @@ _TRUE_ONLY = frozenset({"ssl_disabled"})
 _TEXTS = frozenset(
     {"charset", "collation", "unix_socket", "ssl_ca", "ssl_capath", "ssl_cert", "ssl_key"}
 )
+_POSTGRES = frozenset(
+    {"connect_timeout", "sslmode", "sslrootcert", "sslcert", "sslkey", "sslcrl"}
+    | {"application_name", "host", "target_session_attrs"}
+)
 # Backend name (as SQLAlchemy reports it) -> the parameters its driver is given.
 ALLOWED_PARAMS: Mapping[str, frozenset[str]] = {
     "mysql": _SECONDS | _BOOLEANS | _TRUE_ONLY | _TEXTS,
     "mariadb": _SECONDS | _BOOLEANS | _TRUE_ONLY | _TEXTS,
     "sqlite": frozenset(),
+    # psycopg passes these to libpq (a socket directory travels as ``host``)
+    "postgresql": _POSTGRES,
 }
 _TRUE_FALSE = frozenset({"true", "false", "1", "0", "yes", "no", "on", "off"})
 _LONGEST_SECONDS = 31_536_000  # one year: PyMySQL's own upper bound for connect_timeout

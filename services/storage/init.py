@@ -2,7 +2,8 @@
 
 On MySQL/MariaDB every table is ``ENGINE=InnoDB DEFAULT CHARSET=utf8mb4`` with a case- and
 accent-insensitive collation: ``utf8mb4_0900_ai_ci`` on MySQL 8, ``utf8mb4_uca1400_ai_ci`` on
-MariaDB (which has no 0900 collations).
+MariaDB (which has no 0900 collations). On PostgreSQL, which SchemaBot supports only in its
+later (G2) layout, the tables are SchemaBot's G2 PostgreSQL DDL (``postgres_ddl``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, Engine, MetaData, inspect, text
 
 from services.domain.errors import RedriveConsoleError
+from services.storage import postgres_ddl
 from services.storage.engine import describe_url, unavailable_on_error
 from services.storage.schema import metadata
 
@@ -58,9 +60,28 @@ def init_storage(engine: Engine) -> tuple[str, ...]:
                 f"{len(existing)} table(s) ({shown}); storage init only creates tables in an "
                 "empty database and never alters an existing one"
             )
-        target = _metadata_with_collation(_server_collation(conn))
-        target.create_all(conn)
-        return tuple(t.name for t in target.sorted_tables)
+        return _CREATORS.get(conn.dialect.name, _create_g1_tables)(conn)
+
+
+def _create_g1_tables(conn: Connection) -> tuple[str, ...]:
+    """The console's table definitions (SchemaBot's July 2026 layout): MySQL and the demo."""
+    target = _metadata_with_collation(_server_collation(conn))
+    target.create_all(conn)
+    return tuple(t.name for t in target.sorted_tables)
+
+
+def _create_g2_postgres_tables(conn: Connection) -> tuple[str, ...]:
+    """SchemaBot's G2 PostgreSQL tables from the shipped upstream DDL (PostgreSQL is G2 only)."""
+    created = []
+    for table, sql in postgres_ddl.table_files():
+        for statement in postgres_ddl.statements(sql):
+            conn.exec_driver_sql(statement)
+        created.append(table)
+    return tuple(created)
+
+
+# Which tables ``storage init`` creates, per dialect (the default: the console's definitions).
+_CREATORS = {"postgresql": _create_g2_postgres_tables}
 
 
 def _server_collation(conn: Connection) -> str | None:
