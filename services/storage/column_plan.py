@@ -29,20 +29,24 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql.expression import ColumnClause
 
+from services.storage.generation import OPTIONAL_COLUMNS as OPTIONAL_NAMES
 from services.storage.generation import StorageGeneration
 from services.storage.schema import applies, tasks
 
-# Later SchemaBot columns the console shows where they exist (absent in G1).
+_OPTIONAL_TYPES = {
+    "retry_after": DateTime(),
+    "superseded_by": String(255),
+    "throttled": Integer(),
+    "throttle_reason": String(255),
+}
+# Later SchemaBot columns the console shows where they exist (absent in G1), as selectables.
 OPTIONAL_COLUMNS: Mapping[str, tuple[ColumnClause, ...]] = MappingProxyType(
     {
-        "applies": (
-            ColumnClause("retry_after", DateTime(), _selectable=applies),
-            ColumnClause("superseded_by", String(255), _selectable=applies),
-        ),
-        "tasks": (
-            ColumnClause("throttled", Integer(), _selectable=tasks),
-            ColumnClause("throttle_reason", String(255), _selectable=tasks),
-        ),
+        table.name: tuple(
+            ColumnClause(name, _OPTIONAL_TYPES[name], _selectable=table)
+            for name in OPTIONAL_NAMES[table.name]
+        )
+        for table in (applies, tasks)
     }
 )
 

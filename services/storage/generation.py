@@ -32,6 +32,12 @@ USED_COLUMNS: Mapping[str, frozenset[str]] = {
     if table.name not in UNUSED_TABLES
 }
 
+# Later SchemaBot columns the console reads where they exist (see ``column_plan``).
+OPTIONAL_COLUMNS: Mapping[str, tuple[str, ...]] = {
+    "applies": ("retry_after", "superseded_by"),
+    "tasks": ("throttled", "throttle_reason"),
+}
+
 G2_MARKER_COLUMNS = (
     ("applies", "retry_after"),
     ("applies", "superseded_by"),
@@ -123,7 +129,9 @@ class StorageGeneration:
         return tuple(
             f"{table}.{column}"
             for table, used in USED_COLUMNS.items()
-            for column in sorted(self.present.get(table, frozenset()) - used)
+            for column in sorted(
+                self.present.get(table, frozenset()) - used - set(OPTIONAL_COLUMNS.get(table, ()))
+            )
         )
 
     def as_json(self) -> dict[str, object]:

@@ -105,9 +105,9 @@ def test_g2_mysql_storage_inspects_as_g2_with_its_markers(
         "merge_gate_requests",
     ]
     assert document["missing_used_columns"] == ["tasks.ready_to_complete"]
-    assert {"tasks.throttled", "tasks.throttle_reason", "locks.disclosed_copy_discard"} <= set(
-        document["extra_ignored_columns"]
-    )
+    ignored = set(document["extra_ignored_columns"])
+    assert {"locks.disclosed_copy_discard", "applies.expected_operation_keys"} <= ignored
+    assert not ignored & {"tasks.throttled", "applies.retry_after", "applies.superseded_by"}
 
 
 def test_g2_postgres_storage_inspects_as_g2_through_a_bare_postgres_url(
