@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING
 
 from services.domain.lock_owner import UnnamedLock
 from services.domain.models import Apply, ApplyOperation, TableChange, Task
-from services.preflight import PreflightReport
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # annotations only: the console's first paint never loads pre-flight
+    from services.preflight import PreflightReport
     from services.redrive.recovery import StorageRecovery
 
 
