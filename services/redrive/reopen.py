@@ -7,12 +7,12 @@ precise "what changed" message; the caller rolls back, so a refusal writes nothi
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, func, literal, or_, select, update
+from sqlalchemy import Update, and_, bindparam, func, literal, or_, select, update
 from sqlalchemy.engine import Connection, Engine, Row
 
 from services.domain.errors import RedriveRefused
@@ -38,6 +38,8 @@ Checkpoint = Callable[[str], None]
 
 FAILED = "failed"
 FAILED_RETRYABLE = "failed_retryable"
+# Ids per reopen UPDATE: a 20,000-task apply is a few statements, each of bounded size.
+REOPEN_CHUNK = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -288,39 +290,37 @@ def verify_rows(
 
 def write_reopen(conn: Connection, plan: ReopenPlan, checkpoint: Checkpoint) -> None:
     """Reopen exactly the planned tasks and operations, then compare-and-swap the apply."""
-    if plan.task_ids:
-        reopened = conn.execute(
-            update(tasks)
-            .where(
-                tasks.c.apply_id == plan.apply_id,
-                tasks.c.id.in_(plan.task_ids),
-                func.lower(tasks.c.state).in_(_spellings(REOPENABLE_TASK_STATES)),
-            )
-            .values(
-                state=FAILED_RETRYABLE, error_message=None, completed_at=None, updated_at=func.now()
-            )
-        ).rowcount
-        _expect_rows(plan, "tasks", reopened, len(plan.task_ids))
+    reopen_tasks = (
+        update(tasks)
+        .where(
+            tasks.c.apply_id == plan.apply_id,
+            tasks.c.id.in_(bindparam("ids", expanding=True)),
+            func.lower(tasks.c.state).in_(_spellings(REOPENABLE_TASK_STATES)),
+        )
+        .values(
+            state=FAILED_RETRYABLE, error_message=None, completed_at=None, updated_at=func.now()
+        )
+    )
+    _update_in_chunks(conn, plan, "tasks", reopen_tasks, plan.task_ids)
     checkpoint("tasks_reopened")
-    if plan.operation_ids:
-        reopened = conn.execute(
-            update(apply_operations)
-            .where(
-                apply_operations.c.apply_id == plan.apply_id,
-                apply_operations.c.id.in_(plan.operation_ids),
-                func.lower(apply_operations.c.state).in_(_spellings({FAILED})),
-            )
-            .values(
-                state=FAILED_RETRYABLE,
-                error_message=None,
-                completed_at=None,
-                updated_at=func.now(),
-                lease_owner="",
-                lease_token="",
-                lease_acquired_at=None,
-            )
-        ).rowcount
-        _expect_rows(plan, "operations", reopened, len(plan.operation_ids))
+    reopen_operations = (
+        update(apply_operations)
+        .where(
+            apply_operations.c.apply_id == plan.apply_id,
+            apply_operations.c.id.in_(bindparam("ids", expanding=True)),
+            func.lower(apply_operations.c.state).in_(_spellings({FAILED})),
+        )
+        .values(
+            state=FAILED_RETRYABLE,
+            error_message=None,
+            completed_at=None,
+            updated_at=func.now(),
+            lease_owner="",
+            lease_token="",
+            lease_acquired_at=None,
+        )
+    )
+    _update_in_chunks(conn, plan, "operations", reopen_operations, plan.operation_ids)
     checkpoint("operations_reopened")
     swapped = conn.execute(
         update(applies)
@@ -340,6 +340,21 @@ def write_reopen(conn: Connection, plan: ReopenPlan, checkpoint: Checkpoint) -> 
     if swapped != 1:
         raise RedriveRefused(f"apply {plan.apply_identifier} changed before redrive")
     checkpoint("apply_reopened")
+
+
+def _update_in_chunks(
+    conn: Connection, plan: ReopenPlan, what: str, statement: Update, ids: Sequence[int]
+) -> None:
+    """Run ``statement`` for ``ids`` in chunks of ``REOPEN_CHUNK`` (bounded statement size and
+    bound parameters per round trip), in the caller's transaction. Every chunk must change
+    exactly its own rows: one that changes fewer stops the reopen (the caller rolls back)."""
+    done = 0
+    for start in range(0, len(ids), REOPEN_CHUNK):
+        chunk = list(ids[start : start + REOPEN_CHUNK])
+        changed = conn.execute(statement, {"ids": chunk}).rowcount
+        if changed != len(chunk):
+            _expect_rows(plan, what, done + changed, len(ids))
+        done += changed
 
 
 def _expect_rows(plan: ReopenPlan, what: str, changed: int, expected: int) -> None:

@@ -11,6 +11,7 @@ from dataclasses import replace
 import pytest
 
 from services.domain.errors import RedriveRefused
+from services.redrive import reopen as reopen_module
 from services.redrive.reopen import ReopenPlan, reopen_in_transaction, writing_transaction
 from tests.redrive.writeside_support import (
     dump_tables,
@@ -299,3 +300,35 @@ def test_unknown_state_under_lock_is_refused_with_the_reviews_reason(engine):
     with engine.begin() as conn:
         conn.exec_driver_sql(f"UPDATE tasks SET state = 'exploded' WHERE id = {seeded.task_ids[0]}")
     _refused(engine, plan, f"task {seeded.task_ids[0]} has unknown state 'exploded'")
+
+
+def _five_failed_tasks(engine):
+    with engine.begin() as conn:
+        seeded = insert_failed_apply(
+            conn, tasks=[{"state": "failed", "table_name": f"t{i}"} for i in range(5)]
+        )
+    ids = tuple(seeded.task_ids)
+    return seeded, reviewed_plan(engine, seeded.apply_id, task_ids=ids, operation_ids=())
+
+
+def test_a_big_reopen_runs_in_chunks_and_reopens_every_row(engine, monkeypatch):
+    monkeypatch.setattr(reopen_module, "REOPEN_CHUNK", 2)  # 5 tasks: chunks of 2, 2 and 1
+    seeded, plan = _five_failed_tasks(engine)
+    _reopen(engine, plan)
+    assert [row(engine, "tasks", i)["state"] for i in seeded.task_ids] == ["failed_retryable"] * 5
+
+
+def test_a_chunk_that_changes_fewer_rows_stops_the_reopen_and_writes_nothing(engine, monkeypatch):
+    """Row counts are checked per chunk, whatever chunk comes short (here the last one)."""
+    monkeypatch.setattr(reopen_module, "REOPEN_CHUNK", 2)
+    seeded, plan = _five_failed_tasks(engine)
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            f"UPDATE tasks SET state = 'completed' WHERE id = {seeded.task_ids[4]}"
+        )
+    before = dump_tables(engine)
+    refused = pytest.raises(RedriveRefused, match="4 of 5 tasks could be reopened")
+    with refused, writing_transaction(engine) as conn:
+        reopen_module.write_reopen(conn, plan, _no_checkpoint)
+        conn.commit()
+    assert dump_tables(engine) == before
