@@ -61,26 +61,11 @@ def review_fields(review: Review) -> dict[str, Any]:
 
 
 def review_lines(review: Review) -> list[str]:
-    """The text-mode lines of the same fields (only those that say something)."""
-    fields = review_fields(review)
-    lines = []
-    if fields["storage"]:
-        lines.append(f"storage: {fields['storage']['dialect']} {fields['storage']['generation']}")
-    if fields["next_step"]:
-        lines.append(f"next step: {fields['next_step']}")
-    if fields["retry_after"]:
-        lines.append(f"next automatic retry not before {fields['retry_after']}")
-    if fields["superseded_by"]:
-        lines.append(f"superseded by apply {fields['superseded_by']}")
-    lines += [
-        f"throttled: task {t['task_id']} ({t['table']}): {t['reason'] or 'no reason given'}"
-        for t in fields["throttled_tasks"]
-    ]
-    lines += [
-        f"pending drop: table {d['table']} quarantined as {d['quarantined_name']} ({d['state']})"
-        for d in fields["pending_drops"]
-    ]
-    return lines
+    """The text-mode line naming the storage (the next step and G2 facts are review notes)."""
+    recovery = review.storage
+    if recovery is None:
+        return []
+    return [f"storage: {recovery.dialect} {recovery.generation}"]
 
 
 def add_spirit_compat_option(parser: argparse.ArgumentParser) -> None:

@@ -42,11 +42,13 @@ def with_recovery_policy(
     refused) the refusal and the sanctioned next step."""
     policy = policy_for(generation)
     allowed = tuple(sorted(a.value for a in policy.actions))
+    review = replace(review, notes=review.notes + storage_notes(review, bundle))
     if policy.allows(RecoveryAction.REOPEN):
         storage = StorageRecovery(dialect, generation, allowed, "", bundle.pending_drops)
         return replace(review, storage=storage)
     step = next_step(review, bundle)
     storage = StorageRecovery(dialect, generation, allowed, step, bundle.pending_drops)
+    review = replace(review, notes=(f"Next step: {step}", *review.notes))
     if normalize_state(review.apply.state) != "failed":  # refused already, for its state
         return replace(review, storage=storage)
     ident = review.apply.apply_identifier
@@ -60,6 +62,27 @@ def with_recovery_policy(
         reason_code=policy.refusal_code,
         storage=storage,
     )
+
+
+def storage_notes(review: Review, bundle: ApplyBundle) -> tuple[str, ...]:
+    """The later (G2) SchemaBot facts worth a line in the review, where the storage has them."""
+    apply = bundle.apply
+    notes = []
+    if apply.retry_after:
+        when = apply.retry_after.isoformat()
+        notes.append(f"SchemaBot retries this apply automatically, not before {when}.")
+    if apply.superseded_by:
+        notes.append(f"Superseded by apply {apply.superseded_by}, which took over its work.")
+    notes += [
+        f"Task {t.id} ({t.table_name}) is throttled: {t.throttle_reason or 'no reason given'}."
+        for t in review.tasks
+        if t.throttled
+    ]
+    notes += [
+        f"Table {d.table_name} has a pending drop: quarantined as {d.quarantined_name} ({d.state})."
+        for d in bundle.pending_drops
+    ]
+    return tuple(notes)
 
 
 def next_step(review: Review, bundle: ApplyBundle) -> str:

@@ -167,6 +167,13 @@ def test_g2_fields_are_shown_in_list_and_review(fixture, request, tmp_path, caps
         "pending",
     )
     assert "superseded by apply apply-successor" in review["next_step"]
+    # the same facts are review notes, which the console's review screen shows
+    assert review["notes"][0] == f"Next step: {review['next_step']}"
+    assert f"Task {s.task_id} (users) is throttled: replica lag 12s." in review["notes"]
+    assert (
+        "Table users has a pending drop: quarantined as _users_quarantined (pending)."
+        in review["notes"]
+    )
 
 
 @pytest.mark.parametrize(
