@@ -28,6 +28,8 @@ class ConsoleApp(App[None]):
     BINDINGS = [
         Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("q", "quit", "Quit", id="app.quit"),
+        # Like k9s and lazygit; priority so a focused input cannot swallow it.
+        Binding("ctrl+c", "quit", "Quit", id="app.quit-now", show=False, priority=True),
         Binding("f2", "cycle_theme", "Theme", id="app.theme", show=False),
     ]
 

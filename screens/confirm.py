@@ -123,11 +123,13 @@ class ConfirmRedriveScreen(ModalScreen[ConfirmResult | None]):
             f" • move {plural(tasks, 'task')} and {plural(operations, 'operation')} "
             "to failed_retryable (errors cleared)\n"
         )
-        lines.append(
-            f" • move the apply from {review.apply.state} to failed_retryable and reset its "
-            f"retry budget: attempt {review.apply.attempt} of {RETRY_BUDGET} -> "
-            f"0 of {RETRY_BUDGET}\n"
+        budget = (
+            f"reset its retry budget: attempt {review.apply.attempt} of {RETRY_BUDGET} -> "
+            f"0 of {RETRY_BUDGET}"
+            if review.apply.attempt
+            else f"its retry budget stays at 0 of {RETRY_BUDGET}"
         )
+        lines.append(f" • move the apply from {review.apply.state} to failed_retryable; {budget}\n")
         lines.append(" • ")
         if lock.held_by_other:
             lines.append("TAKE OVER the database lock from ")

@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from screens.widgets.console_header import ConsoleHeader
+from screens.widgets.console_table import ConsoleTable
 
 
 def effective_keys(binding: Binding, keymap: Mapping[str, str]) -> list[str]:
@@ -51,7 +52,7 @@ class HelpScreen(Screen[None]):
         operator = getattr(self.app, "operator", "")
         read_only = bool(getattr(self.app, "read_only", False))
         yield ConsoleHeader("keys", operator=operator, read_only=read_only)
-        table: DataTable[str] = DataTable(id="help-table", cursor_type="row", zebra_stripes=True)
+        table: DataTable[str] = ConsoleTable(id="help-table", cursor_type="row", zebra_stripes=True)
         for label in ("where", "key", "action", "binding id (remap in keymap:)"):
             table.add_column(label, key=label)
         yield table

@@ -14,6 +14,7 @@ from screens.error import ConsoleScreen
 from screens.messages import LogsLoaded
 from screens.safe_text import literal
 from screens.widgets.console_header import ConsoleHeader
+from screens.widgets.console_table import ConsoleTable
 from services.domain.models import LogEntry
 from services.redrive.api import ConsoleService
 
@@ -55,7 +56,7 @@ class LogScreen(ConsoleScreen):
         read_only = bool(getattr(self.app, "read_only", False))
         title = f"apply log of {self.apply_identifier}"
         yield ConsoleHeader(title, operator=operator, read_only=read_only)
-        table: DataTable[Text] = DataTable(id="log-table", cursor_type="row", zebra_stripes=True)
+        table: DataTable[Text] = ConsoleTable(id="log-table", cursor_type="row", zebra_stripes=True)
         for label in ("time (UTC)", "level", "event", "state", "message"):
             table.add_column(label, key=label)
         yield table

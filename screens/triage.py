@@ -26,6 +26,7 @@ from screens.error import ConsoleScreen
 from screens.messages import FailedAppliesLoaded, TriageQuery
 from screens.safe_text import literal, printable
 from screens.widgets.console_header import ConsoleHeader
+from screens.widgets.console_table import ConsoleTable
 from screens.widgets.footer import CoalescingFooter
 from services.domain.states import RETRY_BUDGET
 from services.redrive.api import ConsoleService
@@ -252,7 +253,7 @@ class TriageScreen(ConsoleScreen):
             placeholder="filter: apply id, database, env, owner, error…", id="triage-filter"
         )
         with Vertical(id="triage-body"):
-            yield DataTable(id="triage-table", cursor_type="row", zebra_stripes=True)
+            yield ConsoleTable(id="triage-table", cursor_type="row", zebra_stripes=True)
             yield Static(id="triage-empty")
         yield Static(id="triage-detail")
         yield Static(id="triage-status")
@@ -468,7 +469,8 @@ class TriageScreen(ConsoleScreen):
         else:
             shown = len(self.table.rows) if self.is_mounted else 0
             count = f"{shown} of {len(self.rows)} loaded" if self.text_filter else f"{shown}"
-            parts.append(f"{count} failed applies")
+            counted = len(self.rows) if self.text_filter else shown
+            parts.append(f"{count} failed {'apply' if counted == 1 else 'applies'}")
             if self.next_cursor is not None:
                 parts.append("more on the server: m or scroll down")
             if self.fetching:
@@ -603,4 +605,7 @@ class TriageScreen(ConsoleScreen):
         self.request_reload(keep_loaded=True)
 
     def action_load_more(self) -> None:
+        if self.next_cursor is None and not self.fetching:
+            self.notify("Nothing more to load: every failed apply in the window is listed.")
+            return
         self._load_more()

@@ -226,7 +226,7 @@ def _refusal_before_confirm(review: Review, args: argparse.Namespace) -> tuple[s
     if review.lock.held_by_other and not args.force:
         return "", (
             f"redrive lock for {where} is held by another owner ({review.lock.owner}); "
-            "retry with force to take over the lock"
+            "retry with --force to take over the lock"
         )
     return None
 

@@ -104,7 +104,7 @@ def claim_lock(
     if current is not None and not force:
         raise RedriveRefused(
             f"redrive lock for {where} is held by another owner; "
-            "retry with force to take over the lock"
+            "retry with --force to take over the lock"
         )
     if current is not None:
         deleted = conn.execute(

@@ -85,7 +85,7 @@ def test_lock_held_by_another_owner_is_refused_without_force(engine):
         insert_lock(conn)
     before = dump_tables(engine)
     with (
-        pytest.raises(RedriveRefused, match="retry with force to take over the lock"),
+        pytest.raises(RedriveRefused, match="retry with --force to take over the lock"),
         writing_transaction(engine) as conn,
     ):
         _claim(conn, expected_owner="acme/orders-schema#42")

@@ -149,7 +149,7 @@ def test_lock_held_by_another_owner_needs_force(storage, targets):
     review = _review(storage, targets, seeded)
     _rejected(
         storage, lambda: _redrive(storage, targets, seeded, review),
-        "is held by another owner; retry with force to take over the lock",
+        "is held by another owner; retry with --force to take over the lock",
     )  # fmt: skip
 
 

@@ -116,7 +116,7 @@ def test_lock_held_by_another_owner_without_force_is_rejected(setup, monkeypatch
         ))  # fmt: skip
     before = dump_tables(engine)
     assert _run(monkeypatch, [*base, "--yes", "--json"]) == 3
-    assert "retry with force to take over the lock" in _json(capsys)["reason"]
+    assert "retry with --force to take over the lock" in _json(capsys)["reason"]
     assert dump_tables(engine) == before
 
 
