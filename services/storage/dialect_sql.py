@@ -10,16 +10,22 @@ SQLite). ``{0}`` in a spelling is the construct's argument.
 - ``id_list``: the ids of a group as one comma-separated text.
 - ``desc_nulls_last``: descending order with NULL last, as MySQL and SQLite sort by default
   (PostgreSQL puts NULL first unless told).
+
+``id_in(column, ids)`` is the one membership test whose *shape* differs: ``IN (…)`` with one
+bound value per id, or on PostgreSQL ``= ANY(array)`` with a single bound array, so a page of
+200 ids is one short statement text that the driver does not re-parse on every call.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from types import MappingProxyType
 
-from sqlalchemy import DateTime, Text
+from sqlalchemy import BigInteger, DateTime, Text, any_, literal
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
 
 _MYSQL = MappingProxyType(
@@ -81,3 +87,18 @@ def _spelling(element: FunctionElement, compiler, **kw) -> str:
 
 for _construct in (database_clock, id_list, desc_nulls_last):
     compiles(_construct)(_spelling)
+
+
+def _ids_as_array(column: ColumnElement[int], ids: Sequence[int]) -> ColumnElement[bool]:
+    return column == any_(literal(list(ids), ARRAY(BigInteger())))
+
+
+_ID_FILTERS: Mapping[str, Callable[[ColumnElement[int], Sequence[int]], ColumnElement[bool]]] = (
+    MappingProxyType({"postgresql": _ids_as_array})
+)
+
+
+def id_in(dialect: str, column: ColumnElement[int], ids: Sequence[int]) -> ColumnElement[bool]:
+    """``column`` is one of ``ids``, in the shape that suits ``dialect`` (a SQLAlchemy name)."""
+    build = _ID_FILTERS.get(dialect)
+    return build(column, ids) if build else column.in_(ids)

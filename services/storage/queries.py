@@ -47,7 +47,7 @@ from services.storage import decode
 from services.storage.column_plan import ColumnPlan, pending_drops
 from services.storage.columns import database_now, now_column
 from services.storage.cursor import TriageCursor
-from services.storage.dialect_sql import desc_nulls_last, id_list
+from services.storage.dialect_sql import desc_nulls_last, id_in, id_list
 from services.storage.generation import detect
 from services.storage.schema import (
     applies,
@@ -225,7 +225,11 @@ class TriageResult:
 def _pending_drops_of_apply() -> ColumnElement[int]:
     """How many pending drops (G2 quarantined tables) name a table of this apply's tasks."""
     pd = pending_drops.c
-    tables_of_apply = select(tasks.c.table_name).where(tasks.c.apply_id == applies.c.id)
+    tables_of_apply = (
+        select(tasks.c.table_name)
+        .where(tasks.c.apply_id == applies.c.id)
+        .correlate_except(tasks)  # ``applies`` is the page's row, two levels out
+    )
     return (
         select(func.count())
         .where(
@@ -355,11 +359,12 @@ def _throttled_count(plan: ColumnPlan) -> ColumnElement[int]:
 def _triage_children(conn: Connection, ids: Sequence[int], plan: ColumnPlan) -> _Children:
     """Four grouped statements over the page's applies: tasks, ops, controls, redrives."""
     t, o, cr, lg = tasks.c, apply_operations.c, apply_control_requests.c, apply_logs.c
+    dialect = conn.dialect.name
     children = _Children()
     task_rows = conn.execute(
         select(t.apply_id, t.state, func.count(), _throttled_count(plan))
         .select_from(_drive_task_join())
-        .where(t.apply_id.in_(ids), _is_drive_row())
+        .where(id_in(dialect, t.apply_id, ids), _is_drive_row())
         .group_by(t.apply_id, t.state)
     )
     for apply_id, state, count, throttled in task_rows:
@@ -367,21 +372,21 @@ def _triage_children(conn: Connection, ids: Sequence[int], plan: ColumnPlan) -> 
         children.throttled[int(apply_id)] += int(throttled or 0)
     op_rows = conn.execute(
         select(o.apply_id, o.deployment, o.state, func.count())
-        .where(o.apply_id.in_(ids))
+        .where(id_in(dialect, o.apply_id, ids))
         .group_by(o.apply_id, o.deployment, o.state)
     )
     for apply_id, deployment, state, count in op_rows:
         children.op_states[int(apply_id)].append((deployment, state, int(count)))
     control_rows = conn.execute(
         select(cr.apply_id, cr.operation).where(
-            cr.apply_id.in_(ids), func.lower(cr.status) == "pending"
+            id_in(dialect, cr.apply_id, ids), func.lower(cr.status) == "pending"
         )
     )
     for apply_id, operation in control_rows:
         children.pending[int(apply_id)].append(operation.lower())
     redrive_rows = conn.execute(
         select(lg.apply_id, func.count())
-        .where(lg.apply_id.in_(ids), _redrive_message())
+        .where(id_in(dialect, lg.apply_id, ids), _redrive_message())
         .group_by(lg.apply_id)
     )
     children.redrives = {int(apply_id): int(count) for apply_id, count in redrive_rows}

@@ -10,7 +10,12 @@ from sqlalchemy import create_engine, event, text
 from app.cli import main
 from services.storage.store import Storage
 from tests.postgres_server import fresh_postgres_database
-from tests.storage_generations.scenario import dump_storage, reflect, seed_failed_apply
+from tests.storage_generations.scenario import (
+    add_g2_details,
+    dump_storage,
+    reflect,
+    seed_failed_apply,
+)
 
 APPLIES = 12
 
@@ -109,3 +114,21 @@ def test_the_catalog_is_read_once_per_storage(fixture: str, request, tmp_path) -
         storage.load_bundle(s.apply_identifier)
     storage.engine.dispose()
     assert not [q for q in statements if "information_schema" in q.lower()]
+
+
+@pytest.mark.parametrize("fixture", ["g2_mysql_url", "g2_postgres_url"])
+def test_a_pending_drop_counts_only_for_the_apply_whose_task_names_the_table(
+    fixture: str, request, tmp_path
+) -> None:
+    url = request.getfixturevalue(fixture)
+    dropped = seed_failed_apply(url, tmp_path / "a")
+    other = seed_failed_apply(url, tmp_path / "b")
+    add_g2_details(url, dropped)
+    engine = create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text(f"UPDATE tasks SET table_name = 'orders' WHERE id = {other.task_id}"))
+    engine.dispose()
+    storage = Storage.from_url(url)
+    counts = {r.id: r.pending_drops for r in storage.triage().records}
+    storage.engine.dispose()
+    assert counts == {dropped.apply_id: 1, other.apply_id: 0}
