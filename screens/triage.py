@@ -321,6 +321,7 @@ class TriageScreen(ConsoleScreen):
             self.rows.extend(row for row in page.rows if row.key not in known)
         self.next_cursor = page.next_cursor
         self.database_now = page.database_now
+        self.query_one(ConsoleHeader).show_storage(page.storage)
         self.refreshed_at = self.clock()
         self.loaded = True
         self.fetching = False

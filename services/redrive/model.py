@@ -198,6 +198,7 @@ class TriagePage:
     rows: tuple[TriageRow, ...]
     database_now: datetime
     next_cursor: str | None = None
+    storage: str = ""  # the storage read, e.g. "mysql g1" ("" when not known)
 
 
 @dataclass(frozen=True, slots=True)

@@ -69,8 +69,12 @@ class RedriveService:
             )
             for record in result.records
         )
+        kind = self.storage.generation
         return TriagePage(
-            rows=rows, database_now=result.database_now, next_cursor=result.next_cursor
+            rows=rows,
+            database_now=result.database_now,
+            next_cursor=result.next_cursor,
+            storage=f"{kind.dialect} {kind.generation}",
         )
 
     def review(
