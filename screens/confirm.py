@@ -6,6 +6,10 @@ the database lock, the name field does. The modal then names the owner and how l
 held it, and a forced takeover is possible only after the operator types the database name
 exactly; a wrong name is called out as not matching. The dialog scrolls when the terminal is too
 short for it, keeping the focused control in view.
+
+The pre-flight verdict is shown; when it says a table will fail again, confirming stays blocked
+until the operator explicitly overrides it with ``ctrl+o`` (the ``--ignore-preflight`` of the
+CLI, recorded in the audit row).
 """
 
 from __future__ import annotations
@@ -22,15 +26,18 @@ from textual.widgets import Button, Footer, Input, Static
 
 from screens.durations import between, clock_time, span
 from screens.safe_text import literal, printable
+from screens.widgets.preflight_panel import preflight_summary
 from services.domain.states import RETRY_BUDGET
 from services.redrive.model import Review
 
 
 @dataclass(frozen=True)
 class ConfirmResult:
-    """The operator confirmed; ``force`` means take the lock over from its current owner."""
+    """The operator confirmed; ``force`` means take the lock over from its current owner;
+    ``ignore_preflight`` that a ``will_fail_again`` pre-flight was overridden."""
 
     force: bool
+    ignore_preflight: bool = False
 
 
 def plural(count: int, word: str) -> str:
@@ -43,6 +50,7 @@ class ConfirmRedriveScreen(ModalScreen[ConfirmResult | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="confirm.cancel"),
         Binding("ctrl+r,f9", "confirm", "Redrive", id="confirm.redrive"),
+        Binding("ctrl+o", "ignore_preflight", "Ignore pre-flight", id="confirm.ignore-preflight"),
     ]
 
     def __init__(self, review: Review, *, read_only: bool) -> None:
@@ -50,6 +58,7 @@ class ConfirmRedriveScreen(ModalScreen[ConfirmResult | None]):
         self.review = review
         self.read_only = read_only
         self.typed_name = ""
+        self.ignore_preflight = False
 
     @property
     def force_needed(self) -> bool:
@@ -75,6 +84,8 @@ class ConfirmRedriveScreen(ModalScreen[ConfirmResult | None]):
                 f"{printable(self.typed_name, single_line=True)!r} does not match the database "
                 f"name {printable(self.review.lock.database_name, single_line=True)!r}."
             )
+        if self.review.preflight_fails and not self.ignore_preflight:
+            return "PRE-FLIGHT: the retry will fail again. Press ctrl+o to redrive anyway."
         return None
 
     # -- layout ---------------------------------------------------------------------------
@@ -89,6 +100,8 @@ class ConfirmRedriveScreen(ModalScreen[ConfirmResult | None]):
             yield Static(title, classes="dialog-title")
             yield Static(self._facts())
             yield Static(self._changes(), id="confirm-changes")
+            if review.preflight is not None:
+                yield Static(preflight_summary(review.preflight), id="confirm-preflight")
             if self.force_needed:
                 with Vertical(classes="warning-box", id="lock-warning"):
                     yield Static(self._lock_warning())
@@ -187,6 +200,8 @@ class ConfirmRedriveScreen(ModalScreen[ConfirmResult | None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "confirm":  # None: shown greyed out in the footer, visibly disabled
             return True if self.blocked_reason is None else None
+        if action == "ignore_preflight":
+            return self.review.preflight_fails and not self.ignore_preflight
         return True
 
     @on(Input.Changed, "#force-name")
@@ -213,6 +228,17 @@ class ConfirmRedriveScreen(ModalScreen[ConfirmResult | None]):
     def action_cancel(self) -> None:
         self.dismiss(None)
 
+    def action_ignore_preflight(self) -> None:
+        """The explicit override of a ``will_fail_again`` pre-flight (audited by the write)."""
+        if self.review.preflight_fails:
+            self.ignore_preflight = True
+            self.query_one("#confirm-preflight", Static).update(
+                preflight_summary(self.review.preflight, overridden=True)
+            )
+            self._refresh_state()
+
     def action_confirm(self) -> None:
         if self.blocked_reason is None:
-            self.dismiss(ConfirmResult(force=self.force_needed))
+            self.dismiss(
+                ConfirmResult(force=self.force_needed, ignore_preflight=self.ignore_preflight)
+            )

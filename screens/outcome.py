@@ -60,6 +60,7 @@ class OutcomeScreen(ConsoleScreen):
         *,
         operator: str,
         force: bool,
+        ignore_preflight: bool = False,
         poll_seconds: float = 2.0,
     ) -> None:
         super().__init__(id="outcome")
@@ -67,6 +68,7 @@ class OutcomeScreen(ConsoleScreen):
         self.review = review
         self.operator = operator
         self.force = force
+        self.ignore_preflight = ignore_preflight
         self.poll_seconds = poll_seconds
         self.outcome: RedriveOutcome | None = None
         self.progress: ApplyProgress | None = None
@@ -110,6 +112,7 @@ class OutcomeScreen(ConsoleScreen):
             force=self.force,
             reviewed=self.review.token,
             expect_fingerprint=self.review.fingerprint,
+            ignore_preflight=self.ignore_preflight,
         )
         self.post_message(RedriveFinished(outcome))
 

@@ -4,7 +4,8 @@ The review (re-plan and compare) runs in a thread worker that posts typed messag
 screen owns all state and only ever asks the service, never decides. Typed service errors
 (planner, storage, refusal) are expected and shown in the banner; anything else takes the shared
 error path of ``ConsoleScreen`` (the error modal) and the banner says the review failed.
-Confirming pushes the confirmation modal and, on a result, the outcome screen.
+Confirming pushes the confirmation modal and, on a result, the outcome screen. The pre-flight
+panel (``PreflightPanel``) shows each table's verdict; ``]`` / ``[`` jump between its findings.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from screens.safe_text import literal
 from screens.widgets.diff_model import DiffDocument, build_diff_document
 from screens.widgets.diff_view import DiffView
 from screens.widgets.footer import CoalescingFooter
+from screens.widgets.preflight_panel import PreflightPanel
 from screens.widgets.sql_highlight import warm_up
 from services.domain.errors import RedriveConsoleError
 from services.domain.models import ApplyOperation
@@ -135,6 +137,21 @@ class ReviewScreen(ConsoleScreen):
         # Priority: the diff pane uses l for horizontal scrolling (arrows still do that).
         Binding("l", "logs", "Logs", id="review.logs", priority=True),
         Binding("y", "copy_id", "Copy id", id="review.copy-id"),
+        # The diff pane has n/p for its changes; brackets step through pre-flight findings.
+        Binding(
+            "right_square_bracket",
+            "next_finding",
+            "Next finding",
+            id="review.preflight-next",
+            key_display="]",
+        ),
+        Binding(
+            "left_square_bracket",
+            "previous_finding",
+            "Prev finding",
+            id="review.preflight-prev",
+            key_display="[",
+        ),
         Binding("escape", "back", "Back", id="review.back"),
     ]
 
@@ -169,6 +186,7 @@ class ReviewScreen(ConsoleScreen):
         yield Static(id="review-facts")
         yield Static(id="review-banner")
         yield Static(id="review-tasks")
+        yield PreflightPanel(id="review-preflight")
         yield DiffView(id="review-diff")
         yield Static(id="review-notes")
         yield CoalescingFooter()
@@ -194,6 +212,7 @@ class ReviewScreen(ConsoleScreen):
         self.review = None
         self.error = None
         self.stages = []
+        self.query_one(PreflightPanel).waiting()
         self.query_one(DiffView).show_message("Waiting for the fresh plan…")
         self._refresh_view()
         self._worker = self._review_worker(self._generation)
@@ -245,6 +264,7 @@ class ReviewScreen(ConsoleScreen):
         if message.generation != self._generation:
             return
         self.review = message.review
+        self.query_one(PreflightPanel).show(message.review.preflight)
         diff = self.query_one(DiffView)
         if message.document.tables:
             diff.set_document(message.document)
@@ -479,6 +499,8 @@ class ReviewScreen(ConsoleScreen):
             if self.review is None or not self.review.lock.held_by_other:
                 return False
             return True if self._confirm_allowed() else None
+        if action in {"next_finding", "previous_finding"}:
+            return self.query_one(PreflightPanel).findings > 1
         return True
 
     def action_confirm(self) -> None:
@@ -502,8 +524,20 @@ class ReviewScreen(ConsoleScreen):
         if result is None or self.review is None:
             return
         self.app.push_screen(
-            OutcomeScreen(self.service, self.review, operator=self.operator, force=result.force)
+            OutcomeScreen(
+                self.service,
+                self.review,
+                operator=self.operator,
+                force=result.force,
+                ignore_preflight=result.ignore_preflight,
+            )
         )
+
+    def action_next_finding(self) -> None:
+        self.query_one(PreflightPanel).step(1)
+
+    def action_previous_finding(self) -> None:
+        self.query_one(PreflightPanel).step(-1)
 
     def action_rerun(self) -> None:
         self.start_review()

@@ -446,6 +446,7 @@ class FakeConsoleService:
         force: bool = False,
         reviewed: ReviewToken | None = None,
         expect_fingerprint: str | None = None,
+        ignore_preflight: bool = False,
     ) -> RedriveOutcome:
         self._enter(
             "redrive",
@@ -455,6 +456,7 @@ class FakeConsoleService:
             force=force,
             reviewed=reviewed,
             expect_fingerprint=expect_fingerprint,
+            ignore_preflight=ignore_preflight,
         )
         review = self.reviews.get(apply_identifier) or make_review(apply_identifier)
         previous = reviewed.lock_owner if reviewed is not None else review.lock.owner

@@ -357,6 +357,8 @@ async def test_bindings_have_ids() -> None:
         "review.rerun",
         "review.logs",
         "review.copy-id",
+        "review.preflight-next",
+        "review.preflight-prev",
         "review.back",
     ]
 
