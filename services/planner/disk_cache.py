@@ -81,9 +81,15 @@ def cache_directory() -> Path:
     """The planner's folder in the user's cache (an XDG path that is not absolute is ignored)."""
     if _settings.directory is not None:
         return _settings.directory
-    base = os.environ.get("XDG_CACHE_HOME", "")
-    root = Path(base) if base and os.path.isabs(base) else Path.home() / ".cache"
-    return root / "redrive-console" / "planner"
+    return _directory_for(os.environ.get("XDG_CACHE_HOME", ""), os.environ.get("HOME", ""))
+
+
+@cache
+def _directory_for(xdg_cache_home: str, home: str) -> Path:
+    """Resolved once per (XDG_CACHE_HOME, HOME): a plan asks for it once per statement."""
+    if xdg_cache_home and os.path.isabs(xdg_cache_home):
+        return Path(xdg_cache_home) / "redrive-console" / "planner"
+    return Path.home() / ".cache" / "redrive-console" / "planner"
 
 
 @cache
@@ -165,8 +171,11 @@ def store(key: bytes, planner_version: str, entry: Entry) -> int:
     data = _MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
     path = _path(key)
     try:
-        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        try:
+            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        except FileNotFoundError:  # the first entry of its shard folder
+            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         try:
             with os.fdopen(handle, "wb") as file:
                 file.write(data)
