@@ -112,9 +112,15 @@ class ConsoleScreen(Screen[None]):
     their own state; the modal is shown here only.
     """
 
+    def shows_error_inline(self, worker: Worker) -> bool:
+        """True when this screen explains ``worker``'s error itself (no modal)."""
+        return False
+
     @on(Worker.StateChanged)
     def _worker_error_to_modal(self, event: Worker.StateChanged) -> None:
         if event.state is not WorkerState.ERROR or event.worker.error is None:
+            return
+        if self.shows_error_inline(event.worker):
             return
         doing = (event.worker.description or "finish the last action").lower()
         show_error(self.app, describe_error(event.worker.error, doing=doing))

@@ -18,6 +18,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.timer import Timer
 from textual.widgets import DataTable, Input, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
@@ -25,9 +26,11 @@ from screens.durations import ago, time_left
 from screens.error import ConsoleScreen
 from screens.messages import FailedAppliesLoaded, TriageQuery
 from screens.safe_text import literal, printable
+from screens.storage_status import StorageTrouble, classify
 from screens.widgets.console_header import ConsoleHeader
 from screens.widgets.console_table import ConsoleTable
 from screens.widgets.footer import CoalescingFooter
+from services.domain.errors import StorageUnavailableError
 from services.domain.states import RETRY_BUDGET
 from services.redrive.api import ConsoleService
 from services.redrive.model import TriageRow
@@ -243,6 +246,8 @@ class TriageScreen(ConsoleScreen):
         self.sort_index = 0
         self.generation = 0
         self.shown_columns: tuple[str, ...] = ()
+        self.trouble: StorageTrouble | None = None  # the storage stopped answering
+        self._retry_timer: Timer | None = None
         self._cells: dict[str, tuple[Text, ...]] = {}
 
     # -- layout ---------------------------------------------------------------------------
@@ -289,8 +294,18 @@ class TriageScreen(ConsoleScreen):
         self._load(TriageQuery(self.generation, self.environment, self.database, None, limit, True))
 
     def _refresh_tick(self) -> None:
-        if self.app.screen is self and not self.fetching:
+        # While the storage is away the retry timer, not the refresh interval, asks again.
+        if self.app.screen is self and not self.fetching and self.trouble is None:
             self.request_reload(keep_loaded=True)
+
+    def _retry_storage(self) -> None:
+        self._retry_timer = None
+        if not self.fetching:
+            self.request_reload(keep_loaded=True)
+
+    def shows_error_inline(self, worker: Worker) -> bool:
+        """A lost storage is one status line that retries by itself, not a modal each time."""
+        return worker.group == "triage" and isinstance(worker.error, StorageUnavailableError)
 
     @work(
         thread=True,
@@ -321,7 +336,7 @@ class TriageScreen(ConsoleScreen):
             self.rows.extend(row for row in page.rows if row.key not in known)
         self.next_cursor = page.next_cursor
         self.database_now = page.database_now
-        self.query_one(ConsoleHeader).show_storage(page.storage)
+        self._storage_back()
         self.refreshed_at = self.clock()
         self.loaded = True
         self.fetching = False
@@ -335,7 +350,23 @@ class TriageScreen(ConsoleScreen):
             WorkerState.CANCELLED,
         ):
             self.fetching = False
+            error = event.worker.error
+            if event.state == WorkerState.ERROR and isinstance(error, StorageUnavailableError):
+                self._storage_lost(str(error))
             self._update_status(failed=event.state == WorkerState.ERROR)
+
+    def _storage_lost(self, message: str) -> None:
+        failures = (self.trouble.failures if self.trouble else 0) + 1
+        self.trouble = StorageTrouble(classify(message), message, failures)
+        if self._retry_timer is not None:
+            self._retry_timer.stop()
+        self._retry_timer = self.set_timer(self.trouble.retry_in, self._retry_storage)
+
+    def _storage_back(self) -> None:
+        self.trouble = None
+        if self._retry_timer is not None:
+            self._retry_timer.stop()
+            self._retry_timer = None
 
     def _load_more(self) -> None:
         if self.next_cursor is None or self.fetching:
@@ -463,7 +494,12 @@ class TriageScreen(ConsoleScreen):
 
     def _update_status(self, *, failed: bool = False) -> None:
         parts: list[str] = []
-        if failed:
+        if self.trouble is not None:
+            trouble = self.trouble
+            cause = printable(trouble.message, single_line=True)
+            parts.append(f"⚠ {trouble.headline()} ({cause})")
+            parts.append(f"retrying in {trouble.retry_in:.0f} s, r retries now")
+        elif failed:
             parts.append("LOAD FAILED: press r to retry")
         elif self.fetching and not self.loaded:
             parts.append("Loading failed applies…")

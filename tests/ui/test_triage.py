@@ -7,7 +7,6 @@ from dataclasses import replace
 from conftest import build_app, settle
 from fake_service import FakeConsoleService, make_triage_row, many_rows, sample_rows
 
-from screens.error import ErrorScreen
 from screens.logs import LogScreen
 from screens.messages import FailedAppliesLoaded
 from screens.review import ReviewScreen
@@ -150,17 +149,17 @@ async def test_enter_opens_review_and_l_opens_logs_and_y_copies() -> None:
         assert any("apply-0002" in note.message for note in app._notifications)
 
 
-async def test_lost_connection_shows_a_modal_and_r_recovers() -> None:
+async def test_lost_connection_is_one_inline_line_and_r_recovers() -> None:
     service = FakeConsoleService()
     service.fail_next["list_failed"] = StorageUnavailableError("Lost connection to MySQL server")
     messages: list[object] = []
     app = build_app(service)
     async with app.run_test(size=SIZE, message_hook=messages.append) as pilot:
         await settle(pilot)
-        assert isinstance(app.screen, ErrorScreen)
-        assert app.screen.report.title == "Storage unreachable"
-        await pilot.press("enter")
-        assert isinstance(app.screen, TriageScreen)
+        assert isinstance(app.screen, TriageScreen)  # no modal
+        status = str(app.screen.query_one("#triage-status").render())
+        assert "STORAGE UNREACHABLE: network or server down" in status
+        assert "Lost connection to MySQL server" in status and "retrying in 5 s" in status
         await pilot.press("r")
         await settle(pilot)
         assert app.screen.table.row_count == len(sample_rows())

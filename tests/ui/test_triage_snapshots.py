@@ -1,4 +1,4 @@
-"""Snapshots of the triage list: with data, empty, filtered, read-only, and a load error."""
+"""Snapshots of the triage list: with data, empty, filtered, read-only, and a lost storage."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ def test_triage_read_only(snap_compare) -> None:
     assert snap_compare(build_app(read_only=True), terminal_size=SIZE, run_before=settle)
 
 
-def test_triage_storage_error_modal(snap_compare) -> None:
+def test_triage_storage_lost_inline(snap_compare) -> None:
     service = FakeConsoleService()
     service.fail_next["list_failed"] = StorageUnavailableError(
         "storage unreachable: (2013) Lost connection to MySQL server during query"
