@@ -251,3 +251,27 @@ def test_the_fresh_plan_follows_the_generations_spirit_level(
     argv = ("redrive", s.apply_identifier, "-e", ENVIRONMENT, "--yes", "--json", *flag, *s.cli)
     _run(capsys, *argv)
     assert asked and set(asked) == {level}, "review and the under-lock re-plan"
+
+
+def test_the_spirit_compat_setting_overrides_the_generations_level(
+    request, tmp_path, capsys, monkeypatch
+) -> None:
+    import services.planner as planner
+
+    asked: list[str] = []
+    real = planner.plan_schema
+
+    def recording(desired, source, *, level):
+        asked.append(level.value)
+        return real(desired, source, level=level)
+
+    monkeypatch.setattr(planner, "plan_schema", recording)
+    s = _scenario(request, "g1_mysql_url", tmp_path)
+    with s.config.open("a") as config:
+        config.write('redrive_console:\n  spirit_compat: "2026-08"\n')
+    _run(capsys, "review", s.apply_identifier, "-e", ENVIRONMENT, "--json", *s.cli)
+    assert asked == ["2026-08"]
+    asked.clear()
+    argv = ("review", s.apply_identifier, "-e", ENVIRONMENT, "--json", "--spirit-compat", "2026-07")
+    _run(capsys, *argv, *s.cli)
+    assert asked == ["2026-07"], "the flag wins over the setting"
