@@ -132,3 +132,15 @@ def test_a_pending_drop_counts_only_for_the_apply_whose_task_names_the_table(
     counts = {r.id: r.pending_drops for r in storage.triage().records}
     storage.engine.dispose()
     assert counts == {dropped.apply_id: 1, other.apply_id: 0}
+
+
+def test_the_outcome_read_runs_on_postgres(g2_postgres_url: str, tmp_path) -> None:
+    s = seed_failed_apply(g2_postgres_url, tmp_path)
+    storage = Storage.from_url(g2_postgres_url)
+    progress = storage.load_progress(s.apply_identifier)
+    storage.engine.dispose()
+    assert progress is not None and progress.apply.state == "failed"
+    assert [t.id for t in progress.tasks] == [s.task_id]
+    assert [o.id for o in progress.operations] == [s.operation_id]
+    assert [e.event_type for e in progress.recent_logs] == ["apply_failed"]
+    assert progress.database_now.tzinfo is None  # the naive database clock, as on MySQL
