@@ -92,7 +92,8 @@ class ConsoleApp(App[None]):
 
     # -- bindings as data -----------------------------------------------------------------
 
-    def binding_scopes(self) -> list[tuple[str, list[BindingType]]]:
+    @classmethod
+    def binding_scopes(cls) -> list[tuple[str, list[BindingType]]]:
         """Every screen's bindings, by scope: the source of the help screen."""
         from screens.confirm import ConfirmRedriveScreen
         from screens.help import HelpScreen
@@ -103,7 +104,7 @@ class ConsoleApp(App[None]):
         from screens.widgets.diff_view import DiffView
 
         scopes: list[tuple[str, type]] = [
-            ("everywhere", type(self)),
+            ("everywhere", cls),
             ("failed applies", TriageScreen),
             ("review", ReviewScreen),
             ("diff pane", DiffView),
@@ -130,6 +131,19 @@ class ConsoleApp(App[None]):
                 f"{self.get_key_display(binding) or key} · {label}",
                 _runner(self, binding.action, active.node),
             )
+
+
+def binding_ids() -> set[str]:
+    """Every binding id of the console: what a keymap in the config file may remap."""
+    from screens.widgets.console_table import ConsoleTable
+
+    scopes = [*ConsoleApp.binding_scopes(), ("lists", list(ConsoleTable.BINDINGS))]
+    return {
+        binding.id
+        for _scope, bindings in scopes
+        for binding in bindings
+        if isinstance(binding, Binding) and binding.id
+    }
 
 
 def _runner(app: App, action: str, node: object) -> Callable[[], None]:

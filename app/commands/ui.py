@@ -44,12 +44,23 @@ def run(args: argparse.Namespace) -> int:
     from services.domain.errors import RedriveConsoleError
 
     if args.theme and not _known_theme(args.theme):
-        print(f"redrive-console: unknown theme {args.theme!r}", file=sys.stderr)
+        from textual.theme import BUILTIN_THEMES
+
+        known = ", ".join(sorted(BUILTIN_THEMES))
+        print(f"redrive-console: unknown theme {args.theme!r} (known: {known})", file=sys.stderr)
         return EXIT_USAGE
     try:
         settings = build_settings(args)
     except RedriveConsoleError as exc:
         return report_setup_error(exc)
+    unknown_ids = sorted(set(settings.keymap) - _known_binding_ids())
+    if unknown_ids:
+        print(
+            f"redrive-console: redrive_console.keymap: unknown binding id(s) "
+            f"{', '.join(unknown_ids)} (known: {', '.join(sorted(_known_binding_ids()))})",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     return launch(settings, read_only=args.read_only, operator=args.operator, theme=args.theme)
 
 
@@ -85,6 +96,13 @@ def build_console(
         theme=theme,
         refresh_seconds=refresh_seconds,
     )
+
+
+def _known_binding_ids() -> set[str]:
+    """Every binding id the keymap may remap (the ids the help screen lists, and the lists')."""
+    from app.tui import binding_ids
+
+    return binding_ids()
 
 
 def _known_theme(name: str) -> bool:
