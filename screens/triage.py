@@ -55,10 +55,12 @@ COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("lock", "lock owner", None),
     ("error", "error", ERROR_WIDTH),
     ("redrivable", "redrivable", None),
+    ("preflight", "pre-flight", None),
 )
 COLUMN_PRIORITY = (
     "id",
     "redrivable",
+    "preflight",
     "lock",
     "database",
     "failed",
@@ -71,15 +73,18 @@ COLUMN_PRIORITY = (
 """Which columns stay on a narrow terminal, most important first; the rest are dropped."""
 
 
-def columns_that_fit(widths: Mapping[str, int], available: int) -> tuple[str, ...]:
+def columns_that_fit(
+    widths: Mapping[str, int], available: int, hidden: Iterable[str] = ()
+) -> tuple[str, ...]:
     """The column keys to show in ``available`` cells, in table order.
 
     Columns are taken by ``COLUMN_PRIORITY`` while they fit (each with its padding); the apply
     id is always shown, and a smaller, less important column may fill a gap a wider one left.
+    ``hidden`` columns are never shown.
     """
     chosen: set[str] = set()
     used = 0
-    for key in COLUMN_PRIORITY:
+    for key in (k for k in COLUMN_PRIORITY if k not in hidden):
         need = widths.get(key, 0) + COLUMN_PADDING
         if chosen and used + need > available:
             continue
@@ -152,7 +157,21 @@ def triage_cells(row: TriageRow, now: datetime, operator: str) -> tuple[Text, ..
         lock,
         Text(error),
         verdict,
+        preflight_cell(row.preflight),
     )
+
+
+PREFLIGHT_CELLS = {
+    "will_fail_again": ("✘ fails again", "bold"),
+    "likely_to_succeed": ("✔ likely", ""),
+    "unknown": ("? unknown", "dim"),
+}
+
+
+def preflight_cell(verdict: str) -> Text:
+    """The pre-flight verdict of a review run in this session; blank until one ran."""
+    label, style = PREFLIGHT_CELLS.get(verdict, (verdict, ""))
+    return Text(label, style=style)
 
 
 def cursor_target(before: list[str], cursor_key: str | None, after: list[str]) -> int | None:
@@ -402,7 +421,9 @@ class TriageScreen(ConsoleScreen):
         current = [row_key.value for row_key in table.rows]
         cells = {row.key: triage_cells(row, now, self.operator) for row in rows}
         available = (self.size.width or self.app.size.width) - SCROLLBAR_WIDTH
-        columns = columns_that_fit(column_widths(cells.values()), available)
+        # the pre-flight column appears once a review in this session computed one
+        hidden = () if any(row.preflight for row in rows) else ("preflight",)
+        columns = columns_that_fit(column_widths(cells.values()), available, hidden)
         if columns != self.shown_columns:
             self.shown_columns = columns
             self._rebuild(wanted, cells, columns_changed=True)

@@ -178,6 +178,7 @@ class TriageRow:
     row_id: int = 0
     unreadable: str | None = None
     lock_problem: str | None = None
+    preflight: str = ""  # the verdict of a review run in this session ("" until then)
     # Later (G2) SchemaBot columns, None / 0 where the storage lacks them.
     retry_after: datetime | None = None
     superseded_by: str | None = None

@@ -8,6 +8,7 @@ for the triage list's lock column (default ``cli:<user>@<host>``); the CLI sets 
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 from services.domain.models import LogEntry
@@ -15,7 +16,7 @@ from services.domain.progress import ApplyProgress
 from services.planner.spirit_level import SpiritLevel
 from services.redrive.api import StageCallback
 from services.redrive.identity import default_operator
-from services.redrive.model import RedriveOutcome, Review, ReviewToken, TriagePage
+from services.redrive.model import RedriveOutcome, Review, ReviewToken, TriagePage, TriageRow
 from services.redrive.review import SourceFactory, run_review
 from services.redrive.triage import triage_row
 from services.redrive.validation import DEFAULT_WINDOW, RedriveRejection
@@ -42,6 +43,7 @@ class RedriveService:
         self.operator = operator or default_operator()
         self.source_for = source_for
         self.spirit_compat = spirit_compat  # None: the level of the storage's generation
+        self._preflight_seen: dict[str, str] = {}  # apply id -> pre-flight of its last review
 
     def list_failed(
         self,
@@ -59,13 +61,15 @@ class RedriveService:
             environment=environment, database=database, since=since, cursor=cursor, limit=limit
         )
         rows = tuple(
-            triage_row(
-                record,
-                result.database_now,
-                operator=self.operator,
-                targets=self.targets,
-                window=self.window,
-                generation=self.storage.generation.generation,
+            self._with_preflight(
+                triage_row(
+                    record,
+                    result.database_now,
+                    operator=self.operator,
+                    targets=self.targets,
+                    window=self.window,
+                    generation=self.storage.generation.generation,
+                )
             )
             for record in result.records
         )
@@ -80,8 +84,9 @@ class RedriveService:
     def review(
         self, apply_identifier: str, environment: str, *, on_stage: StageCallback | None = None
     ) -> Review:
-        """Validate, rebuild the remaining work, re-plan and compare; writes nothing."""
-        return run_review(
+        """Validate, rebuild the remaining work, re-plan and compare; writes nothing. The
+        pre-flight verdict is remembered for the triage list's column."""
+        review = run_review(
             self.storage,
             self.targets,
             apply_identifier,
@@ -92,6 +97,13 @@ class RedriveService:
             source_for=self.source_for,
             spirit_compat=self.spirit_compat,
         )
+        if review.preflight is not None:
+            self._preflight_seen[review.apply.apply_identifier] = review.preflight.verdict.value
+        return review
+
+    def _with_preflight(self, row: TriageRow) -> TriageRow:
+        verdict = self._preflight_seen.get(row.apply_id, "")
+        return replace(row, preflight=verdict) if verdict else row
 
     def redrive(
         self,

@@ -95,11 +95,14 @@ def apply_state(service: RedriveService) -> str:
 
 def test_review_json_has_the_live_preflight(target, sqlite_url) -> None:
     service, ident = failed_apply(target, sqlite_url, DUPLICATE, [HOSTILE, HOSTILE, "b@x"])
+    assert [r.preflight for r in service.list_failed(include_all=True).rows] == [""]
     review = service.review(ident, "staging")
     assert review.verdict is Verdict.MATCH, review.reason
 
     document = review_document(review)
     assert document["preflight_verdict"] == "will_fail_again"
+    (row,) = service.list_failed(include_all=True).rows
+    assert row.preflight == "will_fail_again", "the triage column shows this session's review"
     (entry,) = document["preflight"]
     assert {
         k: entry[k] for k in ("table", "cause", "error_code", "count", "resume", "verdict")

@@ -174,3 +174,26 @@ async def test_the_outcome_screen_passes_the_override_to_the_redrive() -> None:
         await settle(pilot)
         [(_, kwargs)] = app.service.calls_to("redrive")
         assert kwargs["ignore_preflight"] is True
+
+
+async def test_triage_shows_the_preflight_column_once_a_verdict_is_known() -> None:
+    from fake_service import FakeConsoleService, sample_rows
+
+    from screens.triage import TriageScreen
+
+    rows = sample_rows()
+    blank = FakeConsoleService(rows)
+    app = build_app(blank)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, TriageScreen)
+        assert "preflight" not in app.screen.shown_columns, "blank until a review ran"
+
+    known = replace(rows[0], preflight="will_fail_again")
+    app = build_app(FakeConsoleService((known, *rows[1:])))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert "preflight" in screen.shown_columns
+        assert str(screen.table.get_cell(known.key, "preflight")) == "✘ fails again"
+        assert str(screen.table.get_cell(rows[1].key, "preflight")) == ""
