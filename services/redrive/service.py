@@ -10,18 +10,21 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from services.domain.models import LogEntry
 from services.domain.progress import ApplyProgress
-from services.planner.spirit_level import SpiritLevel
 from services.redrive.api import StageCallback
 from services.redrive.identity import default_operator
 from services.redrive.model import RedriveOutcome, Review, ReviewToken, TriagePage, TriageRow
-from services.redrive.review import SourceFactory, run_review
 from services.redrive.triage import triage_row
 from services.redrive.validation import DEFAULT_WINDOW, RedriveRejection
 from services.storage.store import Storage
 from services.targets import TargetResolver
+
+if TYPE_CHECKING:  # the planner and pre-flight load with the first review, not the list
+    from services.planner.spirit_level import SpiritLevel
+    from services.redrive.review import SourceFactory
 
 
 class RedriveService:
@@ -86,6 +89,8 @@ class RedriveService:
     ) -> Review:
         """Validate, rebuild the remaining work, re-plan and compare; writes nothing. The
         pre-flight verdict is remembered for the triage list's column."""
+        from services.redrive.review import run_review
+
         review = run_review(
             self.storage,
             self.targets,
