@@ -1,7 +1,13 @@
 """The demo data set: one apply per path through the product, told as a realistic incident.
 
-Every failed apply names the verdict a review must reach (``expect``); the demo tests hold the
-redrive service to it. Times are offsets before the demo's ``now``.
+Every failed apply names the verdict a review must reach (``expect``) and, where it tells the
+pre-flight's story, the pre-flight verdict (``preflight``); the demo tests hold the redrive
+service to both. The demo's targets are schema snapshot folders, which hold no data: the
+duplicate-key failure (``lock_held``) is therefore ``unknown`` ("no live target") here, while
+the lock-wait failure (``redrivable``) is ``likely_to_succeed`` from its cause alone. The same
+two scenarios on a live MariaDB target (``tests/redrive/test_review_preflight_live.py``) are
+``will_fail_again`` (the duplicate email still there) and ``likely_to_succeed``. Times are
+offsets before the demo's ``now``.
 """
 
 from __future__ import annotations
@@ -65,6 +71,7 @@ class ApplySpec:
     control_requests: tuple[tuple[str, str, str], ...] = ()  # (operation, status, metadata)
     snapshot: bool = True
     options: Mapping[str, object] = field(default_factory=dict)
+    preflight: str = ""  # the pre-flight verdict its review shows ("": not part of its story)
 
     @property
     def primary_deployment(self) -> str:
@@ -106,6 +113,7 @@ SCENARIOS: tuple[ApplySpec, ...] = (
         attempt=10,
         ended_ago=35 * MINUTES,
         ran_for=3 * HOURS,
+        preflight="likely_to_succeed",
     ),
     ApplySpec(
         key="drift",
@@ -162,6 +170,7 @@ SCENARIOS: tuple[ApplySpec, ...] = (
         "'_users_new.uniq_email'",
         ended_ago=4 * HOURS,
         ran_for=2 * HOURS,
+        preflight="unknown",
     ),
     ApplySpec(
         key="too_old",

@@ -9,6 +9,7 @@ import pytest
 from app.service_factory import build_service
 from services.demo import SCENARIOS, build_demo
 from services.redrive.model import TableStatus, Verdict
+from services.redrive.preflight_step import NO_LIVE_TARGET
 
 OPERATOR = "cli:oncall@demo-host"
 FAILED = [spec for spec in SCENARIOS if spec.state == "failed"]
@@ -52,6 +53,16 @@ def test_review_verdict(service, demo, spec):
         remaining = {(t.namespace, t.table) for t in spec.tasks if t.state != "completed"}
         assert {(c.namespace, c.table) for c in review.comparisons} == remaining
         assert all(c.status is TableStatus.SAME for c in review.comparisons)
+
+
+@pytest.mark.parametrize("spec", [s for s in FAILED if s.preflight], ids=lambda spec: spec.key)
+def test_preflight_verdict(service, demo, spec):
+    review = service.review(demo.applies[spec.key], spec.environment)
+    assert review.preflight is not None, review.reason
+    assert review.preflight.verdict.value == spec.preflight, review.preflight.tables
+    if spec.preflight == "unknown":  # snapshot targets hold no data: said, never guessed
+        assert review.preflight.notes == (NO_LIVE_TARGET,)
+        assert [t.classification.error_code for t in review.preflight.tables] == [1062]
 
 
 def test_drift_shows_the_changed_table(service, demo):

@@ -174,3 +174,52 @@ def test_a_duplicate_inserted_after_the_review_is_caught_at_the_write(target, sq
     assert outcome.status == "rejected"
     assert "pre-flight verdict changed likely_to_succeed -> will_fail_again" in outcome.reason
     assert audit_rows(service) == [] and apply_state(service) == "failed"
+
+
+DEMO_ROWS = {
+    "lock_held": [
+        "INSERT INTO users (email) VALUES ('ops@acme.example'), ('ops@acme.example'), ('b@x')"
+    ],
+    "redrivable": [],
+}
+
+
+@pytest.mark.parametrize(
+    ("key", "verdict"), [("lock_held", "will_fail_again"), ("redrivable", "likely_to_succeed")]
+)
+def test_the_demo_scenarios_on_a_live_mariadb_target(target, sqlite_url, key, verdict) -> None:
+    """The demo's duplicate-key and lock-wait failures, with their own DDL and error texts, on
+    a live target instead of the demo's snapshot folders (MySQL 8's collation name removed)."""
+    from services.demo import SCENARIOS
+
+    spec = next(s for s in SCENARIOS if s.key == key)
+    (failed,) = [t for t in spec.tasks if t.state == "failed"]
+    (table,) = [t for t in spec.namespaces[failed.namespace] if t.name == failed.table]
+    engine, server, schema = target
+
+    def mariadb(sql: str) -> str:
+        return sql.replace(" COLLATE=utf8mb4_0900_ai_ci", "")
+
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE users"))  # the fixture's own table is not the demo's
+        conn.execute(text(mariadb(table.before)))
+        for statement in DEMO_ROWS[key]:
+            conn.execute(text(statement))
+    desired = {schema: {f"{table.name}.sql": mariadb(table.after)}}
+    source = LiveSchemaSource(server)
+    planned = plan_schema(desired, source)
+    source.dispose()
+    plan_data = {
+        schema: {"tables": [{"table": c.table, "ddl": c.ddl, "operation": c.operation}
+                            for c in planned.changes]}
+    }  # fmt: skip
+    storage = open_storage(sqlite_url)
+    task = {"table_name": table.name, "state": "failed", "namespace": schema,
+            "error_message": failed.error}  # fmt: skip
+    seeded = seed(storage, desired=desired, plan_data=plan_data, tasks=[task])
+    service = RedriveService(storage, LiveTargets(server), operator="bob")
+
+    review = service.review(seeded.apply_identifier, "staging")
+    assert review.verdict is Verdict.MATCH, review.reason
+    assert review.preflight is not None
+    assert review.preflight.verdict.value == verdict, review.preflight.tables
