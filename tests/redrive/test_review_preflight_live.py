@@ -223,3 +223,46 @@ def test_the_demo_scenarios_on_a_live_mariadb_target(target, sqlite_url, key, ve
     assert review.verdict is Verdict.MATCH, review.reason
     assert review.preflight is not None
     assert review.preflight.verdict.value == verdict, review.preflight.tables
+
+
+def test_cli_redrive_refuses_preflight_fails_and_records_the_override(
+    target, sqlite_url, tmp_path, capsys
+) -> None:
+    from app.cli import main
+
+    engine, _, schema = target
+    with engine.begin() as conn:
+        conn.execute(text("INSERT INTO users VALUES (1, 'a@x'), (2, 'a@x')"))
+    url = make_url(str(engine.url)).render_as_string(hide_password=False)
+    config = tmp_path / "schemabot.yaml"
+    config.write_text(
+        "databases:\n  testdb:\n    type: mysql\n    environments:\n"
+        f'      staging:\n        dsn: "{url}"\n'
+    )
+    desired = {schema: {"users.sql": DESIRED}}
+    source = LiveSchemaSource(url)
+    planned = plan_schema(desired, source)
+    source.dispose()
+    plan_data = {
+        schema: {"tables": [{"table": c.table, "ddl": c.ddl, "operation": c.operation}
+                            for c in planned.changes]}
+    }  # fmt: skip
+    storage = open_storage(sqlite_url)
+    route = {"deployment": "testdb"}
+    task = {"table_name": "users", "state": "failed", "namespace": schema,
+            "error_message": DUPLICATE}  # fmt: skip
+    seeded = seed(storage, desired=desired, plan_data=plan_data, tasks=[task], plan=route,
+                  apply=route)  # fmt: skip
+    base = ["redrive", seeded.apply_identifier, "-e", "staging", "--config", str(config),
+            "--storage-url", sqlite_url, "--operator", "bob", "--yes", "--json"]  # fmt: skip
+
+    assert main(base) == 3
+    refused = json.loads(capsys.readouterr().out)
+    assert (refused["status"], refused["reason_code"]) == ("rejected", "preflight_fails")
+    service = RedriveService(storage, LiveTargets(url))
+    assert audit_rows(service) == [] and apply_state(service) == "failed"
+
+    assert main([*base, "--ignore-preflight"]) == 0
+    assert json.loads(capsys.readouterr().out)["status"] == "redriven"
+    (audit,) = audit_rows(service)
+    assert audit["ignore_preflight"] is True
