@@ -18,6 +18,9 @@ What the redrive is bound to:
   16 hex characters, as the console shows it); it is checked again under the lock.
 - ``--ignore-preflight`` redrives even when the pre-flight proves a table will fail again
   (otherwise refused with ``reason_code: "preflight_fails"``, exit 3); the audit row records it.
+- ``--planner remote|both`` (see ``review``) refuses with ``server_plan_mismatch`` when the
+  SchemaBot server's fresh plan differs from the stored remaining work and with
+  ``planner_disagreement`` when it disagrees with the local plan; nothing is written.
 - ``--force --yes`` must name what it takes over: it needs ``--token`` or
   ``--expect-lock-owner``.
 
@@ -54,9 +57,11 @@ from typing import TYPE_CHECKING, Any
 
 from app.cli import EXIT_INTERRUPTED, EXIT_OK, EXIT_REFUSED, add_connection_options
 from app.commands.planner_cache import add_no_cache_option
+from app.commands.planner_option import add_planner_option
 
 if TYPE_CHECKING:
     from services.redrive.model import RedriveOutcome, Review, ReviewToken
+    from services.redrive.service import RedriveService
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -96,6 +101,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_spirit_compat_option(parser)
     add_operator_option(parser)
     add_no_cache_option(parser)
+    add_planner_option(parser)
     add_connection_options(parser)
 
 
@@ -173,7 +179,9 @@ def _review_confirm_redrive(args: argparse.Namespace, token: ReviewToken | None)
 
         refused = _rejected(review, preflight_refusal(review))
         return _report(args, replace(refused, reason_code="preflight_fails"))
-    if refusal := _refusal_before_confirm(review, args):
+    if refusal := _refusal_before_confirm(review, args) or _planner_refusal(args, service, review):
+        if isinstance(refusal, int):
+            return refusal
         code, reason = refusal
         return _report(args, replace(_rejected(review, reason), reason_code=code))
     if not args.yes and not _confirmed(review, args.force):
@@ -195,6 +203,21 @@ def _review_confirm_redrive(args: argparse.Namespace, token: ReviewToken | None)
     except KeyboardInterrupt as exc:  # printing was interrupted; the outcome is known
         known = REDRIVEN if outcome.redriven else NOT_WRITTEN
         raise RedriveInterrupted(outcome.apply_id, known) from exc
+
+
+def _planner_refusal(
+    args: argparse.Namespace, service: RedriveService, review: Review
+) -> tuple[str, str] | int | None:
+    """Why the planner ``--planner`` names forbids this redrive (or the exit code of a failed
+    check, already reported); ``None`` when it allows it."""
+    from app.commands.planner_option import check_with_planner, render_planner
+    from services.redrive.planner_choice import planner_refusal
+
+    check = check_with_planner(args, service, review)
+    if isinstance(check, int):
+        return check
+    print(render_planner(check), file=sys.stderr if args.json else sys.stdout)
+    return planner_refusal(check)
 
 
 def _refusal_before_confirm(review: Review, args: argparse.Namespace) -> tuple[str, str] | None:

@@ -48,6 +48,14 @@ storage the sanctioned recovery instead of a reopen), and the G2 fields ``retry_
 on a storage of unknown generation ``unknown_generation``. ``--spirit-compat`` overrides the
 Spirit level the fresh plan follows (default: G1 2026-07, G2 2026-08).
 
+``--planner local|remote|both`` (default ``both`` when a SchemaBot endpoint is configured,
+else ``local``) adds ``planner`` and ``verdicts: {stored_vs_local, stored_vs_server,
+server_vs_local, disagreeing_tables}`` (``null`` where that planner was not asked) and
+``server_plan_id``. The top-level ``verdict`` stays the local one, which the reopen re-checks;
+a server plan that differs from the stored work, or disagrees with the local plan, makes an
+otherwise redrivable review exit 3. Planning on the server creates a plan record there and
+nothing else.
+
 On a refusal that has no review (bad input, unknown apply, unreadable rows) ``--json`` prints
 ``{"status": "invalid" | "rejected" | "error", "reason_code": "…", "error": "…"}``: the status
 names the exit code (``invalid`` 2, ``rejected`` 3, ``error`` 1).
@@ -63,6 +71,12 @@ from typing import TYPE_CHECKING, Any
 
 from app.cli import EXIT_INTERNAL, EXIT_OK, STATUS_BY_EXIT, add_connection_options, exit_code_for
 from app.commands.planner_cache import add_no_cache_option
+from app.commands.planner_option import (
+    add_planner_option,
+    check_with_planner,
+    planner_exit_code,
+    render_planner,
+)
 from app.commands.preflight_output import preflight_fields, preflight_lines
 from app.commands.storage_fields import add_spirit_compat_option, review_fields, review_lines
 
@@ -79,6 +93,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_spirit_compat_option(parser)
     add_operator_option(parser)
     add_no_cache_option(parser)
+    add_planner_option(parser)
     add_connection_options(parser)
 
 
@@ -95,12 +110,15 @@ def run(args: argparse.Namespace) -> int:
     result = open_and_review(args)
     if isinstance(result, int):
         return result
-    _service, review, token = result
+    service, review, token = result
+    check = check_with_planner(args, service, review)
+    if isinstance(check, int):
+        return check
     if args.json:
-        print(json_text(review_document(review) | {"token": token}))
+        print(json_text(review_document(review) | {"token": token} | check.as_json()))
     else:
-        print(render_review(review, token))
-    return review_exit_code(review)
+        print(render_review(review, token) + "\n" + render_planner(check))
+    return planner_exit_code(review_exit_code(review), check)
 
 
 def open_and_review(args: argparse.Namespace) -> tuple[RedriveService, Review, str] | int:

@@ -50,6 +50,8 @@ REVIEW_KEYS = REVIEW_KEYS | {
     "storage", "recovery_actions", "next_step", "retry_after", "superseded_by",
     "throttled_tasks", "pending_drops",
 }  # fmt: skip
+# which planner the review trusted, and what each planner said (app.commands.planner_option)
+REVIEW_KEYS = REVIEW_KEYS | {"planner", "verdicts", "server_plan_id"}
 
 
 @pytest.fixture
