@@ -5,7 +5,7 @@ from __future__ import annotations
 from conftest import build_app, settle
 from fake_service import FakeConsoleService, make_triage_row, sample_rows
 
-from screens.triage import COLUMNS, TriageScreen, columns_that_fit
+from screens.triage import COLUMN_PRIORITY, COLUMNS, TriageScreen, columns_that_fit
 
 LONG_OWNER = "github:a-very-long-automation-account-name[bot]"
 
@@ -39,16 +39,24 @@ async def test_widening_the_terminal_brings_the_columns_back_keeping_the_cursor(
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         await pilot.press("down", "down")
+        narrow = len(app.screen.table.columns)
         await pilot.resize_terminal(200, 40)
         await settle(pilot)
         screen = app.screen
-        assert len(screen.table.columns) == len(COLUMNS)
+        shown = {column.key.value for column in screen.table.columns.values()}
+        assert len(shown) > narrow and {"deployment", "error", "tasks", "failed"} <= shown
         assert screen.highlighted_id() == "apply-0003" and app.focused is screen.table
 
 
+def _in_table_order(keys: set[str]) -> tuple[str, ...]:
+    return tuple(key for key, _, _ in COLUMNS if key in keys)
+
+
 def test_columns_that_fit_by_priority_in_table_order() -> None:
-    widths = {key: 10 for key, _, _ in COLUMNS}
-    assert columns_that_fit(widths, 36) == ("id", "lock", "redrivable")
+    widths = {key: 10 for key, _, _ in COLUMNS}  # 12 cells each with the padding
+    first, second, third, fourth = COLUMN_PRIORITY[:4]
+    assert first == "id"
+    assert columns_that_fit(widths, 36) == _in_table_order({first, second, third})
     assert columns_that_fit(widths, 5) == ("id",)
-    widths["database"] = 40  # too wide for the gap: a smaller, less important one fills it
-    assert columns_that_fit(widths, 60) == ("id", "environment", "failed", "lock", "redrivable")
+    widths[second] = 40  # too wide for the gap: smaller, less important ones fill it
+    assert columns_that_fit(widths, 36) == _in_table_order({first, third, fourth})
