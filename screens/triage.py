@@ -14,7 +14,7 @@ from datetime import datetime
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -628,6 +628,15 @@ class TriageScreen(ConsoleScreen):
         box = self.query_one("#triage-filter", Input)
         box.display = True
         box.focus()
+
+    def on_paste(self, event: events.Paste) -> None:
+        """A paste over the list filters it: the text goes to the filter box, not lost."""
+        box = self.query_one("#triage-filter", Input)
+        if box.has_focus:
+            return
+        event.stop()
+        self.action_filter()
+        box.insert_text_at_cursor(event.text.strip().replace("\n", " "))
 
     def action_clear_filter(self) -> None:
         box = self.query_one("#triage-filter", Input)

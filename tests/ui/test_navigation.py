@@ -6,6 +6,7 @@ from dataclasses import replace
 
 from conftest import build_app, settle
 from fake_service import FakeConsoleService, make_review, make_triage_row, many_rows
+from textual import events
 
 from screens.confirm import ConfirmRedriveScreen
 from screens.help import HelpScreen
@@ -94,3 +95,14 @@ async def test_confirm_does_not_claim_to_reset_a_budget_already_at_zero() -> Non
         changes = str(app.screen.query_one("#confirm-changes").render())
         assert "0 of 10 -> 0 of 10" not in changes
         assert "its retry budget stays at 0 of 10" in changes
+
+
+async def test_a_paste_over_the_list_goes_to_the_filter() -> None:
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        app.focused.post_message(events.Paste("billing\n"))  # as the terminal sends it
+        await pilot.pause()
+        assert app.focused.id == "triage-filter" and app.focused.value == "billing"
+        assert [row.apply_id for row in screen.visible_rows()] == ["apply-0002"]
