@@ -321,7 +321,6 @@ def test_config_change_of_deployment_is_a_mismatch_without_replan(storage, live,
         pytest.param(
             {"plan_data": RawJSON('{"testdb": {"tables": 5}}')}, "plan_data", id="bad-plan-json"
         ),
-        pytest.param({"tasks": [{"state": "exploded"}]}, "state", id="unknown-task-state"),
     ],
 )
 def test_unreadable_rows_are_refused_and_nothing_is_written(
@@ -334,6 +333,21 @@ def test_unreadable_rows_are_refused_and_nothing_is_written(
                    OPERATOR, source_for=sources)  # fmt: skip
     assert info.value.code == "malformed_row"
     assert f"column {column}" in str(info.value)
+    assert raw_dump(storage.engine) == before
+    assert sources.requests == 0
+
+
+def test_an_unknown_task_state_is_shown_verbatim_and_refused_without_a_replan(
+    storage, live, sources
+) -> None:
+    """A later SchemaBot's state is read, not rejected as malformed: the review names it as
+    stored, treats it as work that may be running, and never redrives it."""
+    seeded = seed_users(storage, tasks=[{"state": "Exploded"}])
+    before = raw_dump(storage.engine)
+    result = run_review(storage, FixedTargets(live(USERS_V0)), seeded.apply_identifier,
+                        "staging", OPERATOR, source_for=sources)  # fmt: skip
+    assert (result.verdict, result.reason_code) == (Verdict.NOT_REDRIVABLE, "unknown_state")
+    assert "unknown state 'Exploded'" in result.reason
     assert raw_dump(storage.engine) == before
     assert sources.requests == 0
 
