@@ -54,19 +54,19 @@ COLUMNS: tuple[tuple[str, str, int | None], ...] = (
     ("tasks", "tasks", None),
     ("lock", "lock owner", None),
     ("error", "error", ERROR_WIDTH),
-    ("redrivable", "redrivable", None),
     ("preflight", "pre-flight", None),
+    ("redrivable", "redrivable", None),
 )
 COLUMN_PRIORITY = (
     "id",
     "redrivable",
-    "preflight",
     "lock",
     "database",
     "failed",
     "environment",
     "attempt",
     "tasks",
+    "preflight",
     "error",
     "deployment",
 )
@@ -156,8 +156,8 @@ def triage_cells(row: TriageRow, now: datetime, operator: str) -> tuple[Text, ..
         Text(f"{row.tasks.failed}/{row.tasks.total} failed"),
         lock,
         Text(error),
-        verdict,
         preflight_cell(row.preflight),
+        verdict,
     )
 
 

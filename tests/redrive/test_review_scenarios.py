@@ -384,7 +384,7 @@ def test_stage_callback_reports_progress(storage, live, sources) -> None:
         ident = conn.execute(schema.applies.select()).first().apply_identifier
     run_review(storage, FixedTargets(live(USERS_V0)), ident, "staging", OPERATOR,
                source_for=sources, on_stage=stages.append)  # fmt: skip
-    assert stages == ["loading apply", "validating", "re-planning", "comparing"]
+    assert stages == ["loading apply", "validating", "re-planning", "comparing", "pre-flight"]
 
 
 def test_unsafe_flag_difference_is_a_change(storage, live, sources) -> None:
