@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Table, Text, column, select, table
+from sqlalchemy import JSON, Connection, Table, Text, column, select, table, type_coerce
 
 from services.storage import schema
 
@@ -112,8 +112,16 @@ def _encode(table_name: str, row: dict[str, Any]) -> dict[str, Any]:
 
 
 def _insert(conn: Connection, table_name: str, row: dict[str, Any]) -> int:
-    result = conn.execute(_RAW[table_name].insert().values(_encode(table_name, row)))
-    return int(result.lastrowid)
+    """One row, its id back (``RETURNING``: MariaDB and PostgreSQL both have it). JSON values are
+    bound as JSON, so PostgreSQL's ``jsonb`` takes them as MariaDB's JSON text does (``RawJSON``
+    still goes in verbatim)."""
+    values = dict(row)
+    for name in _JSON_COLUMNS[table_name] & values.keys():
+        value = values[name]
+        if value is not None and not isinstance(value, RawJSON):
+            values[name] = type_coerce(value, JSON)
+    raw = _RAW[table_name]
+    return int(conn.execute(raw.insert().values(values).returning(raw.c.id)).scalar_one())
 
 
 def insert_many(conn: Connection, table_name: str, rows: Sequence[Mapping[str, Any]]) -> None:
