@@ -19,7 +19,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from services.domain.models import TableChange
-from services.redrive.compare import Equivalence, compare_tables
+from services.redrive.compare import Equivalence, PlanComparison, compare_tables
 from services.redrive.model import Review, TableComparison, TableStatus, Verdict
 from services.redrive.review import BundleLoader
 from services.redrive.validation import RedriveRejection
@@ -99,12 +99,24 @@ def check_planners(
         return PlannerCheck(planner, local, NOT_COMPARED, server_reason="apply not found")
     remote = remote_fresh_plan(client, inputs)
     stored = compare_with_stored(inputs, remote, equivalent)
+    return with_server_plan(planner, review, remote.plan_id, stored, equivalent)
+
+
+def with_server_plan(
+    planner: Planner,
+    review: Review,
+    plan_id: str,
+    stored_vs_server: PlanComparison,
+    equivalent: Equivalence,
+) -> PlannerCheck:
+    """The check of a server plan already compared with the stored remaining work (the
+    resubmit preview has one): ``both`` adds the server-vs-local comparison."""
     check = PlannerCheck(
         planner,
-        local,
-        MATCH if stored.verdict is Verdict.MATCH else MISMATCH,
-        server_plan_id=remote.plan_id,
-        server_tables=stored.tables,
+        _local_verdict(review),
+        MATCH if stored_vs_server.verdict is Verdict.MATCH else MISMATCH,
+        server_plan_id=plan_id,
+        server_tables=stored_vs_server.tables,
     )
     if planner is not Planner.BOTH:
         return check
