@@ -356,6 +356,7 @@ class TriageScreen(ConsoleScreen):
         self.next_cursor = page.next_cursor
         self.database_now = page.database_now
         self._storage_back()
+        self.query_one(ConsoleHeader).show_storage(page.storage)
         self.refreshed_at = self.clock()
         self.loaded = True
         self.fetching = False
