@@ -15,7 +15,6 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
 
 from services.domain.errors import StorageUnavailableError
-from services.mysql_handshake import bound_connect_time
 
 CONNECT_TIMEOUT_SECONDS = 5
 READ_TIMEOUT_SECONDS = 60
@@ -80,6 +79,9 @@ def create_storage_engine(url: str | URL) -> Engine:
                     "charset": "utf8mb4",
                 },
             )
+            # Imported here: PyMySQL loads only for MySQL storage, not for the SQLite demo.
+            from services.mysql_handshake import bound_connect_time
+
             bound_connect_time(engine)  # the handshake too, not just the TCP connect
             return engine
         if backend == "postgresql":
