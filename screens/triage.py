@@ -15,6 +15,7 @@ from datetime import datetime
 from rich.cells import cell_len
 from rich.text import Text
 from textual import events, on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -225,7 +226,7 @@ class TriageScreen(ConsoleScreen):
 
     BINDINGS = [
         Binding("enter", "review", "Review", id="triage.review", priority=True),
-        Binding("slash", "filter", "Filter", id="triage.filter"),
+        Binding("slash", "filter", "Filter", id="triage.filter", priority=True),
         Binding("escape", "clear_filter", "Clear filter", id="triage.clear-filter", show=False),
         Binding("e", "toggle_environment", "Env filter", id="triage.environment"),
         Binding("d", "toggle_database", "DB filter", id="triage.database"),
@@ -627,8 +628,13 @@ class TriageScreen(ConsoleScreen):
 
     def action_filter(self) -> None:
         box = self.query_one("#triage-filter", Input)
+        if box.has_focus:  # a "/" typed in the filter is filter text
+            raise SkipAction()
         box.display = True
-        box.focus()
+        # At once, not after a refresh as ``focus()`` would: with this priority binding the
+        # keys typed right after "/" (or a paste without bracketed paste) are routed only once
+        # it ran, so they reach the filter box instead of the list.
+        self.set_focus(box)
 
     def on_paste(self, event: events.Paste) -> None:
         """A paste over the list filters it: the text goes to the filter box, not lost."""

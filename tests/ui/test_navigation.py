@@ -106,3 +106,31 @@ async def test_a_paste_over_the_list_goes_to_the_filter() -> None:
         await pilot.pause()
         assert app.focused.id == "triage-filter" and app.focused.value == "billing"
         assert [row.apply_id for row in screen.visible_rows()] == ["apply-0002"]
+
+
+def _burst(app, text: str) -> None:
+    """Queue ``text`` as key events all at once, as a terminal does for a fast typist or a
+    paste without bracketed paste (Pilot's ``press`` waits for idle between keys)."""
+    for character in text:
+        key = "slash" if character == "/" else character
+        app.post_message(events.Key(key, character))
+
+
+async def test_keys_typed_right_after_slash_go_to_the_filter() -> None:
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        _burst(app, "/bill")  # "l" alone opens the logs, "b" and "i" would be lost
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TriageScreen)
+        assert app.focused.id == "triage-filter" and app.focused.value == "bill"
+        assert [row.apply_id for row in screen.visible_rows()] == ["apply-0002"]
+
+
+async def test_a_slash_typed_in_the_filter_is_filter_text() -> None:
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", "a", "slash", "b")
+        assert app.focused.id == "triage-filter" and app.focused.value == "a/b"
