@@ -4,26 +4,45 @@ JSON: ``preflight`` is a list of per-table entries ``{table, cause, error_code, 
 examples, resume, verdict, …}`` (None when the review never reached the target),
 ``preflight_verdict`` the overall verdict (``will_fail_again`` | ``likely_to_succeed`` |
 ``unknown``), ``preflight_notes`` why the whole pre-flight could not look (no live target,
-unreachable). Text: one block, values from the target shown literally (the caller passes every
-line through ``printable``).
+unreachable), ``preflight_deep`` whether tables over the size threshold were checked too
+(``--deep``; null without a pre-flight). Text: one block, values from the target shown
+literally (the caller passes every line through ``printable``).
 """
 
 from __future__ import annotations
 
+import argparse
 from typing import Any
 
 from services.preflight import Example, PreflightReport, TableReport
+
+DEEP_HELP = (
+    "pre-flight tables over the size threshold too (their row estimate in information_schema; "
+    "otherwise they are 'not checked (N rows; use --deep)'): still read-only SELECTs, each under "
+    "the per-statement time limit and the row cap, so a check that needs longer says unknown"
+)
+
+
+def add_deep_option(parser: argparse.ArgumentParser) -> None:
+    """``--deep`` for ``review`` and ``redrive`` (``redrive_console.preflight_deep`` in config)."""
+    parser.add_argument("--deep", action="store_true", help=DEEP_HELP)
 
 
 def preflight_fields(report: PreflightReport | None) -> dict[str, Any]:
     """The review document's pre-flight keys."""
     if report is None:
-        return {"preflight": None, "preflight_verdict": None, "preflight_notes": []}
+        return {
+            "preflight": None,
+            "preflight_verdict": None,
+            "preflight_notes": [],
+            "preflight_deep": None,
+        }
     document = report.to_document()
     return {
         "preflight": document["preflight"],
         "preflight_verdict": document["verdict"],
         "preflight_notes": document["notes"],
+        "preflight_deep": document["deep"],
     }
 
 
@@ -31,7 +50,8 @@ def preflight_lines(report: PreflightReport | None) -> list[str]:
     """The text block of a pre-flight ([] when none ran)."""
     if report is None:
         return []
-    lines = ["", f"pre-flight: {report.verdict.value.upper()}"]
+    depth = " (deep: tables over the size threshold checked too)" if report.deep else ""
+    lines = ["", f"pre-flight: {report.verdict.value.upper()}{depth}"]
     lines += [f"  note: {note}" for note in report.notes]
     for table in report.tables:
         lines += table_lines(table)

@@ -18,6 +18,9 @@ What the redrive is bound to:
   16 hex characters, as the console shows it); it is checked again under the lock.
 - ``--ignore-preflight`` redrives even when the pre-flight proves a table will fail again
   (otherwise refused with ``reason_code: "preflight_fails"``, exit 3); the audit row records it.
+- ``--deep`` pre-flights tables over the size threshold too (see ``review``), in this command's
+  review and again under the lock; a ``--token`` binds the depth of its review, so a token from
+  ``review --deep`` needs ``redrive --deep`` (and the other way round), else it is refused.
 - ``--planner remote|both`` (see ``review``) refuses with ``server_plan_mismatch`` when the
   SchemaBot server's fresh plan differs from the stored remaining work and with
   ``planner_disagreement`` when it disagrees with the local plan; nothing is written.
@@ -65,6 +68,7 @@ if TYPE_CHECKING:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    from app.commands.preflight_output import add_deep_option
     from app.commands.review import add_operator_option
     from app.commands.storage_fields import add_spirit_compat_option
 
@@ -86,6 +90,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="redrive even if the pre-flight says the retry will fail again (audited)",
     )
+    add_deep_option(parser)
     parser.add_argument(
         "--expect-lock-owner",
         metavar="OWNER",
@@ -174,6 +179,10 @@ def _review_confirm_redrive(args: argparse.Namespace, token: ReviewToken | None)
     if not review.redrivable:
         rejected = replace(_rejected(review, review.reason), reason_code=review.reason_code)
         return _report(args, rejected, review_exit_code(review))
+    if token and review.token and token.preflight_deep != review.token.preflight_deep:
+        from services.redrive.token import depth_change  # refused before asking, as the write would
+
+        return _report(args, _rejected(review, depth_change(token.preflight_deep)))
     if review.preflight_fails and not args.ignore_preflight:
         from services.redrive.execute import preflight_refusal
 

@@ -34,10 +34,14 @@ JSON (``--json``, one document on stdout; times are ISO-8601 on the database clo
                     "resume": "resume" | "restart" | "blocked" | "unknown",
                     "verdict": "will_fail_again" | "likely_to_succeed" | "unknown", …}] | null,
      "preflight_verdict": "will_fail_again" | "likely_to_succeed" | "unknown" | null,
-     "preflight_notes": ["…"]}
+     "preflight_notes": ["…"], "preflight_deep": false | true | null}
 
 ``preflight`` is null when the review was refused before it reached the target
-(``app.commands.preflight_output`` has the full shape).
+(``app.commands.preflight_output`` has the full shape). A table whose ``information_schema``
+row estimate is over the size threshold is "not checked (N rows; use --deep)"; ``--deep`` (or
+``redrive_console.preflight_deep: true``) checks it too, still read-only and still under the
+per-statement time limit and the row cap; ``preflight_deep`` says which ran, and the token
+binds it (a redrive must use the same depth).
 
 Every review also carries ``storage: {dialect, generation}``, ``recovery_actions``
 (``reopen``/``resubmit`` as the storage generation allows), ``next_step`` (copyable text: on G2
@@ -77,7 +81,7 @@ from app.commands.planner_option import (
     planner_exit_code,
     render_planner,
 )
-from app.commands.preflight_output import preflight_fields, preflight_lines
+from app.commands.preflight_output import add_deep_option, preflight_fields, preflight_lines
 from app.commands.storage_fields import add_spirit_compat_option, review_fields, review_lines
 
 if TYPE_CHECKING:
@@ -91,6 +95,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("-e", "--environment", required=True, help="the apply's environment")
     parser.add_argument("--json", action="store_true", help="print the review as JSON")
     add_spirit_compat_option(parser)
+    add_deep_option(parser)
     add_operator_option(parser)
     add_no_cache_option(parser)
     add_planner_option(parser)
@@ -154,6 +159,7 @@ def open_service(args: argparse.Namespace) -> RedriveService | int:
         return report_setup_error(exc)
     service.operator = getattr(args, "operator", None) or settings.operator or default_operator()
     service.spirit_compat = getattr(args, "spirit_compat", None) or settings.spirit_compat
+    service.preflight_deep = getattr(args, "deep", False) or service.preflight_deep
     return service
 
 

@@ -1,10 +1,12 @@
 """The report as JSON (``review --json``'s ``preflight``) and its fingerprint for the token.
 
 Each table is one entry ``{table, cause, error_code, check, count, examples, resume,
-verdict}`` (the check that decided the verdict, if any), plus the detail behind it. The
-fingerprint binds what a decision rests on — per table the cause, the error number, the
-verdict, the resume state and each check's outcome — and not the exact counts or checkpoint
-ages, which drift with ordinary writes and the clock without changing the decision.
+verdict}`` (the check that decided the verdict, if any), plus the detail behind it; ``deep``
+says whether tables over the size threshold were checked too. The fingerprint binds what a
+decision rests on — per table the cause, the error number, the verdict, the resume state and
+each check's outcome — and not the exact counts or checkpoint ages, which drift with ordinary
+writes and the clock without changing the decision. The depth is bound by the review token
+itself, beside the fingerprint.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ def report_document(report: PreflightReport) -> dict[str, object]:
         "verdict": report.verdict.value,
         "preflight": [_table(table) for table in report.tables],
         "notes": list(report.notes),
+        "deep": report.deep,
     }
 
 

@@ -80,7 +80,8 @@ class PreflightLimits:
 
     ``statement_seconds`` is the server-side time limit of every SELECT; ``row_cap`` bounds
     the rows any count visits; tables whose ``information_schema`` row estimate exceeds
-    ``size_threshold_rows`` are not checked unless ``deep``.
+    ``size_threshold_rows`` are not checked unless ``deep`` (which lifts only that threshold:
+    a deep pre-flight is still read-only, time-limited and row-capped).
     """
 
     statement_seconds: float = 5.0
@@ -167,12 +168,16 @@ class TableReport:
 
 @dataclass(frozen=True, slots=True)
 class PreflightReport:
-    """Every table's pre-flight and the overall verdict (the worst table decides)."""
+    """Every table's pre-flight and the overall verdict (the worst table decides).
+
+    ``deep`` records that it was asked to check tables over the size threshold too.
+    """
 
     tables: tuple[TableReport, ...]
     verdict: Verdict
     server_version: str = ""
     notes: tuple[str, ...] = field(default_factory=tuple)
+    deep: bool = False
 
     @property
     def fails(self) -> bool:

@@ -64,8 +64,10 @@ def run_preflight(
     except (SQLAlchemyError, pymysql.MySQLError, OSError) as exc:
         reason = f"cannot reach the target: {_first_line(exc)}"
         tables = tuple(_unreachable(item, reason) for item in work)
-        return PreflightReport(tables, overall_verdict([t.verdict for t in tables]), "", (reason,))
-    return PreflightReport(tables, overall_verdict([t.verdict for t in tables]), version)
+        verdict = overall_verdict([t.verdict for t in tables])
+        return PreflightReport(tables, verdict, "", (reason,), deep=limits.deep)
+    verdict = overall_verdict([t.verdict for t in tables])
+    return PreflightReport(tables, verdict, version, deep=limits.deep)
 
 
 def _table(

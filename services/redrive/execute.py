@@ -4,7 +4,8 @@ Lock order: the SchemaBot named lock of (database, type, environment) first (MyS
 SQLite serialises writers with ``BEGIN IMMEDIATE``), then ONE transaction at READ COMMITTED
 that row-locks the ``locks`` row, re-runs the whole review under those locks (the verdict that
 authorises the write comes from a plan made under the lock), compares it with the reviewed
-token (whose pre-flight fingerprint the under-lock pre-flight must reproduce) and the expected
+token (whose pre-flight fingerprint the under-lock pre-flight, run as deep as the request's
+``preflight_limits`` say, must reproduce, and whose depth it must equal) and the expected
 fingerprint, refuses ``preflight_fails`` when a table will fail again unless the operator
 passed ``ignore_preflight`` (recorded in the audit row), claims the database lock (acquire /
 keep / forced compare-and-swap), re-validates the apply and its rows under ``FOR UPDATE``,
@@ -32,6 +33,7 @@ from sqlalchemy.engine import Connection
 from services.domain.errors import MalformedRowError, RedriveRefused, StorageUnavailableError
 from services.domain.models import Apply
 from services.planner.spirit_level import SpiritLevel
+from services.preflight import PreflightLimits
 from services.preflight import Verdict as PreflightVerdict
 from services.redrive.audit import audit_message, write_redrive_audit
 from services.redrive.db_lock import TAKEN_OVER, LockClaim, claim_lock, lock_row_for_update
@@ -107,6 +109,7 @@ def execute_redrive(
     lock_wait_seconds: float = DEFAULT_WAIT_SECONDS,
     source_for: SourceFactory | None = None,
     spirit_compat: SpiritLevel | None = None,
+    preflight_limits: PreflightLimits | None = None,
 ) -> RedriveOutcome:
     """Redrive one failed apply, or refuse with the reason and write nothing.
 
@@ -127,7 +130,7 @@ def execute_redrive(
         _expected_prefix(expect_fingerprint),
         ignore_preflight=ignore_preflight,
     )
-    request = replace(request, spirit_compat=spirit_compat)
+    request = replace(request, spirit_compat=spirit_compat, preflight_limits=preflight_limits)
     marker = CommitMarker()
     try:
         with unavailable_on_error(storage.engine, "redrive on"):
@@ -204,6 +207,7 @@ class _Request:
     expect_fingerprint: str | None  # a parsed fingerprint prefix (16 to 64 hex characters)
     spirit_compat: SpiritLevel | None = None  # None: the level of the storage's generation
     ignore_preflight: bool = False
+    preflight_limits: PreflightLimits | None = None  # None: the default (not deep)
 
 
 def _expected_prefix(expect_fingerprint: str | None) -> str | None:
@@ -258,6 +262,7 @@ def _redrive_under_lock(
             window=window,
             source_for=source_for,
             spirit_compat=request.spirit_compat,
+            preflight_limits=request.preflight_limits,
         )
         step("replanned")
         token = _authorised_token(review, request)

@@ -102,6 +102,7 @@ class ReviewToken:
     fingerprint: str
     preflight_fingerprint: str = ""
     preflight_verdict: str = ""
+    preflight_deep: bool = False  # the pre-flight checked tables over the size threshold too
 
 
 @dataclass(frozen=True, slots=True)

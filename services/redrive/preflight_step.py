@@ -6,6 +6,8 @@ of its failed tasks and their operations, most specific first. The schema is the
 re-plan reads (the DSN's database, else the namespace). A target that is a schema snapshot
 folder holds no data: every table is then reported without live checks — a transient cause is
 still likely to succeed, every other cause is ``unknown`` with the reason "no live target".
+``limits`` (the operator's ``--deep`` / ``preflight_deep`` and size threshold) go to the live
+pre-flight unchanged; the report records the depth asked for, so the review token binds it.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from sqlalchemy.engine import make_url
 from services.domain.models import ApplyBundle, Plan
 from services.preflight import (
     PreflightInput,
+    PreflightLimits,
     PreflightReport,
     Resume,
     ResumeState,
@@ -34,13 +37,19 @@ NO_LIVE_TARGET = "not checked: no live target (the target is a schema snapshot f
 
 
 def review_preflight(
-    target: Target, expected: Plan, bundle: ApplyBundle, work: RemainingWork
+    target: Target,
+    expected: Plan,
+    bundle: ApplyBundle,
+    work: RemainingWork,
+    limits: PreflightLimits | None = None,
 ) -> PreflightReport:
-    """The pre-flight of every table of the remaining work on ``target``."""
+    """The pre-flight of every table of the remaining work on ``target``, within ``limits``
+    (default: ``PreflightLimits()``, not deep)."""
+    limits = limits or PreflightLimits()
     inputs = preflight_inputs(target, expected, bundle, work)
     if not target.url:
-        return not_checkable(inputs, NO_LIVE_TARGET)
-    return run_preflight(target.url, inputs)
+        return not_checkable(inputs, NO_LIVE_TARGET, deep=limits.deep)
+    return run_preflight(target.url, inputs, limits)
 
 
 def preflight_inputs(
@@ -64,8 +73,11 @@ def preflight_inputs(
     )
 
 
-def not_checkable(inputs: Sequence[PreflightInput], why: str) -> PreflightReport:
-    """A report without live checks: causes classified, nothing read from the target."""
+def not_checkable(
+    inputs: Sequence[PreflightInput], why: str, *, deep: bool = False
+) -> PreflightReport:
+    """A report without live checks: causes classified, nothing read from the target
+    (``deep`` is the depth that was asked for, recorded as asked)."""
     tables = []
     for item in inputs:
         cause = classify_all(item.errors)
@@ -74,7 +86,8 @@ def not_checkable(inputs: Sequence[PreflightInput], why: str) -> PreflightReport
         if verdict is Verdict.UNKNOWN:
             reason = why
         tables.append(TableReport(item.namespace, item.table, cause, (), resume, verdict, reason))
-    return PreflightReport(tuple(tables), overall_verdict([t.verdict for t in tables]), "", (why,))
+    verdict = overall_verdict([t.verdict for t in tables])
+    return PreflightReport(tuple(tables), verdict, "", (why,), deep=deep)
 
 
 def _errors(

@@ -8,8 +8,9 @@ blocking or active rows; pending stop/cancel requests; remaining work; target su
 in the config. Only then the re-plan and its comparison with the remaining work. Nothing is
 written: the fresh plan lives in memory only (no orphan plan rows).
 
-The pre-flight of the remaining work on the target (``preflight_step``: read-only, bounded)
-runs last, beside the re-plan; a refused review never reaches the target, so it has none.
+The pre-flight of the remaining work on the target (``preflight_step``: read-only, bounded
+by ``preflight_limits``, deep or not) runs last, beside the re-plan; a refused review never
+reaches the target, so it has none.
 
 The write side calls ``run_review`` again under the database lock and compares tokens
 (``services.redrive.token.describe_token_changes``); apart from the re-plan it is a single
@@ -27,7 +28,7 @@ from services.domain.errors import MalformedRowError
 from services.domain.models import ApplyBundle, NamespacePlan, Plan, TableChange, Task
 from services.planner.api import Flavour, PlannerError, SchemaSource
 from services.planner.spirit_level import DEFAULT_LEVEL, SpiritLevel, level_for_generation
-from services.preflight import PreflightReport
+from services.preflight import PreflightLimits, PreflightReport
 from services.redrive.api import StageCallback
 from services.redrive.compare import compare_plans
 from services.redrive.db_lock import check_lock_nameable
@@ -87,6 +88,7 @@ def run_review(
     on_stage: StageCallback | None = None,
     source_for: SourceFactory | None = None,
     spirit_compat: SpiritLevel | None = None,
+    preflight_limits: PreflightLimits | None = None,
 ) -> Review:
     """Review one failed apply. Raises ``RedriveRejection`` only for bad input (400), an
     unknown apply (404) and rows that cannot be decoded (malformed JSON); every other refusal
@@ -116,6 +118,7 @@ def run_review(
         on_stage=on_stage,
         source_for=source_for,
         level=spirit_compat or level_for_generation(storage_kind.generation),
+        preflight_limits=preflight_limits,
     )
     return with_recovery_policy(review, bundle, storage_kind.dialect, storage_kind.generation)
 
@@ -130,9 +133,11 @@ def review_bundle(
     on_stage: StageCallback | None = None,
     source_for: SourceFactory | None = None,
     level: SpiritLevel = DEFAULT_LEVEL,
+    preflight_limits: PreflightLimits | None = None,
 ) -> Review:
     """The review of an already loaded bundle (see the module docstring for the order);
-    ``level`` is the Spirit the fresh plan follows."""
+    ``level`` is the Spirit the fresh plan follows, ``preflight_limits`` bound the pre-flight
+    (default: not deep)."""
     apply = bundle.apply
     base = Review(
         apply=apply,
@@ -173,7 +178,7 @@ def review_bundle(
         _stage(on_stage, "comparing")
         comparison = compare_plans(expected, fresh, _equivalence(flavour))
         _stage(on_stage, "pre-flight")
-        preflight = review_preflight(target, expected, bundle, work)
+        preflight = review_preflight(target, expected, bundle, work, preflight_limits)
     except RedriveRejection as refusal:
         return _refused(base, bundle, work, fingerprint, Verdict.NOT_REDRIVABLE, refusal.code,
                         str(refusal))  # fmt: skip

@@ -3,7 +3,9 @@
 Reads go through ``Storage``; the review is ``run_review``; the write is delegated to
 ``services.redrive.execute.execute_redrive``. ``operator`` is the identity used for reviews and
 for the triage list's lock column (default ``cli:<user>@<host>``); the CLI sets it from
-``--operator``.
+``--operator``. ``preflight_deep`` (``--deep`` / ``preflight_deep``) and
+``preflight_size_threshold_rows`` bound the pre-flight of every review and of the redrive's
+re-run under the lock alike, so the two agree.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from services.targets import TargetResolver
 
 if TYPE_CHECKING:  # the planner and pre-flight load with the first review, not the list
     from services.planner.spirit_level import SpiritLevel
+    from services.preflight import PreflightLimits
     from services.redrive.review import SourceFactory
 
 
@@ -46,6 +49,8 @@ class RedriveService:
         self.operator = operator or default_operator()
         self.source_for = source_for
         self.spirit_compat = spirit_compat  # None: the level of the storage's generation
+        self.preflight_deep = False  # True: check tables over the size threshold too
+        self.preflight_size_threshold_rows: int | None = None  # None: the pre-flight's default
         self._preflight_seen: dict[str, str] = {}  # apply id -> pre-flight of its last review
 
     def list_failed(
@@ -101,6 +106,7 @@ class RedriveService:
             on_stage=on_stage,
             source_for=self.source_for,
             spirit_compat=self.spirit_compat,
+            preflight_limits=self.preflight_limits(),
         )
         if review.preflight is not None:
             self._preflight_seen[review.apply.apply_identifier] = review.preflight.verdict.value
@@ -137,7 +143,17 @@ class RedriveService:
             window=self.window,
             source_for=self.source_for,
             spirit_compat=self.spirit_compat,
+            preflight_limits=self.preflight_limits(),
         )
+
+    def preflight_limits(self) -> PreflightLimits:
+        """The pre-flight bounds of this service's reviews and redrives (loads the pre-flight)."""
+        from services.preflight import PreflightLimits
+
+        threshold = self.preflight_size_threshold_rows
+        if threshold is None:
+            return PreflightLimits(deep=self.preflight_deep)
+        return PreflightLimits(deep=self.preflight_deep, size_threshold_rows=threshold)
 
     def apply_logs(self, apply_identifier: str, *, limit: int = 200) -> tuple[LogEntry, ...]:
         """The newest ``limit`` apply_logs rows of an apply, newest first."""

@@ -4,9 +4,11 @@ changed between two of them.
 A token binds a confirmation to what the operator reviewed: the apply's row version
 (state, ``updated_at``, ``completed_at``), the id and state of every task and operation row
 passed in (the write side passes the rows it re-read under lock), the lock owner and lock id
-seen, the expected-plan fingerprint, and the pre-flight's fingerprint and overall verdict (so a
-pre-flight result that changed between the review and the write — a duplicate inserted, a lock
-wait that turned into a data problem — is caught by the write's own pre-flight). The string
+seen, the expected-plan fingerprint, and the pre-flight's fingerprint, overall verdict and depth
+(so a pre-flight result that changed between the review and the write — a duplicate inserted, a
+lock wait that turned into a data problem — is caught by the write's own pre-flight, and a
+``--deep`` review cannot authorise a write whose pre-flight skipped the large tables, nor the
+other way round). The string
 form is ``rt1.`` + unpadded base64url of compact JSON: opaque to the operator, stable, and free
 of secrets.
 """
@@ -49,6 +51,7 @@ def build_token(
         fingerprint=fingerprint,
         preflight_fingerprint=preflight.fingerprint() if preflight else "",
         preflight_verdict=preflight.verdict.value if preflight else "",
+        preflight_deep=preflight.deep if preflight else False,
     )
 
 
@@ -67,6 +70,7 @@ def encode_token(token: ReviewToken) -> str:
         "f": token.fingerprint,
         "pf": token.preflight_fingerprint,
         "pv": token.preflight_verdict,
+        "pd": token.preflight_deep,
     }
     raw = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
     return _PREFIX + base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
@@ -94,6 +98,7 @@ def decode_token(text: str) -> ReviewToken:
             fingerprint=str(data["f"]),
             preflight_fingerprint=str(data["pf"]),
             preflight_verdict=str(data["pv"]),
+            preflight_deep=data.get("pd", False) is True,  # absent from tokens of before --deep
         )
     except (binascii.Error, UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
         raise _invalid(f"{type(exc).__name__}") from exc
@@ -126,9 +131,18 @@ def describe_token_changes(old: ReviewToken, new: ReviewToken) -> list[str]:
         changes.append(f"lock row replaced (id {old.lock_id} -> {new.lock_id})")
     if old.fingerprint != new.fingerprint:
         changes.append("plan fingerprint changed")
+    if old.preflight_deep != new.preflight_deep:
+        changes.append(depth_change(old.preflight_deep))
     if old.preflight_fingerprint != new.preflight_fingerprint:
         changes.append(_preflight_change(old, new))
     return changes
+
+
+def depth_change(reviewed_deep: bool) -> str:
+    """Why a pre-flight of the other depth than the review's cannot authorise the write."""
+    if reviewed_deep:
+        return "the review's pre-flight was deep and this one is not: redrive with --deep"
+    return "the review's pre-flight was not deep and this one is: review with --deep first"
 
 
 def _preflight_change(old: ReviewToken, new: ReviewToken) -> str:

@@ -38,7 +38,7 @@ REVIEW_KEYS = {
     "window_ends_at", "database_now", "attempt", "redrive_count", "verdict", "redrivable",
     "reason", "reason_code", "plan_id", "fingerprint", "fresh_fingerprint", "lock",
     "comparisons", "reopen", "reflected_tasks", "token", "notes",
-    "preflight", "preflight_verdict", "preflight_notes",
+    "preflight", "preflight_verdict", "preflight_notes", "preflight_deep",
 }  # fmt: skip
 
 
