@@ -235,6 +235,9 @@ class TriageScreen(ConsoleScreen):
         Binding("m", "load_more", "More", id="triage.more"),
         Binding("l", "logs", "Logs", id="triage.logs"),
         Binding("y", "copy_id", "Copy id", id="triage.copy-id"),
+        # Last: on a narrow footer the filters and sort matter more than the search keys.
+        Binding("n", "next_match", "Next match", id="triage.next-match"),
+        Binding("N", "previous_match", "Prev match", id="triage.previous-match"),
     ]
 
     def __init__(
@@ -263,6 +266,7 @@ class TriageScreen(ConsoleScreen):
         self.environment: str | None = None
         self.database: str | None = None
         self.text_filter = ""
+        self.search_term = ""  # the last text typed after "/", kept when the filter is cleared
         self.sort_index = 0
         self.generation = 0
         self.shown_columns: tuple[str, ...] = ()
@@ -654,7 +658,44 @@ class TriageScreen(ConsoleScreen):
     @on(Input.Changed, "#triage-filter")
     def _filter_changed(self, event: Input.Changed) -> None:
         self.text_filter = event.value.strip()
+        if self.text_filter:
+            self.search_term = self.text_filter
         self._show()
+
+    def action_next_match(self) -> None:
+        self._jump_to_match(1)
+
+    def action_previous_match(self) -> None:
+        self._jump_to_match(-1)
+
+    def _jump_to_match(self, step: int) -> None:
+        """Move the cursor to the next (``step`` 1) or previous (-1) listed row matching the
+        last ``/`` search, wrapping around; like ``n`` / ``N`` in less and vim.
+
+        While the filter is applied every listed row matches; once escape cleared it, ``n``
+        walks the matches within the whole list.
+        """
+        term = self.search_term
+        if not term:
+            self.notify("No search yet: press / and type what to look for.", timeout=3)
+            return
+        table = self.table
+        by_key = {row.key: row for row in self.rows}
+        listed = [by_key[row_key.value] for row_key in table.rows if row_key.value in by_key]
+        shown = printable(term, single_line=True)
+        start = table.cursor_row if listed else 0
+        for offset in range(1, len(listed) + 1):
+            index = (start + step * offset) % len(listed)
+            if matches(listed[index], term):
+                table.move_cursor(row=index)
+                if index == start:
+                    self.notify(f"Only this row matches {shown!r}.", timeout=3)
+                elif (index < start) == (step > 0):
+                    edge = "top" if step > 0 else "bottom"
+                    self.notify(f"Search wrapped to the {edge}.", timeout=2)
+                return
+        more = " (more on the server: m loads them)" if self.next_cursor is not None else ""
+        self.notify(f"No listed failed apply matches {shown!r}{more}.", timeout=3)
 
     @on(Input.Submitted, "#triage-filter")
     def _filter_submitted(self, event: Input.Submitted) -> None:

@@ -134,3 +134,53 @@ async def test_a_slash_typed_in_the_filter_is_filter_text() -> None:
         await settle(pilot)
         await pilot.press("slash", "a", "slash", "b")
         assert app.focused.id == "triage-filter" and app.focused.value == "a/b"
+
+
+def _notes(app) -> list[str]:
+    return [note.message for note in app._notifications]
+
+
+def _cursor_id(app) -> str | None:
+    return app.screen.highlighted_id()
+
+
+async def test_n_and_shift_n_walk_the_matches_of_the_last_search() -> None:
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"production", "escape")  # the search outlives the filter
+        screen = app.screen
+        assert screen.text_filter == "" and screen.table.row_count == 4
+        assert _cursor_id(app) == "apply-0001"
+        await pilot.press("n")
+        assert _cursor_id(app) == "apply-0003"  # apply-0002 is in staging
+        await pilot.press("n")
+        assert _cursor_id(app) == "apply-0004"
+        await pilot.press("n")
+        assert _cursor_id(app) == "apply-0001"
+        assert "Search wrapped to the top." in _notes(app)
+        await pilot.press("N")
+        assert _cursor_id(app) == "apply-0004"
+        await pilot.press("N", "N")
+        assert _cursor_id(app) == "apply-0001"
+
+
+async def test_n_says_so_when_nothing_matches_or_nothing_was_searched() -> None:
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("n")
+        assert any(note.startswith("No search yet") for note in _notes(app))
+        await pilot.press("slash", *"nowhere", "escape", "j", "n")
+        assert "No listed failed apply matches 'nowhere'." in _notes(app)
+        assert _cursor_id(app) == "apply-0002"  # the cursor did not move
+
+
+async def test_n_inside_a_filtered_list_steps_through_the_matching_rows() -> None:
+    app = build_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"production", "enter")
+        assert app.screen.table.row_count == 3
+        await pilot.press("n", "n")
+        assert _cursor_id(app) == "apply-0004"

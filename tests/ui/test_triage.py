@@ -192,3 +192,22 @@ async def test_refresh_keeps_the_scroll_position() -> None:
         await settle(pilot)
         assert _cell(screen, "apply-00000", "attempt").plain == "3/10"
         assert (screen.table.scroll_y, screen.highlighted_id()) == (scroll_y, cursor)
+
+
+def test_triage_bindings_have_ids() -> None:
+    """Every triage key is a Binding with an id (remappable, listed in help); adding one
+    updates this list deliberately."""
+    assert [binding.id for binding in TriageScreen.BINDINGS] == [  # type: ignore[union-attr]
+        "triage.review",
+        "triage.filter",
+        "triage.clear-filter",
+        "triage.environment",
+        "triage.database",
+        "triage.sort",
+        "triage.refresh",
+        "triage.more",
+        "triage.logs",
+        "triage.copy-id",
+        "triage.next-match",
+        "triage.previous-match",
+    ]
