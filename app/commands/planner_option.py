@@ -1,7 +1,7 @@
 """``--planner local|remote|both`` for ``review`` and ``redrive``: which planner the review
-trusts (``services.redrive.planner_choice``). The default is ``both`` when a SchemaBot endpoint
-is configured, else ``local``. Commands call ``check_with_planner`` after the local review and
-never branch on the choice themselves.
+trusts (``services.redrive.planner_choice``). The default is ``redrive_console.planner``, else
+``both`` when a SchemaBot endpoint is configured, else ``local``. Commands call
+``check_with_planner`` after the local review and never branch on the choice themselves.
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ def add_planner_option(parser: argparse.ArgumentParser) -> None:
         "--planner",
         choices=PLANNERS,
         help="local (the console's planner), remote (the SchemaBot server's) or both "
-        "(default: both when a SchemaBot endpoint is configured, else local)",
+        "(default: redrive_console.planner, else both when a SchemaBot endpoint is configured, "
+        "else local)",
     )
     add_endpoint_options(parser)
 
@@ -43,13 +44,16 @@ def check_with_planner(
     from app.service_factory import build_settings, report_setup_error
     from services.domain.errors import RedriveConsoleError
     from services.planner import Flavour, statements_equivalent
-    from services.redrive.planner_choice import Planner, check_planners, default_planner
+    from services.redrive.planner_choice import check_planners
+    from services.redrive.planner_kind import Planner, default_planner
 
     try:
-        endpoint = configured_endpoint(args, build_settings(args))
+        settings = build_settings(args)
+        endpoint = configured_endpoint(args, settings)
     except RedriveConsoleError as exc:
         return report_setup_error(exc)
-    planner = Planner(args.planner) if args.planner else default_planner(endpoint is not None)
+    chosen = Planner(args.planner) if args.planner else settings.planner
+    planner = chosen or default_planner(endpoint is not None)
     if planner.asks_server and endpoint is None:
         return _endpoint_required(args, planner)
 

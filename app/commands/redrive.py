@@ -39,7 +39,15 @@ JSON (``--json``, one document on stdout)::
      "fingerprint": "<sha256 hex>" | "", "lock_owner": "cli:me@host" | null,
      "previous_lock_owner": "acme/repo#42" | null,
      "reopened": {"tasks": [1, 2], "operations": [101]},
-     "storage": {"dialect": "mysql" | "postgres" | "sqlite", "generation": "g1" | "g2" | …}}
+     "storage": {"dialect": "mysql" | "postgres" | "sqlite", "generation": "g1" | "g2" | …},
+     "planner": "local" | "remote" | "both" | null,
+     "verdicts": {"stored_vs_local", "stored_vs_server", "server_vs_local",
+                  "disagreeing_tables"} | null,
+     "server_plan_id": "…" | null}
+
+``planner``, ``verdicts`` and ``server_plan_id`` are those of ``review --json`` (the planners
+``--planner`` asked, before the confirmation); all three are null when the redrive was refused
+before the planners were asked (not redrivable, pre-flight, lock or fingerprint refusals).
 
 On G2 storage (a later SchemaBot, which declares a terminal apply final) the redrive is
 refused with ``reason_code: "terminal_final"`` (exit 3) and nothing is written; on storage of
@@ -108,6 +116,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_no_cache_option(parser)
     add_planner_option(parser)
     add_connection_options(parser)
+
+
+NO_PLANNER_DOCUMENT = {"planner": None, "verdicts": None, "server_plan_id": None}
+"""The planner fields of an outcome refused before the planners were asked."""
 
 
 def _fingerprint_prefix(text: str) -> str:
@@ -225,6 +237,7 @@ def _planner_refusal(
     check = check_with_planner(args, service, review)
     if isinstance(check, int):
         return check
+    args.planner_document = check.as_json()
     print(render_planner(check), file=sys.stderr if args.json else sys.stdout)
     return planner_refusal(check)
 
@@ -338,7 +351,8 @@ def _report(
 
     if args.json:
         storage = getattr(args, "storage_document", None)
-        print(json_text(outcome_document(outcome) | {"storage": storage}))
+        planners = getattr(args, "planner_document", None) or NO_PLANNER_DOCUMENT
+        print(json_text(outcome_document(outcome) | {"storage": storage} | planners))
     elif outcome.redriven:
         print(f"Redrive queued for {printable(outcome.apply_id, single_line=True)}")
         print(printable(outcome.reason))

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from app.settings import yaml_tree as yt
 from app.settings.api import ApiSettings, parse_api_section
 from services.domain.errors import ConfigError
+from services.redrive.planner_kind import Planner
 
 if TYPE_CHECKING:  # the planner (sqlglot, SQLAlchemy) loads only when a level is configured
     from services.planner.spirit_level import SpiritLevel
@@ -27,6 +28,7 @@ _KEYS = frozenset(
         "spirit_compat",
         "api",
         "planner_cache",
+        "planner",
     }
 )
 
@@ -41,6 +43,8 @@ class ConsoleOptions:
     spirit_compat: SpiritLevel | None = None
     api: ApiSettings | None = None  # the SchemaBot server to call, when configured
     planner_cache: bool = True  # false: never read or write the persistent planner cache
+    # None: ``both`` when a SchemaBot endpoint is configured, else ``local`` (``--planner`` wins).
+    planner: Planner | None = None
 
 
 def parse_console_section(node: object) -> ConsoleOptions:
@@ -79,6 +83,14 @@ def parse_console_section(node: object) -> ConsoleOptions:
     planner_cache = True
     if spec.get("planner_cache") is not None:
         planner_cache = yt.boolean(spec["planner_cache"], yt.join(SECTION, "planner_cache"))
+    planner = None
+    planner_text = yt.optional_string(spec, "planner", SECTION)
+    if planner_text is not None:
+        try:
+            planner = Planner(planner_text.strip())
+        except ValueError:
+            known = ", ".join(p.value for p in Planner)
+            raise ConfigError(f"{yt.join(SECTION, 'planner')}: must be one of {known}") from None
     return ConsoleOptions(
         keymap=keymap,
         read_only=read_only,
@@ -87,4 +99,5 @@ def parse_console_section(node: object) -> ConsoleOptions:
         spirit_compat=spirit_compat,
         api=parse_api_section(spec.get("api"), SECTION),
         planner_cache=planner_cache,
+        planner=planner,
     )

@@ -15,6 +15,7 @@ from app.settings.dsn_from import url_from_dsn
 from app.settings.storage_dsn import storage_url
 from app.settings.targets import ConfiguredTargets, parse_databases
 from services.domain.errors import ConfigError
+from services.redrive.planner_kind import Planner
 
 if TYPE_CHECKING:  # the planner (sqlglot, SQLAlchemy) stays out of the console's first paint
     from services.planner.spirit_level import SpiritLevel
@@ -39,6 +40,7 @@ class Settings:
     config_path: Path | None = None
     api: ApiSettings | None = None  # redrive_console.api
     planner_cache: bool = True  # redrive_console.planner_cache: false switches it off
+    planner: Planner | None = None  # redrive_console.planner (None: by endpoint, see --planner)
 
     @property
     def storage_display(self) -> str:
@@ -88,6 +90,7 @@ def load_settings(config_path: str | None, storage_url: str | None) -> Settings:
         config_path=path,
         api=console.api,
         planner_cache=console.planner_cache,
+        planner=console.planner,
     )
 
 

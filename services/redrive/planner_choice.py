@@ -16,11 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from enum import StrEnum
 
 from services.domain.models import TableChange
 from services.redrive.compare import Equivalence, PlanComparison, compare_tables
 from services.redrive.model import Review, TableComparison, TableStatus, Verdict
+from services.redrive.planner_kind import Planner
 from services.redrive.review import BundleLoader
 from services.redrive.validation import RedriveRejection
 from services.schemabot_api.client import SchemaBotClient
@@ -32,22 +32,6 @@ from services.schemabot_api.remote_plan import (
 
 PLANNING_NOTE = "Planning on the SchemaBot server created a plan record there and nothing else."
 MATCH, MISMATCH, NOT_COMPARED = "match", "mismatch", "not_compared"
-
-
-class Planner(StrEnum):
-    LOCAL = "local"
-    REMOTE = "remote"
-    BOTH = "both"
-
-    @property
-    def asks_server(self) -> bool:
-        return self is not Planner.LOCAL
-
-
-def default_planner(endpoint_configured: bool) -> Planner:
-    """``both`` when a SchemaBot endpoint is configured (the authoritative planner is one call
-    away), else ``local``."""
-    return Planner.BOTH if endpoint_configured else Planner.LOCAL
 
 
 @dataclass(frozen=True, slots=True)

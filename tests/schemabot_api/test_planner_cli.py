@@ -111,3 +111,74 @@ def test_remote_without_an_endpoint_is_bad_input(capsys, conn_args, api_storage:
     seeded = seed_failed_apply(api_storage)
     code, doc = review(capsys, conn_args, seeded.apply_identifier, "--json", "--planner", "remote")
     assert code == 2 and doc["reason_code"] == "endpoint_required"
+
+
+def redrive_json(capsys, conn_args: list[str], apply_id: str, *args: str) -> tuple[int, Any]:
+    code = main(["redrive", apply_id, "-e", "staging", "--yes", "--json", "--operator", "alice",
+                 *conn_args, *args])  # fmt: skip
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_redrive_json_carries_the_planner_verdicts(
+    capsys, conn_args, api_storage: Storage, double: SchemaBotDouble
+) -> None:
+    seeded = seed_failed_apply(api_storage)
+    code, doc = redrive_json(capsys, conn_args, seeded.apply_identifier,
+                             "--planner", "both", "--endpoint", double.url)  # fmt: skip
+    assert (code, doc["status"]) == (0, "redriven"), doc
+    assert doc["planner"] == "both"
+    assert doc["verdicts"] == {"stored_vs_local": "match", "stored_vs_server": "match",
+                               "server_vs_local": "match", "disagreeing_tables": []}  # fmt: skip
+    (plan_request,) = double.routed("POST /api/plan")
+    assert doc["server_plan_id"].startswith("plan-") and plan_request.body["database"] == "testdb"
+
+
+def test_redrive_json_of_a_planner_refusal_names_the_verdicts(
+    capsys, conn_args, api_storage: Storage, make_double
+) -> None:
+    double = make_double(live=LIVE_WITH_PHONE)
+    seeded = seed_failed_apply(api_storage)
+    before = local_rows(api_storage.engine)
+    code, doc = redrive_json(capsys, conn_args, seeded.apply_identifier,
+                             "--planner", "both", "--endpoint", double.url)  # fmt: skip
+    assert (code, doc["reason_code"]) == (3, "server_plan_mismatch")
+    assert doc["verdicts"]["disagreeing_tables"] == ["testdb.users"]
+    assert doc["verdicts"]["stored_vs_server"] == "mismatch"
+    assert local_rows(api_storage.engine) == before
+
+
+def test_redrive_json_refused_before_the_planners_has_null_verdicts(
+    capsys, conn_args, api_storage: Storage, double: SchemaBotDouble
+) -> None:
+    seeded = seed_failed_apply(api_storage)
+    wrong = ("--expect-fingerprint", "0" * 16)
+    code, doc = redrive_json(capsys, conn_args, seeded.apply_identifier, "--planner", "both",
+                             "--endpoint", double.url, *wrong)  # fmt: skip
+    assert code == 3 and doc["status"] == "rejected"
+    assert (doc["planner"], doc["verdicts"], doc["server_plan_id"]) == (None, None, None)
+    assert double.requests == []
+
+
+def test_the_config_names_the_planner_and_the_flag_wins(
+    capsys, tmp_path: Path, conn_args, api_storage: Storage, double: SchemaBotDouble
+) -> None:
+    seeded = seed_failed_apply(api_storage)
+    config = Path(conn_args[1])
+    config.write_text(config.read_text() + "redrive_console:\n  planner: remote\n  api:\n"
+                      f"    endpoint: {double.url}\n")  # fmt: skip
+    code, doc = review(capsys, conn_args, seeded.apply_identifier, "--json")
+    assert (code, doc["planner"], doc["verdicts"]["server_vs_local"]) == (0, "remote", None)
+    code, doc = review(capsys, conn_args, seeded.apply_identifier, "--json", "--planner", "local")
+    assert (code, doc["planner"]) == (0, "local")
+    assert len(double.routed("POST /api/plan")) == 1
+
+
+def test_an_unknown_planner_in_the_config_is_refused(
+    capsys, conn_args, api_storage: Storage
+) -> None:
+    seeded = seed_failed_apply(api_storage)
+    config = Path(conn_args[1])
+    config.write_text(config.read_text() + "redrive_console:\n  planner: server\n")
+    code = main(["review", seeded.apply_identifier, "-e", "staging", *conn_args])
+    assert code == 2
+    assert "redrive_console.planner: must be one of local, remote, both" in capsys.readouterr().err
