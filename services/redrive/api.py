@@ -27,6 +27,13 @@ class ConsoleService(Protocol):
         """Recently failed applies (inside the redrive window unless ``include_all``)."""
         ...
 
+    def count_older_failed(
+        self, *, environment: str | None = None, database: str | None = None
+    ) -> int:
+        """How many failed applies ``list_failed`` hides without ``include_all`` (older than
+        the redrive window, or without a completion time); one cheap count."""
+        ...
+
     def review(
         self, apply_identifier: str, environment: str, *, on_stage: StageCallback | None = None
     ) -> Review:

@@ -19,7 +19,7 @@ from services.domain.progress import ApplyProgress
 from services.redrive.api import StageCallback
 from services.redrive.identity import default_operator
 from services.redrive.model import RedriveOutcome, Review, ReviewToken, TriagePage, TriageRow
-from services.redrive.triage import triage_row
+from services.redrive.triage import count_outside_window, triage_row
 from services.redrive.validation import DEFAULT_WINDOW, RedriveRejection
 from services.storage.store import Storage
 from services.targets import TargetResolver
@@ -87,6 +87,14 @@ class RedriveService:
             database_now=result.database_now,
             next_cursor=result.next_cursor,
             storage=f"{kind.dialect} {kind.generation}",
+        )
+
+    def count_older_failed(
+        self, *, environment: str | None = None, database: str | None = None
+    ) -> int:
+        """How many failed applies ``list_failed`` leaves out without ``include_all``."""
+        return count_outside_window(
+            self.storage, self.window, environment=environment, database=database
         )
 
     def review(

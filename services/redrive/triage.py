@@ -18,6 +18,7 @@ from services.redrive.model import TaskCounts, TriageRow
 from services.redrive.policy import RecoveryAction, policy_for
 from services.redrive.validation import DEFAULT_WINDOW, RedriveRejection, check_state_tallies
 from services.storage.queries import TriageRecord
+from services.storage.store import Storage
 from services.targets import TargetResolver
 
 READY = "failed work can be reviewed for redrive"
@@ -72,6 +73,19 @@ def triage_row(
         throttled_tasks=record.throttled_tasks,
         pending_drops=record.pending_drops,
     )
+
+
+def count_outside_window(
+    storage: Storage,
+    window: timedelta,
+    *,
+    environment: str | None = None,
+    database: str | None = None,
+) -> int:
+    """How many failed applies the list inside the redrive window hides: failed before it
+    opened on the database clock, or without a completion time (one COUNT)."""
+    since = storage.database_now() - window
+    return storage.count_failed_before(since, environment=environment, database=database)
 
 
 def _policy_problem(record: TriageRecord, generation: str) -> tuple[str, str] | None:

@@ -335,6 +335,25 @@ def triage(
     return TriageResult(records=records, database_now=now, next_cursor=next_cursor)
 
 
+def count_failed_before(
+    conn: Connection, *, since: datetime, environment: str | None, database: str | None
+) -> int:
+    """How many failed applies the triage page with ``since`` leaves out (``completed_at``
+    before ``since``, or NULL), with the same filters: one COUNT over the completion index."""
+    a = applies.c
+    conditions: list[ColumnElement[bool]] = [
+        func.lower(a.state).in_(FAILED_STATE_SPELLINGS),
+        or_(a.completed_at < since, a.completed_at.is_(None)),
+    ]
+    if environment is not None:
+        conditions.append(a.environment == environment)
+    if database is not None:
+        conditions.append(a.database_name == database)
+    return int(
+        conn.execute(select(func.count()).select_from(applies).where(*conditions)).scalar_one()
+    )
+
+
 @dataclass
 class _Children:
     """Per-apply aggregates of the page's child rows."""

@@ -114,6 +114,15 @@ class Storage:
                 limit=limit,
             )
 
+    def count_failed_before(
+        self, since: datetime, *, environment: str | None = None, database: str | None = None
+    ) -> int:
+        """How many failed applies a triage read with ``since`` leaves out (see ``queries``)."""
+        with self._reading() as conn:
+            return queries.count_failed_before(
+                conn, since=since, environment=environment, database=database
+            )
+
     def load_bundle(self, apply_identifier: str) -> ApplyBundle | None:
         """Apply + drive/reflected tasks + ops + plan + lock + controls + redrive count + NOW()."""
         columns = self.column_plan

@@ -127,6 +127,19 @@ def test_stale_failures_only_with_all(storage, service) -> None:
     assert "outside the redrive window" in rows["stale"].reason
 
 
+def test_older_failures_hidden_by_the_window_are_counted(storage, service) -> None:
+    now = storage.database_now()
+    add(storage, "fresh", apply={"completed_at": now - timedelta(hours=23)})
+    add(storage, "stale", apply={"completed_at": now - timedelta(days=3)})
+    add(storage, "stale2", apply={"completed_at": now - timedelta(days=2), "environment": "qa"})
+    add(storage, "done", apply={"completed_at": now - timedelta(days=3), "state": "completed"})
+    assert service.count_older_failed() == 2
+    assert service.count_older_failed(environment="qa") == 1
+    assert service.count_older_failed(database="fresh") == 0
+    hidden = set(rows_by_database(service, include_all=True)) - set(rows_by_database(service))
+    assert hidden == {"stale", "stale2"}
+
+
 def test_filters_by_environment_and_database(storage, service) -> None:
     add(storage, "a", apply={"environment": "staging"})
     add(storage, "b", apply={"environment": "production"})
