@@ -14,6 +14,7 @@ from app.settings.console import SECTION, parse_console_section
 from app.settings.dsn_from import url_from_dsn
 from app.settings.storage_dsn import storage_url
 from app.settings.targets import ConfiguredTargets, parse_databases
+from app.settings.url_text import mask_password
 from services.domain.errors import ConfigError
 from services.redrive.planner_kind import Planner
 
@@ -45,9 +46,7 @@ class Settings:
     @property
     def storage_display(self) -> str:
         """The storage URL with its password masked, safe to print."""
-        from sqlalchemy.engine import make_url  # lazily: the console paints before SQLAlchemy
-
-        return make_url(self.storage_url).render_as_string(hide_password=True)
+        return mask_password(self.storage_url)
 
 
 def load_settings(config_path: str | None, storage_url: str | None) -> Settings:

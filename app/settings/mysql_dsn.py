@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import unquote, unquote_plus
 
 from app.settings.url_params import check_url_params
+from app.settings.url_text import UrlParts, parse_url
 from services.domain.errors import ConfigError
 
 DRIVER = "mysql+pymysql"
@@ -50,15 +51,11 @@ def is_sqlalchemy_url(value: str) -> bool:
 def to_sqlalchemy_url(value: str, path: str) -> str:
     """A SQLAlchemy URL as given (validated), or a Go MySQL DSN converted to one."""
     if is_sqlalchemy_url(value):
-        # Imported here, not at module level: importing the settings must not load SQLAlchemy.
-        from sqlalchemy.engine import make_url
-        from sqlalchemy.exc import ArgumentError
-
         try:
-            url = make_url(value)
-        except (ArgumentError, ValueError):
+            url = parse_url(value)
+        except ValueError:
             raise ConfigError(f"{path}: not a valid SQLAlchemy URL") from None
-        check_url_params(url.get_backend_name(), url.query, path)
+        check_url_params(url.backend, url.query, path)
         return value
     return endpoint_url(parse_go_dsn(value, path), path)
 
@@ -119,9 +116,7 @@ def endpoint_url(endpoint: MySQLEndpoint, path: str) -> str:
         raise ConfigError(
             f"{path}: DSN network '{endpoint.net}' is not supported (use tcp or unix)"
         )
-    from sqlalchemy.engine import URL
-
-    url = URL.create(
+    url = UrlParts(
         DRIVER,
         username=endpoint.user or None,
         password=endpoint.password or None,
@@ -130,7 +125,7 @@ def endpoint_url(endpoint: MySQLEndpoint, path: str) -> str:
         database=endpoint.database or None,
         query=query,
     )
-    return url.render_as_string(hide_password=False)
+    return url.render(hide_password=False)
 
 
 def _host_port(address: str, path: str) -> tuple[str, int]:

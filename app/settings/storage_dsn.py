@@ -19,6 +19,7 @@ from app.settings import yaml_tree as yt
 from app.settings.dsn_from import url_from_dsn, url_from_parts
 from app.settings.secrets import resolve_secret
 from app.settings.url_params import check_url_params
+from app.settings.url_text import UrlParts, parse_url
 from services.domain.errors import ConfigError
 
 DIALECTS = ("mysql", "postgres")
@@ -64,20 +65,16 @@ def _from_environment(environ: Mapping[str, str], path: Path) -> tuple[str, str]
 
 def postgres_url(dsn: str, where: str) -> str:
     """A PostgreSQL URL or libpq ``key=value`` DSN as a ``postgresql+psycopg://`` URL."""
-    from sqlalchemy.engine import URL, make_url
-    from sqlalchemy.exc import ArgumentError
-
     text = dsn.strip()
     if text.startswith(_POSTGRES_SCHEMES):
         try:
-            url = make_url(text)
-        except (ArgumentError, ValueError):
+            url = parse_url(text).with_driver("postgresql+psycopg")
+        except ValueError:
             raise ConfigError(f"{where}: not a valid PostgreSQL URL") from None
-        url = url.set(drivername="postgresql+psycopg")
     elif "=" in text and "://" not in text:
         parts = _libpq_keywords(text, where)
         in_url = _LIBPQ_URL_PARTS - ({"host"} if parts.get("host", "").startswith("/") else set())
-        url = URL.create(
+        url = UrlParts(
             "postgresql+psycopg",
             username=parts.get("user"),
             password=parts.get("password"),
@@ -91,8 +88,8 @@ def postgres_url(dsn: str, where: str) -> str:
             f"{where}: storage.dialect is postgres but the DSN is neither a postgres:// URL "
             "nor a libpq key=value string"
         )
-    check_url_params(url.get_backend_name(), url.query, where)
-    return url.render_as_string(hide_password=False)
+    check_url_params(url.backend, url.query, where)
+    return url.render(hide_password=False)
 
 
 def _libpq_keywords(text: str, where: str) -> dict[str, str]:

@@ -23,7 +23,6 @@ from datetime import datetime
 from types import MappingProxyType
 
 from sqlalchemy import BigInteger, DateTime, Text, any_, literal
-from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
@@ -90,6 +89,9 @@ for _construct in (database_clock, id_list, desc_nulls_last):
 
 
 def _ids_as_array(column: ColumnElement[int], ids: Sequence[int]) -> ColumnElement[bool]:
+    # Imported here: SQLAlchemy's PostgreSQL dialect is big and only PostgreSQL storage needs it.
+    from sqlalchemy.dialects.postgresql import ARRAY
+
     return column == any_(literal(list(ids), ARRAY(BigInteger())))
 
 
