@@ -2,12 +2,14 @@
 
 Every failed apply names the verdict a review must reach (``expect``) and, where it tells the
 pre-flight's story, the pre-flight verdict (``preflight``); the demo tests hold the redrive
-service to both. The demo's targets are schema snapshot folders, which hold no data: the
-duplicate-key failure (``lock_held``) is therefore ``unknown`` ("no live target") here, while
-the lock-wait failure (``redrivable``) is ``likely_to_succeed`` from its cause alone. The same
-two scenarios on a live MariaDB target (``tests/redrive/test_review_preflight_live.py``) are
-``will_fail_again`` (the duplicate email still there) and ``likely_to_succeed``. Times are
-offsets before the demo's ``now``.
+service to both. By default the demo's targets are schema snapshot folders, which hold no data:
+the duplicate-key failure (``lock_held``) is then ``unknown`` ("no live target"), while the
+lock-wait failure (``redrivable``) is ``likely_to_succeed`` from its cause alone. Built on a
+live MySQL/MariaDB server (``demo --live-target``), those two scenarios get a real database
+holding their ``live`` rows (``services.demo.live``): the duplicate email is still there, so the
+pre-flight proves ``will_fail_again``, and the lock-wait copy left Spirit's checkpoint, so it is
+``likely_to_succeed`` and resumes (``LiveSeed.verdict``). Times are offsets before the demo's
+``now``.
 """
 
 from __future__ import annotations
@@ -45,6 +47,22 @@ class OperationSpec:
 
 
 @dataclass(frozen=True, slots=True)
+class LiveSeed:
+    """What the scenario's database holds on a live demo server besides its schema.
+
+    ``rows`` go into ``table`` (``columns``, the rest take their defaults); with ``checkpoint``
+    the failed task's copy left Spirit's shadow table and checkpoint at the task's progress.
+    ``verdict`` is the pre-flight verdict a review there reaches.
+    """
+
+    table: str
+    columns: tuple[str, ...]
+    rows: tuple[tuple[object, ...], ...]
+    verdict: str
+    checkpoint: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class ApplySpec:
     """One apply with its plan, tasks, operations and the live schema it leaves behind."""
 
@@ -72,6 +90,7 @@ class ApplySpec:
     snapshot: bool = True
     options: Mapping[str, object] = field(default_factory=dict)
     preflight: str = ""  # the pre-flight verdict its review shows ("": not part of its story)
+    live: LiveSeed | None = None  # its database on a live demo server (None: snapshot only)
 
     @property
     def primary_deployment(self) -> str:
@@ -84,6 +103,18 @@ class ApplySpec:
 
 HOURS = timedelta(hours=1)
 MINUTES = timedelta(minutes=1)
+DUPLICATE_EMAIL = "ops@acme.example"
+
+# 2,400 payment intents; the lock wait stopped the copy at 63%.
+PAYMENT_ROWS = tuple(
+    (1000 + n % 40, 500 + (n * 7919) % 250_000, "USD", "succeeded") for n in range(1, 2401)
+)
+# 1,200 users, two of them still sharing the on-call address (an SSO import made the second).
+USER_ROWS = (
+    *((f"user{n}@acme.example", f"User {n}") for n in range(1, 1201)),
+    (DUPLICATE_EMAIL, "Ops on-call"),
+    (DUPLICATE_EMAIL, "Ops on-call (SSO import)"),
+)
 
 SCENARIOS: tuple[ApplySpec, ...] = (
     ApplySpec(
@@ -114,6 +145,13 @@ SCENARIOS: tuple[ApplySpec, ...] = (
         ended_ago=35 * MINUTES,
         ran_for=3 * HOURS,
         preflight="likely_to_succeed",
+        live=LiveSeed(
+            "payment_intents",
+            ("merchant_id", "amount_cents", "currency", "status"),
+            PAYMENT_ROWS,
+            "likely_to_succeed",
+            checkpoint=True,
+        ),
     ),
     ApplySpec(
         key="drift",
@@ -146,8 +184,8 @@ SCENARIOS: tuple[ApplySpec, ...] = (
     ApplySpec(
         key="lock_held",
         expect="match_needs_force",
-        story="A duplicate email stopped the unique index; the rows were merged since, but "
-        "another pull request now holds the accounts lock.",
+        story="A duplicate email stopped the unique index and nobody has merged the two rows "
+        "yet; meanwhile another pull request took the accounts lock.",
         database="accounts",
         environment="production",
         repository="block/accounts-service",
@@ -160,17 +198,18 @@ SCENARIOS: tuple[ApplySpec, ...] = (
                 "users",
                 "failed",
                 "spirit: copy rows: Error 1062 (23000): Duplicate entry "
-                "'ops@acme.example' for key '_users_new.uniq_email'",
+                f"'{DUPLICATE_EMAIL}' for key '_users_new.uniq_email'",
                 progress=88,
             ),
         ),
         lock_owner="block/accounts-service#4821",
         state="failed",
-        error="task users: Error 1062 (23000): Duplicate entry 'ops@acme.example' for key "
+        error=f"task users: Error 1062 (23000): Duplicate entry '{DUPLICATE_EMAIL}' for key "
         "'_users_new.uniq_email'",
         ended_ago=4 * HOURS,
         ran_for=2 * HOURS,
         preflight="unknown",
+        live=LiveSeed("users", ("email", "display_name"), USER_ROWS, "will_fail_again"),
     ),
     ApplySpec(
         key="too_old",
