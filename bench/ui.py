@@ -19,6 +19,9 @@
 
 Each scenario runs in its own process, ``--runs`` times; the table shows median and worst.
 Targets: 1.0 s, 1.5 s and 0.3 s. Headless (``App.run_test``), 160x48.
+
+Then ``bench/first_paint.py``'s table: the triage list against an empty Textual app, headless
+and in a real terminal (tmux), in the same run (targets: <= 3x, <= 60 MiB peak RSS).
 """
 
 from __future__ import annotations
@@ -318,6 +321,12 @@ def main() -> int:
         print(f"- {fact}")
     for key, line in notes.items():
         print(f"- last {key} run: {line.removeprefix(MARKER).strip()}")
+    print()
+    print("First paint against an empty Textual app started the same way (bench/first_paint.py):")
+    print()
+    from first_paint import measure
+
+    print("\n".join(measure(args.runs)))
     return 0
 
 

@@ -53,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
         settings = build_settings(args)
     except RedriveConsoleError as exc:
         return report_setup_error(exc)
-    unknown_ids = sorted(set(settings.keymap) - _known_binding_ids())
+    # Listing the known ids imports every screen: only done when there is a keymap to check.
+    unknown_ids = sorted(set(settings.keymap) - _known_binding_ids()) if settings.keymap else []
     if unknown_ids:
         print(
             f"redrive-console: redrive_console.keymap: unknown binding id(s) "
