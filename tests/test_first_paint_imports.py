@@ -22,3 +22,21 @@ def test_the_redrive_service_loads_without_the_planner_or_pre_flight() -> None:
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_the_cache_setting_left_on_does_not_load_the_planner_model() -> None:
+    script = (
+        "import argparse, sys\n"
+        "from app.commands.planner_cache import apply_cache_option\n"
+        "apply_cache_option(argparse.Namespace(), True)\n"
+        "print('services.planner.disk_cache' in sys.modules)\n"
+        "apply_cache_option(argparse.Namespace(no_cache=True), True)\n"
+        "from services.planner import disk_cache\n"
+        "print(disk_cache.enabled())\n"
+        "apply_cache_option(argparse.Namespace(), True)\n"
+        "print(disk_cache.enabled())\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["False", "False", "True"]
