@@ -27,7 +27,8 @@ def build_service(args: argparse.Namespace, settings: Settings | None = None) ->
     """Connect to the storage and return the service every command and the TUI call.
 
     The operator is ``--operator``, else the config's ``redrive_console.operator``, else the
-    service's default (``cli:<user>@<host>``).
+    service's default (``cli:<user>@<host>``). The pre-flight is deep with ``--deep`` or
+    ``redrive_console.preflight_deep``, its size threshold ``preflight_size_threshold_rows``.
     """
     from app.commands.planner_cache import apply_cache_option
     from services.redrive import service
@@ -36,13 +37,16 @@ def build_service(args: argparse.Namespace, settings: Settings | None = None) ->
     settings = settings or build_settings(args)
     apply_cache_option(args, settings.planner_cache)
     storage = store.Storage.from_url(settings.storage_url)
-    return service.RedriveService(
+    built = service.RedriveService(
         storage,
         settings.targets,
         window=settings.redrive_window,
         operator=getattr(args, "operator", None) or settings.operator,
         spirit_compat=getattr(args, "spirit_compat", None) or settings.spirit_compat,
     )
+    built.preflight_deep = getattr(args, "deep", False) or settings.preflight_deep
+    built.preflight_size_threshold_rows = settings.preflight_size_threshold_rows
+    return built
 
 
 def report_setup_error(exc: RedriveConsoleError) -> int:

@@ -14,12 +14,14 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from services.preflight import Example, PreflightReport, TableReport
+from services.preflight import Example, PreflightLimits, PreflightReport, TableReport
 
 DEEP_HELP = (
-    "pre-flight tables over the size threshold too (their row estimate in information_schema; "
-    "otherwise they are 'not checked (N rows; use --deep)'): still read-only SELECTs, each under "
-    "the per-statement time limit and the row cap, so a check that needs longer says unknown"
+    "pre-flight tables over the size threshold too (an information_schema row estimate over "
+    f"{PreflightLimits().size_threshold_rows:,}, or redrive_console.preflight_size_threshold_rows;"
+    " otherwise they are 'not checked (N rows; use --deep)'); still read-only SELECTs, each under"
+    " the per-statement time limit and the row cap, so a check that needs longer says unknown"
+    " (redrive_console.preflight_deep: true does the same)"
 )
 
 

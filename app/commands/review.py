@@ -159,7 +159,6 @@ def open_service(args: argparse.Namespace) -> RedriveService | int:
         return report_setup_error(exc)
     service.operator = getattr(args, "operator", None) or settings.operator or default_operator()
     service.spirit_compat = getattr(args, "spirit_compat", None) or settings.spirit_compat
-    service.preflight_deep = getattr(args, "deep", False) or service.preflight_deep
     return service
 
 

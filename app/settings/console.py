@@ -29,6 +29,8 @@ _KEYS = frozenset(
         "api",
         "planner_cache",
         "planner",
+        "preflight_deep",
+        "preflight_size_threshold_rows",
     }
 )
 
@@ -45,6 +47,8 @@ class ConsoleOptions:
     planner_cache: bool = True  # false: never read or write the persistent planner cache
     # None: ``both`` when a SchemaBot endpoint is configured, else ``local`` (``--planner`` wins).
     planner: Planner | None = None
+    preflight_deep: bool = False  # true: every pre-flight also checks tables over the threshold
+    preflight_size_threshold_rows: int | None = None  # None: the pre-flight's default
 
 
 def parse_console_section(node: object) -> ConsoleOptions:
@@ -91,6 +95,9 @@ def parse_console_section(node: object) -> ConsoleOptions:
         except ValueError:
             known = ", ".join(p.value for p in Planner)
             raise ConfigError(f"{yt.join(SECTION, 'planner')}: must be one of {known}") from None
+    deep = False
+    if spec.get("preflight_deep") is not None:
+        deep = yt.boolean(spec["preflight_deep"], yt.join(SECTION, "preflight_deep"))
     return ConsoleOptions(
         keymap=keymap,
         read_only=read_only,
@@ -100,4 +107,17 @@ def parse_console_section(node: object) -> ConsoleOptions:
         api=parse_api_section(spec.get("api"), SECTION),
         planner_cache=planner_cache,
         planner=planner,
+        preflight_deep=deep,
+        preflight_size_threshold_rows=_threshold(spec.get("preflight_size_threshold_rows")),
     )
+
+
+def _threshold(value: object) -> int | None:
+    """``preflight_size_threshold_rows``: a whole number of rows, 0 or more (None: default)."""
+    if value is None:
+        return None
+    path = yt.join(SECTION, "preflight_size_threshold_rows")
+    rows = yt.number(value, path)
+    if not 0 <= rows <= 10**15 or rows != int(rows):  # also refuses .nan and .inf
+        raise ConfigError(f"{path}: must be a whole number of rows, 0 or more")
+    return int(rows)

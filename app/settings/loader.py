@@ -42,6 +42,8 @@ class Settings:
     api: ApiSettings | None = None  # redrive_console.api
     planner_cache: bool = True  # redrive_console.planner_cache: false switches it off
     planner: Planner | None = None  # redrive_console.planner (None: by endpoint, see --planner)
+    preflight_deep: bool = False  # redrive_console.preflight_deep (``--deep`` also turns it on)
+    preflight_size_threshold_rows: int | None = None  # None: the pre-flight's default
 
     @property
     def storage_display(self) -> str:
@@ -90,6 +92,8 @@ def load_settings(config_path: str | None, storage_url: str | None) -> Settings:
         api=console.api,
         planner_cache=console.planner_cache,
         planner=console.planner,
+        preflight_deep=console.preflight_deep,
+        preflight_size_threshold_rows=console.preflight_size_threshold_rows,
     )
 
 

@@ -271,6 +271,7 @@ def verify_rows(
         build_token(apply, task_rows.values(), op_rows.values(), seen_lock, plan.token.fingerprint),
         preflight_fingerprint=plan.token.preflight_fingerprint,
         preflight_verdict=plan.token.preflight_verdict,
+        preflight_deep=plan.token.preflight_deep,
     )
     if changes := describe_token_changes(plan.token, now):
         raise RedriveRefused(
