@@ -24,6 +24,7 @@ class TriageQuery:
     cursor: str | None
     limit: int
     replace: bool
+    include_all: bool = False  # any age, not only inside the redrive window
 
 
 class FailedAppliesLoaded(Message, bubble=False):
@@ -33,6 +34,15 @@ class FailedAppliesLoaded(Message, bubble=False):
         super().__init__()
         self.query = query
         self.page = page
+
+
+class OlderFailuresCounted(Message, bubble=False):
+    """How many failed applies the list inside the redrive window hides (for one load)."""
+
+    def __init__(self, generation: int, count: int) -> None:
+        super().__init__()
+        self.generation = generation
+        self.count = count
 
 
 class RedriveFinished(Message, bubble=False):

@@ -25,7 +25,7 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from screens.durations import ago, time_left
 from screens.error import ConsoleScreen
-from screens.messages import FailedAppliesLoaded, TriageQuery
+from screens.messages import FailedAppliesLoaded, OlderFailuresCounted, TriageQuery
 from screens.safe_text import literal, printable
 from screens.storage_status import StorageTrouble, classify
 from screens.widgets.console_header import ConsoleHeader
@@ -230,6 +230,7 @@ class TriageScreen(ConsoleScreen):
         Binding("escape", "clear_filter", "Clear filter", id="triage.clear-filter", show=False),
         Binding("e", "toggle_environment", "Env filter", id="triage.environment"),
         Binding("d", "toggle_database", "DB filter", id="triage.database"),
+        Binding("a", "toggle_any_age", "Any age", id="triage.any-age"),
         Binding("s", "cycle_sort", "Sort", id="triage.sort"),
         Binding("r", "refresh", "Refresh", id="triage.refresh"),
         Binding("m", "load_more", "More", id="triage.more"),
@@ -265,6 +266,8 @@ class TriageScreen(ConsoleScreen):
         self.refreshed_at: datetime | None = None
         self.environment: str | None = None
         self.database: str | None = None
+        self.any_age = False  # list failures of any age, not only inside the redrive window
+        self.older_hidden: int | None = None  # failures the window hides; None: not counted
         self.text_filter = ""
         self.search_term = ""  # the last text typed after "/", kept when the filter is cleared
         self.sort_index = 0
@@ -315,7 +318,17 @@ class TriageScreen(ConsoleScreen):
         limit = min(max(PAGE_SIZE, len(self.rows)), REFRESH_CAP) if keep_loaded else PAGE_SIZE
         self.fetching = True
         self._update_status()
-        self._load(TriageQuery(self.generation, self.environment, self.database, None, limit, True))
+        self._load(
+            TriageQuery(
+                self.generation,
+                self.environment,
+                self.database,
+                None,
+                limit,
+                True,
+                include_all=self.any_age,
+            )
+        )
 
     def _refresh_tick(self) -> None:
         # While the storage is away the retry timer, not the refresh interval, asks again.
@@ -329,7 +342,9 @@ class TriageScreen(ConsoleScreen):
 
     def shows_error_inline(self, worker: Worker) -> bool:
         """A lost storage is one status line that retries by itself, not a modal each time."""
-        return worker.group == "triage" and isinstance(worker.error, StorageUnavailableError)
+        return worker.group in ("triage", "triage-older") and isinstance(
+            worker.error, StorageUnavailableError
+        )
 
     @work(
         thread=True,
@@ -342,6 +357,7 @@ class TriageScreen(ConsoleScreen):
         page = self.service.list_failed(
             environment=query.environment,
             database=query.database,
+            include_all=query.include_all,
             cursor=query.cursor,
             limit=query.limit,
         )
@@ -365,6 +381,29 @@ class TriageScreen(ConsoleScreen):
         self.refreshed_at = self.clock()
         self.loaded = True
         self.fetching = False
+        self._show()
+        if message.query.replace and not message.query.include_all:
+            self._count_older(message.query)
+
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="triage-older",
+        description="Count older failed applies",
+    )
+    def _count_older(self, query: TriageQuery) -> None:
+        count = self.service.count_older_failed(
+            environment=query.environment, database=query.database
+        )
+        if not get_current_worker().is_cancelled:
+            self.post_message(OlderFailuresCounted(query.generation, count))
+
+    @on(OlderFailuresCounted)
+    def _older_counted(self, message: OlderFailuresCounted) -> None:
+        if message.generation != self.generation or self.any_age:
+            return
+        self.older_hidden = message.count
         self._show()
 
     @on(Worker.StateChanged)
@@ -400,7 +439,13 @@ class TriageScreen(ConsoleScreen):
         self._update_status()
         self._load(
             TriageQuery(
-                self.generation, self.environment, self.database, self.next_cursor, PAGE_SIZE, False
+                self.generation,
+                self.environment,
+                self.database,
+                self.next_cursor,
+                PAGE_SIZE,
+                False,
+                include_all=self.any_age,
             )
         )
 
@@ -501,13 +546,40 @@ class TriageScreen(ConsoleScreen):
                 "Press escape to clear the text filter, e / d to drop the environment or "
                 "database filter, r to refresh."
             )
-        return Text(
+        if self.any_age:
+            return Text("No failed applies, of any age.\n\nPress r to refresh.")
+        text = Text(
             "No failed applies inside the redrive window.\n\n"
             "Every apply that ended in terminal `failed` recently would be listed here, so "
             "there is nothing to redrive right now. An apply that failed before the window "
             "started cannot be redriven: create a new apply instead.\n\n"
-            "Press r to refresh."
         )
+        hint = self.older_hint()
+        if hint:
+            text.append(hint + ".\n\n")
+        text.append("Press r to refresh.")
+        return text
+
+    def window_words(self) -> str:
+        """Which failures the list shows: inside the redrive window, or any age."""
+        return "of any age" if self.any_age else "inside the redrive window"
+
+    def older_hint(self) -> str:
+        """ "N older failed applies hidden — press a for any age" while the window hides
+        some ("" otherwise); the key is the effective one (keymap)."""
+        if self.any_age or not self.older_hidden:
+            return ""
+        count = self.older_hidden
+        noun = "apply" if count == 1 else "applies"
+        key = self._key_display("triage.any-age")
+        return f"{count} older failed {noun} hidden — press {key} for any age"
+
+    def _key_display(self, binding_id: str) -> str:
+        """The key the footer shows for ``binding_id`` (after the keymap)."""
+        for active in self.active_bindings.values():
+            if active.binding.id == binding_id:
+                return self.app.get_key_display(active.binding)
+        return "?"
 
     def _filter_words(self) -> str:
         words = []
@@ -534,7 +606,11 @@ class TriageScreen(ConsoleScreen):
             shown = len(self.table.rows) if self.is_mounted else 0
             count = f"{shown} of {len(self.rows)} loaded" if self.text_filter else f"{shown}"
             counted = len(self.rows) if self.text_filter else shown
-            parts.append(f"{count} failed {'apply' if counted == 1 else 'applies'}")
+            noun = "apply" if counted == 1 else "applies"
+            parts.append(f"{count} failed {noun} {self.window_words()}")
+            hint = self.older_hint()
+            if hint:
+                parts.append(hint)
             if self.next_cursor is not None:
                 parts.append("more on the server: m or scroll down")
             if self.fetching:
@@ -712,6 +788,12 @@ class TriageScreen(ConsoleScreen):
         self.database = None if self.database or row is None else row.database
         self.request_reload()
 
+    def action_toggle_any_age(self) -> None:
+        """Any age (like ``list --all``) or back to the failures inside the redrive window."""
+        self.any_age = not self.any_age
+        self.older_hidden = None
+        self.request_reload()
+
     def action_cycle_sort(self) -> None:
         self.sort_index = (self.sort_index + 1) % len(SORT_ORDERS)
         self._show()
@@ -721,6 +803,8 @@ class TriageScreen(ConsoleScreen):
 
     def action_load_more(self) -> None:
         if self.next_cursor is None and not self.fetching:
-            self.notify("Nothing more to load: every failed apply in the window is listed.")
+            message = f"Nothing more to load: every failed apply {self.window_words()} is listed."
+            hint = self.older_hint()
+            self.notify(f"{message} {hint}." if hint else message)
             return
         self._load_more()

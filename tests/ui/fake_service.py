@@ -348,6 +348,8 @@ def make_logs(apply_identifier: str = "apply-0001") -> tuple[LogEntry, ...]:
 class FakeConsoleService:
     """Implements ``ConsoleService`` from canned data; thread-safe enough for UI workers.
 
+    ``older_rows`` are listed only with ``include_all`` (failed before the redrive window) and
+    counted by ``count_older_failed``.
     ``progress`` walks through ``progress_states`` (one step per call, staying on the last) after
     a successful redrive, so the outcome screen's watch can be observed.
     """
@@ -356,6 +358,7 @@ class FakeConsoleService:
         self,
         rows: Sequence[TriageRow] | None = None,
         *,
+        older_rows: Sequence[TriageRow] = (),
         now: datetime = FIXED_NOW,
         reviews: dict[str, Review] | None = None,
         rejections: dict[str, str] | None = None,
@@ -363,6 +366,7 @@ class FakeConsoleService:
         progress_states: Iterable[str] = ("failed_retryable", "running", "running"),
     ) -> None:
         self.rows = tuple(sample_rows() if rows is None else rows)
+        self.older_rows = tuple(older_rows)
         self.now = now
         self.reviews = dict(reviews or {})
         self.rejections = dict(rejections or {})
@@ -403,16 +407,30 @@ class FakeConsoleService:
             cursor=cursor,
             limit=limit,
         )
-        rows = [
-            row
-            for row in self.rows
-            if (environment is None or row.environment == environment)
-            and (database is None or row.database == database)
-        ]
+        rows = self._filtered(
+            self.rows + (self.older_rows if include_all else ()), environment, database
+        )
         start = int(cursor) if cursor else 0
         page = tuple(rows[start : start + limit])
         more = start + limit < len(rows)
         return TriagePage(page, self.now, str(start + limit) if more else None)
+
+    def count_older_failed(
+        self, *, environment: str | None = None, database: str | None = None
+    ) -> int:
+        self._enter("count_older_failed", environment=environment, database=database)
+        return len(self._filtered(self.older_rows, environment, database))
+
+    @staticmethod
+    def _filtered(
+        rows: Iterable[TriageRow], environment: str | None, database: str | None
+    ) -> list[TriageRow]:
+        return [
+            row
+            for row in rows
+            if (environment is None or row.environment == environment)
+            and (database is None or row.database == database)
+        ]
 
     def review(
         self, apply_identifier: str, environment: str, *, on_stage: StageCallback | None = None

@@ -81,7 +81,7 @@ async def test_one_failed_apply_is_singular() -> None:
         screen = app.screen
         assert isinstance(screen, TriageScreen)
         status = str(screen.query_one("#triage-status").render())
-        assert status.startswith("1 failed apply ·")
+        assert status.startswith("1 failed apply inside the redrive window ·")
 
 
 async def test_confirm_does_not_claim_to_reset_a_budget_already_at_zero() -> None:

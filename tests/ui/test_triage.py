@@ -203,6 +203,7 @@ def test_triage_bindings_have_ids() -> None:
         "triage.clear-filter",
         "triage.environment",
         "triage.database",
+        "triage.any-age",
         "triage.sort",
         "triage.refresh",
         "triage.more",
@@ -211,3 +212,94 @@ def test_triage_bindings_have_ids() -> None:
         "triage.next-match",
         "triage.previous-match",
     ]
+
+
+def _status(screen: TriageScreen) -> str:
+    return str(screen.query_one("#triage-status").render())
+
+
+def _older(*apply_ids: str):
+    return tuple(
+        make_triage_row(
+            apply_id,
+            failed_minutes_ago=60 * 72,
+            redrivable=False,
+            reason="failed outside the redrive window; create a new apply instead",
+        )
+        for apply_id in apply_ids
+    )
+
+
+async def test_any_age_toggle_lists_older_failures_and_says_which_window() -> None:
+    service = FakeConsoleService(sample_rows(), older_rows=_older("apply-0900", "apply-0901"))
+    app = build_app(service)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert screen.table.row_count == 4
+        assert _status(screen).startswith("4 failed applies inside the redrive window · ")
+        assert "2 older failed applies hidden — press a for any age" in _status(screen)
+        assert service.calls_to("count_older_failed") == [
+            ((), {"environment": None, "database": None})
+        ]
+        await pilot.press("a")
+        await settle(pilot)
+        assert service.calls_to("list_failed")[-1][1]["include_all"] is True
+        assert _ids(screen)[-2:] == ["apply-0900", "apply-0901"]
+        assert _status(screen).startswith("6 failed applies of any age · ")
+        assert "hidden" not in _status(screen)
+        assert len(service.calls_to("count_older_failed")) == 1  # nothing is hidden now
+        await pilot.press("a")
+        await settle(pilot)
+        assert screen.table.row_count == 4 and "2 older failed applies hidden" in _status(screen)
+
+
+async def test_no_hint_when_the_window_hides_nothing() -> None:
+    app = build_app(FakeConsoleService(sample_rows()))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "inside the redrive window" in _status(app.screen)
+        assert "hidden" not in _status(app.screen)
+
+
+async def test_the_older_count_follows_the_filters_and_the_keymap() -> None:
+    older = (*_older("apply-0900"), replace(_older("apply-0901")[0], environment="staging"))
+    service = FakeConsoleService(sample_rows(), older_rows=older)
+    app = build_app(service, keymap={"triage.any-age": "f6"})
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert "2 older failed applies hidden — press f6 for any age" in _status(app.screen)
+        await pilot.press("e")  # the highlighted apply-0001 is in production
+        await settle(pilot)
+        assert service.calls_to("count_older_failed")[-1][1]["environment"] == "production"
+        assert "1 older failed apply hidden — press f6 for any age" in _status(app.screen)
+
+
+async def test_an_empty_window_points_at_the_older_failures() -> None:
+    app = build_app(FakeConsoleService((), older_rows=_older("apply-0900")))
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        empty = str(app.screen.query_one("#triage-empty").render())
+        assert "1 older failed apply hidden — press a for any age." in empty
+        await pilot.press("m")
+        await pilot.pause()
+        notes = [note.message for note in app._notifications]
+        assert (
+            "Nothing more to load: every failed apply inside the redrive window is listed. "
+            "1 older failed apply hidden — press a for any age." in notes
+        )
+        await pilot.press("a")
+        await settle(pilot)
+        assert app.screen.table.row_count == 1
+
+
+async def test_a_failed_older_count_does_not_break_the_list() -> None:
+    service = FakeConsoleService(sample_rows(), older_rows=_older("apply-0900"))
+    service.fail_next["count_older_failed"] = StorageUnavailableError("storage unreachable: x")
+    app = build_app(service)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.screen.table.row_count == 4 and "hidden" not in _status(app.screen)
+        await pilot.press("r")
+        await settle(pilot)
+        assert "1 older failed apply hidden" in _status(app.screen)
