@@ -1,20 +1,32 @@
-"""The persistent planner cache: parsed models and parse verdicts kept between runs.
+"""The persistent planner cache: parsed models and verdicts kept between runs, in packs.
 
-One file per statement under ``$XDG_CACHE_HOME/redrive-console/planner/`` (default
-``~/.cache/redrive-console/planner/``), named by the statement's key (a SHA-256 of the text,
-flavour, Spirit level, grammar gate and planner version). A file is a header line with the
-SHA-256 of its payload, then the payload: JSON naming the format, the planner version, the
-model signature, the sqlglot version and the key, and holding either the model (plain JSON
-data, see ``model_codec``) or the refusal message. JSON instead of pickle: reading a file
-someone else wrote can never run code; the typed decoder refuses any value the model cannot
-hold. An entry that does not verify (truncated, corrupt, another version or key, not our
-format) is a miss: the statement is parsed again and its entry rewritten.
+Entries live under ``$XDG_CACHE_HOME/redrive-console/planner/`` (default
+``~/.cache/redrive-console/planner/``). Each entry is keyed by a SHA-256 of what it answers
+(a statement's text, flavour, Spirit level and grammar gate; or a pair of such keys) and
+holds a model, a refusal message, or the verdict that a desired table equals its live table.
 
-Writes go to a temporary file in the same folder, then ``os.replace`` (readers see the old
-entry or the new one, never half of one). The folder is bounded by size: when a run wrote
-entries and the total exceeds the limit, the least recently used files (by mtime, refreshed
-on every hit) are removed down to 80 % of it. Every failure of the disk is a miss, never an
-error of the plan.
+One plan writes one **pack** instead of a file per statement (creating a file costs about half
+a millisecond here, a plan of 1,000 tables needs 3,000 entries). A pack is named by the hash of
+the plan's set of keys, so the next plan of the same set reads that one file; a key it lacks is
+looked up in the other packs, through their headers, newest first. A pack is:
+
+- line 1: ``RCPK2`` and the SHA-256 of line 2;
+- line 2: a JSON header naming the format, the planner version, the model signature and the
+  sqlglot version, and listing each entry's key, offset, length and SHA-256;
+- then the entries, each a JSON document that names its own key again.
+
+JSON instead of pickle: reading a file someone else wrote can never run code; the typed decoder
+refuses any value the model cannot hold. Whatever does not verify (a header or an entry whose
+digest differs, a truncated file, another version, an entry naming another key, not our
+format) is a miss: the statement is parsed again and written in the plan's new pack. No fsync:
+every entry is verified on every read, so a torn write can only cost a miss.
+
+Writes go to a temporary file in the same folder, then ``os.replace`` (readers see the old pack
+or the new one, never half of one). The folder is bounded by size (and by a number of packs, so
+looking a key up stays cheap): when a run wrote a pack and the folder exceeds a bound, the least
+recently used packs (by mtime, refreshed on every use) are removed down to 80 % of it, stray
+temporary files and files of an older format first. Every failure of the disk is a miss, never
+an error of the plan.
 """
 
 from __future__ import annotations
@@ -24,16 +36,20 @@ import hashlib
 import json
 import os
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
+from threading import Lock
 
 from services.planner.model import Table
 from services.planner.model_codec import MODEL_SIGNATURE, decode_table, encode_table
 
-FORMAT = "redrive-console planner cache 1"
-_MAGIC = b"RCPC1 "
+FORMAT = "redrive-console planner cache 2"
+_MAGIC = b"RCPK2 "
+_SUFFIX = ".pack"
 DEFAULT_LIMIT_BYTES = 256 * 1024 * 1024
+MAX_PACKS = 256
 _EVICT_TO = 0.8
 
 
@@ -45,13 +61,21 @@ class Refusal:
     table: str
 
 
-Entry = Table | Refusal
+@dataclass(frozen=True, slots=True)
+class Unchanged:
+    """A cached diff verdict: the desired table (this name) plans no change against the live one."""
+
+    table: str
+
+
+Entry = Table | Refusal | Unchanged
 
 
 @dataclass(slots=True)
 class _Settings:
     enabled: bool = True
     limit_bytes: int = DEFAULT_LIMIT_BYTES
+    max_packs: int = MAX_PACKS
     directory: Path | None = None  # None: from $XDG_CACHE_HOME at each use
 
 
@@ -59,7 +83,11 @@ _settings = _Settings()
 
 
 def configure(
-    *, enabled: bool | None = None, limit_bytes: int | None = None, directory: Path | None = None
+    *,
+    enabled: bool | None = None,
+    limit_bytes: int | None = None,
+    max_packs: int | None = None,
+    directory: Path | None = None,
 ) -> None:
     """Switch the cache on or off (``--no-cache``, the ``planner_cache`` setting), bound it, or
     move it (tests)."""
@@ -69,6 +97,10 @@ def configure(
         if limit_bytes < 0:
             raise ValueError("the planner cache limit cannot be negative")
         _settings.limit_bytes = limit_bytes
+    if max_packs is not None:
+        if max_packs < 1:
+            raise ValueError("the planner cache must allow at least one pack")
+        _settings.max_packs = max_packs
     if directory is not None:
         _settings.directory = directory
 
@@ -86,7 +118,7 @@ def cache_directory() -> Path:
 
 @cache
 def _directory_for(xdg_cache_home: str, home: str) -> Path:
-    """Resolved once per (XDG_CACHE_HOME, HOME): a plan asks for it once per statement."""
+    """Resolved once per (XDG_CACHE_HOME, HOME)."""
     if xdg_cache_home and os.path.isabs(xdg_cache_home):
         return Path(xdg_cache_home) / "redrive-console" / "planner"
     return Path.home() / ".cache" / "redrive-console" / "planner"
@@ -103,11 +135,6 @@ def _grammar_version() -> str:
         return "unknown"
 
 
-def _path(key: bytes) -> Path:
-    name = key.hex()
-    return cache_directory() / name[:2] / name
-
-
 def _stamp(planner_version: str) -> dict[str, str]:
     return {
         "format": FORMAT,
@@ -117,36 +144,89 @@ def _stamp(planner_version: str) -> dict[str, str]:
     }
 
 
-def load(key: bytes, planner_version: str) -> Entry | None:
-    """The verified entry of ``key``, or ``None`` (absent, disabled or not trustworthy)."""
-    if not _settings.enabled:
-        return None
-    path = _path(key)
+def pack_name(keys: Iterable[bytes]) -> str:
+    """The file name of the pack holding exactly this set of keys."""
+    return hashlib.sha256(b"".join(sorted(set(keys)))).hexdigest()[:32] + _SUFFIX
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Pack:
+    """One pack file whose header verified: where each entry is, and its bytes once read."""
+
+    path: Path
+    first_line: bytes
+    base: int  # offset of the first entry in the file
+    records: dict[str, list[object]]  # key hex -> [offset, length, sha256 hex]
+    data: bytes | None = None
+    used: bool = False
+
+    def raw(self, key_hex: str) -> bytes | None:
+        """The verified bytes of one entry, or ``None`` (absent, replaced, corrupt)."""
+        record = self.records.get(key_hex)
+        if type(record) is not list or len(record) != 3:
+            return None
+        offset, length, digest = record
+        if type(offset) is not int or type(length) is not int or type(digest) is not str:
+            return None
+        if self.data is None:
+            try:
+                self.data = self.path.read_bytes()
+            except OSError:
+                self.data = b""
+            if not self.data.startswith(self.first_line):
+                self.data = b""  # replaced since its header was read: other offsets
+        start = self.base + offset
+        raw = self.data[start : start + length] if offset >= 0 and length >= 0 else b""
+        if len(raw) != length or _digest(raw) != digest:
+            return None
+        if not self.used:
+            self.used = True
+            with contextlib.suppress(OSError):
+                os.utime(self.path)  # recency for the LRU bound
+        return raw
+
+
+def _open_pack(path: Path, planner_version: str) -> _Pack | None:
+    """The pack at ``path`` if its header verifies and is of this planner, else ``None``."""
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as file:
+            first = file.readline(len(_MAGIC) + 80)
+            header = file.readline()
     except OSError:
         return None
-    entry = _verified(raw, key, planner_version)
-    if entry is not None:
-        with contextlib.suppress(OSError):
-            os.utime(path)  # recency for the LRU bound
-    return entry
-
-
-def _verified(raw: bytes, key: bytes, planner_version: str) -> Entry | None:
-    header, newline, payload = raw.partition(b"\n")
-    if not newline or not header.startswith(_MAGIC):
+    if not first.startswith(_MAGIC) or not first.endswith(b"\n") or not header.endswith(b"\n"):
         return None
-    if header[len(_MAGIC) :] != hashlib.sha256(payload).hexdigest().encode():
+    if first[len(_MAGIC) : -1] != _digest(header).encode():
         return None  # truncated or altered after it was written
     try:
-        document = json.loads(payload)
-        if type(document) is not dict or document.get("key") != key.hex():
-            return None
-        if any(document.get(name) != value for name, value in _stamp(planner_version).items()):
+        document = json.loads(header)
+    except (ValueError, RecursionError):
+        return None
+    if type(document) is not dict or type(document.get("entries")) is not dict:
+        return None
+    if any(document.get(name) != value for name, value in _stamp(planner_version).items()):
+        return None
+    return _Pack(path, first, len(first) + len(header), document["entries"])
+
+
+def _decode(raw: bytes, key_hex: str) -> Entry | None:
+    """The entry ``raw`` holds if it names ``key_hex`` and fits the model, else ``None``."""
+    try:
+        document = json.loads(raw)
+        if type(document) is not dict or document.get("key") != key_hex:
             return None
         if "table" in document:
             return decode_table(document["table"])
+        if "unchanged" in document:
+            name = document["unchanged"]
+            return Unchanged(name) if type(name) is str else None
         refusal = document["refusal"]
         if type(refusal) is not list or len(refusal) != 2:
             return None
@@ -158,70 +238,241 @@ def _verified(raw: bytes, key: bytes, planner_version: str) -> Entry | None:
         return None
 
 
-def store(key: bytes, planner_version: str, entry: Entry) -> int:
-    """Write ``entry`` atomically; returns the bytes written (0 when off or the disk failed)."""
-    if not _settings.enabled:
-        return 0
-    document: dict[str, object] = {**_stamp(planner_version), "key": key.hex()}
+def _encode(key_hex: str, entry: Entry) -> bytes:
+    document: dict[str, object] = {"key": key_hex}
     if isinstance(entry, Refusal):
         document["refusal"] = [entry.message, entry.table]
+    elif isinstance(entry, Unchanged):
+        document["unchanged"] = entry.table
     else:
         document["table"] = encode_table(entry)
-    payload = json.dumps(document, separators=(",", ":")).encode()
-    data = _MAGIC + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
-    path = _path(key)
+    return json.dumps(document, separators=(",", ":")).encode()
+
+
+@dataclass(slots=True)
+class _Catalog:
+    """Every pack's header in one folder, read once per process and newest first."""
+
+    directory: Path
+    planner_version: str
+    packs: dict[str, _Pack] = field(default_factory=dict)  # file name -> pack, newest first
+    loaded: bool = False
+
+    def pack(self, name: str) -> _Pack | None:
+        """The pack of this name (read now when the folder was not listed yet)."""
+        found = self.packs.get(name)
+        if found is None and not self.loaded:
+            found = _open_pack(self.directory / name, self.planner_version)
+            if found is not None:
+                self.packs[name] = found
+        return found
+
+    def find(self, key_hex: str, skip: str) -> tuple[_Pack, bytes] | None:
+        """The verified bytes of ``key_hex`` from any pack but ``skip``, newest first."""
+        if not self.loaded:
+            self._load()
+        for name, pack in list(self.packs.items()):
+            if name != skip and key_hex in pack.records:
+                raw = pack.raw(key_hex)
+                if raw is not None:
+                    return pack, raw
+        return None
+
+    def replaced(self, name: str) -> None:
+        """This process just wrote pack ``name``: read its header again, as the newest."""
+        self.packs.pop(name, None)
+        if self.loaded:
+            pack = _open_pack(self.directory / name, self.planner_version)
+            if pack is not None:
+                self.packs = {name: pack, **self.packs}
+
+    def _load(self) -> None:
+        self.loaded = True
+        try:
+            with os.scandir(self.directory) as items:
+                found = [
+                    (item.stat(follow_symlinks=False).st_mtime, item.name)
+                    for item in items
+                    if item.name.endswith(_SUFFIX) and item.is_file(follow_symlinks=False)
+                ]
+        except OSError:
+            return
+        packs: dict[str, _Pack] = {}
+        for _, name in sorted(found, reverse=True):
+            pack = self.packs.get(name) or _open_pack(self.directory / name, self.planner_version)
+            if pack is not None:
+                packs[name] = pack
+        self.packs = packs
+
+
+_catalogs: dict[tuple[Path, str], _Catalog] = {}
+_lock = Lock()  # plans run in worker threads: one catalog per folder, shared
+
+
+def _catalog(planner_version: str) -> _Catalog:
+    key = (cache_directory(), planner_version)
+    catalog = _catalogs.get(key)
+    if catalog is None:
+        catalog = _catalogs[key] = _Catalog(*key)
+    return catalog
+
+
+def forget_catalog() -> None:
+    """List the folder again at the next look-up (tests: what a new process sees)."""
+    with _lock:
+        _catalogs.clear()
+
+
+class Session:
+    """One plan's use of the cache: the pack of its key set, the other packs for what that one
+    lacks, and the pack it writes at the end when it computed anything new or read elsewhere."""
+
+    def __init__(self, keys: Iterable[bytes], planner_version: str) -> None:
+        self._enabled = _settings.enabled
+        self._keys = {key.hex() for key in keys}
+        self._version = planner_version
+        self._name = pack_name(bytes.fromhex(key) for key in self._keys)
+        self._own: _Pack | None = None
+        self._own_looked_up = False
+        self._read: list[_Pack] = []  # packs whose bytes this session read
+        self._gathered: dict[str, bytes] = {}  # entries read from other packs, or new
+
+    def load(self, key: bytes) -> Entry | None:
+        """The verified entry of ``key``, or ``None`` (absent, disabled or not trustworthy)."""
+        if not self._enabled:
+            return None
+        key_hex = key.hex()
+        with _lock:
+            catalog = _catalog(self._version)
+            if not self._own_looked_up:
+                self._own_looked_up = True
+                self._own = catalog.pack(self._name)
+                if self._own is not None:
+                    self._read.append(self._own)
+            raw = self._own.raw(key_hex) if self._own is not None else None
+            if raw is None:
+                found = catalog.find(key_hex, skip=self._name)
+                if found is None:
+                    return None
+                pack, raw = found
+                if pack not in self._read:
+                    self._read.append(pack)
+                self._gathered[key_hex] = raw
+        entry = _decode(raw, key_hex)
+        if entry is None:
+            self._gathered.pop(key_hex, None)
+        return entry
+
+    def store(self, key: bytes, entry: Entry) -> None:
+        """Keep ``entry`` for this session's pack (written by ``close``)."""
+        if self._enabled:
+            key_hex = key.hex()
+            self._gathered[key_hex] = _encode(key_hex, entry)
+            self._keys.add(key_hex)
+
+    def close(self) -> int:
+        """Write the session's pack if it lacked anything; returns the bytes written."""
+        if not self._enabled:
+            return 0
+        written = 0
+        with _lock:
+            if self._gathered:
+                catalog = _catalog(self._version)
+                own = self._own if self._own_looked_up else catalog.pack(self._name)
+                entries: dict[str, bytes] = {}
+                if own is not None:  # keep what the old pack of this set holds
+                    for key_hex in own.records:
+                        if key_hex in self._keys:
+                            raw = own.raw(key_hex)
+                            if raw is not None:
+                                entries[key_hex] = raw
+                    own.data = None
+                entries.update(self._gathered)
+                written = _write_pack(catalog.directory / self._name, entries, self._version)
+                if written:
+                    catalog.replaced(self._name)
+            for pack in self._read:
+                pack.data = None  # the models are in the process's own cache now
+        self._gathered = {}
+        self._read = []
+        if written:
+            evict()
+        return written
+
+
+def _write_pack(path: Path, entries: dict[str, bytes], planner_version: str) -> int:
+    """Write one pack atomically; returns its size (0 when too big for the bound or on failure)."""
+    records: dict[str, list[object]] = {}
+    offset = 0
+    for key_hex, raw in entries.items():
+        records[key_hex] = [offset, len(raw), _digest(raw)]
+        offset += len(raw)
+    header = json.dumps({**_stamp(planner_version), "entries": records}, separators=(",", ":"))
+    header_line = header.encode() + b"\n"
+    first = _MAGIC + _digest(header_line).encode() + b"\n"
+    size = len(first) + len(header_line) + offset
+    if size > _settings.limit_bytes:
+        return 0
     try:
         try:
             handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        except FileNotFoundError:  # the first entry of its shard folder
+        except FileNotFoundError:  # the first pack of this folder
             path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
             handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
         try:
             with os.fdopen(handle, "wb") as file:
-                file.write(data)
+                file.write(first)
+                file.write(header_line)
+                file.writelines(entries.values())
             os.replace(temporary, path)
         except BaseException:
             os.unlink(temporary)
             raise
     except OSError:
         return 0
-    return len(data)
+    return size
 
 
 def evict() -> int:
-    """Remove least recently used entries while the folder exceeds its bound; returns how many.
+    """Remove least recently used packs while the folder exceeds a bound; returns how many.
 
-    Stray temporary files (a writer killed between write and replace) count and go first.
+    Stray temporary files (a writer killed between write and replace) and files that are not
+    packs of this format (an older format's entries in sub-folders) count and go first.
     """
-    files: list[tuple[float, int, str]] = []
+    files: list[tuple[bool, float, int, str]] = []  # (is a pack, mtime, size, path)
     try:
-        shards = list(os.scandir(cache_directory()))
+        items = list(os.scandir(cache_directory()))
     except OSError:
         return 0
-    for shard in shards:
-        if not shard.is_dir(follow_symlinks=False):
-            continue
+    for item in items:
         try:
-            with os.scandir(shard.path) as entries:
-                for item in entries:
-                    if item.is_file(follow_symlinks=False):
-                        info = item.stat(follow_symlinks=False)
-                        stray = item.name.startswith(".tmp-")
-                        files.append((0.0 if stray else info.st_mtime, info.st_size, item.path))
+            if item.is_dir(follow_symlinks=False):
+                with os.scandir(item.path) as inner:
+                    for old in inner:
+                        if old.is_file(follow_symlinks=False):
+                            size = old.stat(follow_symlinks=False).st_size
+                            files.append((False, 0.0, size, old.path))
+            elif item.is_file(follow_symlinks=False):
+                info = item.stat(follow_symlinks=False)
+                pack = item.name.endswith(_SUFFIX)
+                files.append((pack, info.st_mtime, info.st_size, item.path))
         except OSError:
             continue
-    total = sum(size for _, size, _ in files)
-    if total <= _settings.limit_bytes:
+    total = sum(size for _, _, size, _ in files)
+    packs = sum(pack for pack, _, _, _ in files)
+    if total <= _settings.limit_bytes and packs <= _settings.max_packs:
         return 0
-    removed = 0
     target = _settings.limit_bytes * _EVICT_TO
-    for _, size, path in sorted(files):
-        if total <= target:
+    target_packs = max(1, int(_settings.max_packs * _EVICT_TO))
+    removed = 0
+    for pack, _, size, path in sorted(files):  # not packs first, then the oldest packs
+        if total <= target and packs <= target_packs:
             break
         try:
             os.unlink(path)
         except OSError:
             continue
         total -= size
+        packs -= pack
         removed += 1
     return removed

@@ -1,32 +1,56 @@
 """Parse one CREATE TABLE text into the normalised model, with content-hash caches.
 
-The cache key is the SHA-256 of the text, the flavour, the Spirit level, the grammar gate and
-``PLANNER_VERSION``, so a warm re-plan parses only tables whose text changed, and a planner
-upgrade never reuses old models. Two levels: an in-process LRU that ``reserve_cache`` sizes
-from the plan (every model of the plan fits, so a re-plan in the same process parses nothing
-unchanged), and the persistent ``disk_cache`` shared by later runs.
+The cache key is the SHA-256 of the text, the flavour, the Spirit level and the grammar gate;
+the persistent cache also stamps every pack with ``planner_stamp()`` (``PLANNER_VERSION`` and a
+digest of the planner's own source), so a warm re-plan parses only tables whose text changed,
+and a changed planner never reuses old models or verdicts. Two levels: an in-process LRU that
+``reserve_cache`` sizes from the plan (every model of the plan fits, so a re-plan in the same
+process parses nothing unchanged), and the persistent ``disk_cache`` shared by later runs.
+
+Besides models and refusals, both levels hold diff verdicts: ``pair_key`` names a desired
+statement and a live statement, and ``Unchanged`` records that the differ planned nothing
+for them, so the next plan of the same pair needs neither model.
 """
 
 from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from functools import cache
+from pathlib import Path
 from threading import Lock
 
 from services.planner import disk_cache
 from services.planner.api import Flavour
 from services.planner.build import build_table
-from services.planner.disk_cache import Refusal
+from services.planner.disk_cache import Refusal, Session, Unchanged
 from services.planner.lexer import join_tokens
 from services.planner.model import Table
 from services.planner.prepass import PreparedCreate, PrepassError, prepare_create
 from services.planner.spirit_level import DEFAULT_LEVEL, SpiritLevel
 
-PLANNER_VERSION = "1"
+PLANNER_VERSION = "2"
 _MIN_CACHE_SIZE = 6_000  # models of ~3 schemas of 1,000 tables (both sides)
-_cache: OrderedDict[bytes, Table | Refusal] = OrderedDict()
+_cache: OrderedDict[bytes, Table | Refusal | Unchanged] = OrderedDict()
 _cache_size = _MIN_CACHE_SIZE
 _cache_lock = Lock()
+
+
+@cache
+def planner_stamp() -> str:
+    """``PLANNER_VERSION`` plus a digest of the planner's source files.
+
+    A cached model or diff verdict is only as good as the code that made it: an edit of the
+    parser or the differ without a version bump must not reuse them.
+    """
+    digest = hashlib.sha256()
+    folder = Path(__file__).resolve().parent
+    for path in sorted(folder.rglob("*.py")):
+        digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+    return f"{PLANNER_VERSION}+{digest.hexdigest()[:16]}"
 
 
 class TableParseError(ValueError):
@@ -40,6 +64,16 @@ class TableParseError(ValueError):
 def _key(sql: str, flavour: Flavour, validate: bool, level: SpiritLevel) -> bytes:
     text = f"{PLANNER_VERSION}\0{flavour.value}\0{level.value}\0{int(validate)}\0{sql}"
     return hashlib.sha256(text.encode()).digest()
+
+
+def statement_key(item: Item) -> bytes:
+    """The cache key of one ``(sql, flavour, validate, level)`` item."""
+    return _key(*item)
+
+
+def pair_key(desired: bytes, live: bytes) -> bytes:
+    """The cache key of the diff verdict of a desired statement against a live statement."""
+    return hashlib.sha256(b"pair\0" + desired + live).digest()
 
 
 def parse_table(sql: str, flavour: Flavour, level: SpiritLevel = DEFAULT_LEVEL) -> Table:
@@ -96,10 +130,12 @@ def _validate_elements(prepared: PreparedCreate) -> None:
 
 
 def clear_cache() -> None:
-    """Forget every model held in this process (the disk cache is ``disk_cache``'s)."""
+    """Forget every model and verdict held in this process, and what it read of the disk's
+    folder (the disk's entries stay: what a new process sees)."""
     with _cache_lock:
         _cache.clear()
         _validated_elements.clear()
+    disk_cache.forget_catalog()
 
 
 def reserve_cache(entries: int) -> None:
@@ -119,7 +155,7 @@ def _parse_one(item: Item) -> Table | Refusal:
         return Refusal(str(exc), exc.table)
 
 
-def _remember(key: bytes, entry: Table | Refusal) -> None:
+def _remember(key: bytes, entry: Table | Refusal | Unchanged) -> None:
     with _cache_lock:
         _cache[key] = entry
         _cache.move_to_end(key)
@@ -127,28 +163,63 @@ def _remember(key: bytes, entry: Table | Refusal) -> None:
             _cache.popitem(last=False)
 
 
-def parse_many(items: list[Item]) -> list[Table | TableParseError]:
+@contextmanager
+def cache_session(keys: Iterable[bytes]) -> Iterator[Session]:
+    """The disk cache for one plan of these keys; its pack is written when the block ends."""
+    session = Session(keys, planner_stamp() if disk_cache.enabled() else PLANNER_VERSION)
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def unchanged_table(key: bytes, session: Session) -> str | None:
+    """The table name of a cached ``Unchanged`` verdict for the pair ``key``, else ``None``."""
+    with _cache_lock:
+        entry = _cache.get(key)
+    if entry is None:
+        entry = session.load(key)
+    if not isinstance(entry, Unchanged):
+        return None
+    _remember(key, entry)
+    return entry.table
+
+
+def remember_unchanged(key: bytes, table: str, session: Session) -> None:
+    """Record that the pair ``key`` plans no change (in this process and in the session)."""
+    entry = Unchanged(table)
+    with _cache_lock:
+        known = _cache.get(key) == entry
+    if not known:
+        session.store(key, entry)
+    _remember(key, entry)
+
+
+def parse_many(items: list[Item], session: Session | None = None) -> list[Table | TableParseError]:
     """Parse many ``(sql, flavour, validate, level)`` items through the caches, in input order.
 
     Each result is the model or the ``TableParseError`` for that statement (a refusal is a
-    verdict too: it is cached like a model). A process pool was measured slower here: forking
-    and pickling models cost more than the second core gave back on this shared machine.
+    verdict too: it is cached like a model). Without ``session`` one is opened for these items.
+    A process pool was measured slower here: forking and pickling models cost more than the
+    second core gave back on this shared machine.
     """
+    keys = [_key(*item) for item in items]
+    if session is None:
+        with cache_session(keys) as own:
+            return parse_many(items, own)
     results: list[Table | TableParseError] = []
-    written = 0
-    for item in items:
-        key = _key(*item)
+    for item, key in zip(items, keys, strict=True):
         with _cache_lock:
             entry = _cache.get(key)
+        if isinstance(entry, Unchanged):
+            entry = None  # a pair verdict never answers for a statement
         if entry is None:
-            entry = disk_cache.load(key, PLANNER_VERSION)
-            if entry is None:
+            entry = session.load(key)
+            if entry is None or isinstance(entry, Unchanged):
                 entry = _parse_one(item)
-                written += disk_cache.store(key, PLANNER_VERSION, entry)
+                session.store(key, entry)
         _remember(key, entry)
         results.append(
             TableParseError(entry.message, entry.table) if isinstance(entry, Refusal) else entry
         )
-    if written:
-        disk_cache.evict()
     return results

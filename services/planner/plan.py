@@ -20,7 +20,17 @@ from services.planner.lexer import quote_identifier, tokenize
 from services.planner.lint import lint_table
 from services.planner.model import Table
 from services.planner.order import order_alters, order_creates
-from services.planner.parse import TableParseError, parse_many, parse_table, reserve_cache
+from services.planner.parse import (
+    TableParseError,
+    cache_session,
+    pair_key,
+    parse_many,
+    parse_table,
+    remember_unchanged,
+    reserve_cache,
+    statement_key,
+    unchanged_table,
+)
 from services.planner.sources import table_name_of
 from services.planner.spirit_level import DEFAULT_LEVEL, SpiritLevel
 
@@ -65,12 +75,13 @@ def _unchanged(desired: str, live: str) -> bool:
     return _token_signature(desired) == _token_signature(live)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class _DesiredFile:
     file: str
     text: str
     name: str | None  # from the statement head; None until parsed when unreadable
     table: Table | None = None
+    unchanged: bool = False  # equal to its live table by a cached diff verdict
 
 
 def _desired_files(files: Mapping[str, str]) -> list[_DesiredFile]:
@@ -109,33 +120,59 @@ def plan_namespace(
             and _unchanged(strip_table_auto_increment(f.text), live[f.name])
         )
     ]
-    live_needed = sorted({f.name for f in pending if f.name in live})
     # Server-printed text skips the sqlglot gate (our element parser still fails closed).
-    results = parse_many(
-        [(f.text, flavour, True, level) for f in pending]
-        + [(live[name], flavour, not server_text, level) for name in live_needed]
-    )
-    for desired_file, result in zip(pending, results, strict=False):
-        if isinstance(result, TableParseError):
-            raise PlannerError(str(result), namespace=namespace, file=desired_file.file)
-        desired_file.table = result
-        desired_file.name = result.name
-    current_tables: dict[str, Table] = {}
-    for name, result in zip(live_needed, results[len(pending) :], strict=True):
-        if isinstance(result, TableParseError):
-            raise PlannerError(f"live table: {result}", namespace=namespace, table=name)
-        current_tables[name] = result
-    by_name: dict[str, _DesiredFile] = {}
-    for desired_file in desired_files:
-        name = desired_file.name or ""
-        if name in by_name:
-            raise PlannerError(
-                f"table {name!r} is also defined in {by_name[name].file}",
-                namespace=namespace,
-                file=desired_file.file,
-            )
-        by_name[name] = desired_file
-    return _changes(namespace, by_name, live, current_tables, flavour, level)
+    desired_keys = [statement_key((f.text, flavour, True, level)) for f in pending]
+    live_keys = {
+        name: statement_key((live[name], flavour, not server_text, level))
+        for name in sorted({f.name for f in pending if f.name in live})
+    }
+    pairs = {
+        position: pair_key(key, live_keys[f.name])
+        for position, (f, key) in enumerate(zip(pending, desired_keys, strict=True))
+        if f.name in live_keys
+    }
+    with cache_session([*desired_keys, *live_keys.values(), *pairs.values()]) as session:
+        # A pair the differ once found unchanged needs neither model (the verdict's name is
+        # the statement's own, so the head-named table is the one it was compared with).
+        for position in list(pairs):
+            if unchanged_table(pairs[position], session) == pending[position].name:
+                pending[position].unchanged = True
+            else:
+                del pairs[position]  # parsed below; its verdict is recorded after the diff
+        positions = [position for position, f in enumerate(pending) if not f.unchanged]
+        parsed = [pending[position] for position in positions]
+        live_needed = sorted({f.name for f in parsed if f.name in live})
+        results = parse_many(
+            [(f.text, flavour, True, level) for f in parsed]
+            + [(live[name], flavour, not server_text, level) for name in live_needed],
+            session,
+        )
+        head_names = [f.name for f in parsed]
+        for desired_file, result in zip(parsed, results, strict=False):
+            if isinstance(result, TableParseError):
+                raise PlannerError(str(result), namespace=namespace, file=desired_file.file)
+            desired_file.table = result
+            desired_file.name = result.name
+        current_tables: dict[str, Table] = {}
+        for name, result in zip(live_needed, results[len(parsed) :], strict=True):
+            if isinstance(result, TableParseError):
+                raise PlannerError(f"live table: {result}", namespace=namespace, table=name)
+            current_tables[name] = result
+        by_name: dict[str, _DesiredFile] = {}
+        for desired_file in desired_files:
+            name = desired_file.name or ""
+            if name in by_name:
+                raise PlannerError(
+                    f"table {name!r} is also defined in {by_name[name].file}",
+                    namespace=namespace,
+                    file=desired_file.file,
+                )
+            by_name[name] = desired_file
+        changes, unchanged = _changes(namespace, by_name, live, current_tables, flavour, level)
+        for position, head in zip(positions, head_names, strict=True):
+            if pending[position].name == head and head in unchanged:
+                remember_unchanged(pair_key(desired_keys[position], live_keys[head]), head, session)
+    return changes
 
 
 def _changes(
@@ -145,7 +182,8 @@ def _changes(
     current_tables: dict[str, Table],
     flavour: Flavour,
     level: SpiritLevel,
-) -> list[TableChange]:
+) -> tuple[list[TableChange], set[str]]:
+    """The plan's rows, and the altered tables whose diff planned nothing."""
     new_tables: dict[str, Table] = {}
     altered: dict[str, Table] = {}
     for name in sorted(desired):
@@ -168,6 +206,7 @@ def _changes(
         name: _diff(namespace, name, current_tables[name], table, flavour, level)
         for name, table in altered.items()
     }
+    unchanged = {name for name, statements in planned.items() if not statements}
     planned = {name: statements for name, statements in planned.items() if statements}
     order, split = order_alters(current_tables, altered, planned)
     first: list[TableChange] = []
@@ -191,7 +230,7 @@ def _changes(
         drops.append(
             _change(namespace, name, ddl + ";", "drop", lint_table(name, [ddl], None, None))
         )
-    return creates + alters + drops
+    return creates + alters + drops, unchanged
 
 
 def _diff(
@@ -242,8 +281,9 @@ def plan_schema(
     A source with a ``database_override`` holds every namespace in one database (SchemaBot's
     DSN-with-database mode): with several namespaces, a DROP cannot be attributed to one of them.
     """
-    # Each desired file and its live table may be parsed: keep them all for the next re-plan.
-    reserve_cache(2 * sum(len(files) for files in desired.values()))
+    # Each desired file and its live table may be parsed, and the pair's diff verdict kept:
+    # keep them all for the next re-plan.
+    reserve_cache(3 * sum(len(files) for files in desired.values()))
     with planning_collections():
         return _plan_schema(desired, source, level)
 

@@ -7,6 +7,7 @@ observed, not assumed.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -69,15 +70,47 @@ def entry_files() -> list[Path]:
     return sorted(p for p in disk_cache.cache_directory().rglob("*") if p.is_file())
 
 
-def test_a_new_run_reads_models_and_refusals_from_disk(parses: list[str]) -> None:
+def key_hex(text: str) -> str:
+    return parse_module.statement_key(plan_items(text)[0]).hex()
+
+
+def read_pack(path: Path) -> tuple[dict, dict[str, bytes]]:
+    """A pack's header document and its entries' bytes by key."""
+    raw = path.read_bytes()
+    _first, header, payload = raw.split(b"\n", 2)
+    document = json.loads(header)
+    entries = {
+        key: payload[offset : offset + length]
+        for key, (offset, length, _) in document["entries"].items()
+    }
+    return document, entries
+
+
+def write_pack(path: Path, document: dict, entries: dict[str, bytes]) -> None:
+    """A pack whose digests all verify, from any header fields and entries (forged content)."""
+    records, offset = {}, 0
+    for key, raw in entries.items():
+        records[key] = [offset, len(raw), hashlib.sha256(raw).hexdigest()]
+        offset += len(raw)
+    header = json.dumps({**document, "entries": records}).encode() + b"\n"
+    first = b"RCPK2 " + hashlib.sha256(header).hexdigest().encode() + b"\n"
+    path.write_bytes(first + header + b"".join(entries.values()))
+
+
+def test_a_new_run_reads_models_and_refusals_from_one_pack(parses: list[str]) -> None:
     first = parse_many(plan_items(USERS, ORDERS, REFUSED))
-    assert len(parses) == 3 and len(entry_files()) == 3
+    assert len(parses) == 3
+    (pack,) = entry_files()  # one file for the whole call, not one per statement
+    assert pack.name == disk_cache.pack_name(
+        bytes.fromhex(key_hex(t)) for t in (USERS, ORDERS, REFUSED)
+    )
     new_process()
     again = parse_many(plan_items(USERS, ORDERS, REFUSED))
     assert len(parses) == 3  # nothing parsed again
     assert again[:2] == first[:2]
     assert isinstance(again[2], TableParseError) and str(again[2]) == str(first[2])
     assert again[2].table == first[2].table
+    assert entry_files() == [pack]  # a complete pack is not written again
 
 
 def test_no_cache_neither_reads_nor_writes(parses: list[str]) -> None:
@@ -92,78 +125,140 @@ def test_no_cache_neither_reads_nor_writes(parses: list[str]) -> None:
     assert len(parses) == 2  # the entry on disk was not read
 
 
-def _corrupt(mutation: str, raw: bytes) -> bytes:
-    header, _, payload = raw.partition(b"\n")
-    document = json.loads(payload)
+def _corrupt(mutation: str, path: Path) -> None:
+    raw = path.read_bytes()
     if mutation == "truncated":
-        return raw[: len(raw) // 2]
-    if mutation == "flipped byte":
-        return raw[:-5] + bytes([raw[-5] ^ 0x01]) + raw[-4:]
+        path.write_bytes(raw[: len(raw) // 2])
+        return
+    if mutation == "truncated entry":
+        path.write_bytes(raw[:-5])
+        return
+    if mutation == "flipped byte in the entry":
+        path.write_bytes(raw[:-5] + bytes([raw[-5] ^ 0x01]) + raw[-4:])
+        return
+    if mutation == "flipped byte in the header":
+        at = raw.index(b'"grammar"') + 3
+        path.write_bytes(raw[:at] + bytes([raw[at] ^ 0x01]) + raw[at + 1 :])
+        return
     if mutation == "empty":
-        return b""
+        path.write_bytes(b"")
+        return
     if mutation == "altered text, old digest":
-        return raw.replace(b"life cycle", b"life cyclX")
+        path.write_bytes(raw.replace(b"life cycle", b"life cyclX"))
+        return
     if mutation == "pickle":
         import pickle
 
-        return pickle.dumps({"table": document["table"]})
+        path.write_bytes(pickle.dumps(read_pack(path)))
+        return
+    # The digests are recomputed: these packs verify as files, they are foreign in content.
+    document, entries = read_pack(path)
+    (key,) = entries
+    entry = json.loads(entries[key])
     if mutation == "other planner version":
         document["planner"] = PLANNER_VERSION + "-old"
     elif mutation == "other model shape":
         document["model"] = "0" * 16
     elif mutation == "other grammar version":
         document["grammar"] = "0.0.1"
+    elif mutation == "other format":
+        document["format"] = "redrive-console planner cache 1"
     elif mutation == "wrong type in the model":
-        document["table"][2][0][7] = "yes"  # Column.nullable must be a bool
+        entry["table"][2][0][7] = "yes"  # Column.nullable must be a bool
     elif mutation == "missing field":
-        document["table"][2][0].pop()
-    # The header is rebuilt: these entries verify as files, they are foreign in content.
-    payload = json.dumps(document).encode()
-    import hashlib
-
-    return header[:6] + hashlib.sha256(payload).hexdigest().encode() + b"\n" + payload
+        entry["table"][2][0].pop()
+    elif mutation == "entry of another key":
+        entry["key"] = "0" * 64
+    elif mutation == "record of the wrong type":
+        raw_entry = entries[key]
+        digest = hashlib.sha256(raw_entry).hexdigest()
+        records = {key: ["0", len(raw_entry), digest]}  # the offset must be an int
+        header = json.dumps({**document, "entries": records}).encode() + b"\n"
+        first = b"RCPK2 " + hashlib.sha256(header).hexdigest().encode() + b"\n"
+        path.write_bytes(first + header + raw_entry)
+        return
+    write_pack(path, document, {key: json.dumps(entry).encode()})
 
 
 MUTATIONS = [
     "truncated",
-    "flipped byte",
+    "truncated entry",
+    "flipped byte in the entry",
+    "flipped byte in the header",
     "altered text, old digest",
     "empty",
     "pickle",
     "other planner version",
     "other model shape",
     "other grammar version",
+    "other format",
     "wrong type in the model",
     "missing field",
+    "entry of another key",
+    "record of the wrong type",
 ]
 
 
 @pytest.mark.parametrize("mutation", MUTATIONS)
-def test_an_entry_that_does_not_verify_is_ignored_and_rebuilt(
+def test_a_pack_or_entry_that_does_not_verify_is_ignored_and_rebuilt(
     parses: list[str], mutation: str
 ) -> None:
     (expected,) = parse_many(plan_items(USERS))
     (path,) = entry_files()
-    path.write_bytes(_corrupt(mutation, path.read_bytes()))
+    _corrupt(mutation, path)
     new_process()
     (rebuilt,) = parse_many(plan_items(USERS))
     assert len(parses) == 2  # parsed again, not served from the bad entry
     assert rebuilt == expected
     new_process()
     parse_many(plan_items(USERS))
-    assert len(parses) == 2  # the rewritten entry is good again
+    assert len(parses) == 2  # the rewritten pack is good again
+    assert entry_files() == [path]
 
 
 def test_an_entry_of_another_statement_is_not_trusted(parses: list[str]) -> None:
-    """A valid entry copied under another key (e.g. by hand) is foreign: it names its own key."""
+    """A valid entry filed under another key (e.g. by hand) is foreign: it names its own key."""
     parse_many(plan_items(USERS, ORDERS))
-    users_path, orders_path = (
-        disk_cache._path(parse_module._key(*item)) for item in plan_items(USERS, ORDERS)
-    )
-    orders_path.write_bytes(users_path.read_bytes())
+    (path,) = entry_files()
+    document, entries = read_pack(path)
+    entries[key_hex(ORDERS)] = entries[key_hex(USERS)]
+    write_pack(path, document, entries)
     new_process()
-    (orders,) = parse_many(plan_items(ORDERS))
-    assert orders.name == "orders" and parses[-1] == ORDERS
+    tables = parse_many(plan_items(USERS, ORDERS))
+    assert [t.name for t in tables] == ["users", "orders"] and parses[-1] == ORDERS
+
+
+def test_a_new_set_of_statements_finds_known_ones_in_older_packs(parses: list[str]) -> None:
+    """A plan that changed one table reads the others from the previous plan's pack, then writes
+    the pack of its own set, so the run after it reads one file again."""
+    parse_many(plan_items(USERS, ORDERS))
+    (older,) = entry_files()
+    new_process()
+    changed = ORDERS.replace("PARTITIONS 4", "PARTITIONS 8")
+    parse_many(plan_items(USERS, changed))
+    assert parses == [USERS, ORDERS, changed]
+    newer = [p for p in entry_files() if p != older]
+    assert len(newer) == 1 and set(read_pack(newer[0])[1]) == {key_hex(USERS), key_hex(changed)}
+    new_process()
+    parse_many(plan_items(changed))  # a set of its own: found in a pack of another set
+    assert len(parses) == 3
+
+
+def test_a_pack_replaced_after_its_header_was_read_is_not_misread(parses: list[str]) -> None:
+    """Another process rewrote the pack between this one reading the header and the entries:
+    the offsets of the old header do not apply to the new bytes."""
+    parse_many(plan_items(USERS))
+    (path,) = entry_files()
+    new_process()
+    session = disk_cache.Session([bytes.fromhex(key_hex(USERS))], parse_module.planner_stamp())
+    catalog = disk_cache._catalog(parse_module.planner_stamp())
+    pack = catalog.pack(path.name)
+    assert pack is not None
+    document, entries = read_pack(path)
+    write_pack(path, {**document, "padding": "x" * 100}, entries)
+    assert pack.raw(key_hex(USERS)) is None
+    assert session.load(bytes.fromhex(key_hex(USERS))) is None
+    session.close()
 
 
 def test_the_folder_is_bounded_by_size_least_recently_used_first(parses: list[str]) -> None:
@@ -172,25 +267,41 @@ def test_the_folder_is_bounded_by_size_least_recently_used_first(parses: list[st
     (one,) = entry_files()
     size = one.stat().st_size
     disk_cache.configure(limit_bytes=int(size * 4.5))
-    parse_many(plan_items(*texts[1:4]))  # four entries: within the bound
-    for age, path in enumerate(
-        disk_cache._path(parse_module._key(*i)) for i in plan_items(*texts[:4])
-    ):
+    for text in texts[1:4]:
+        parse_many(plan_items(text))  # four packs: within the bound
+    packs = [
+        disk_cache.cache_directory() / disk_cache.pack_name([bytes.fromhex(key_hex(t))])
+        for t in texts
+    ]
+    for age, path in enumerate(packs[:4]):
         os.utime(path, (1_000_000 + age, 1_000_000 + age))  # texts[0] oldest ... texts[3]
     new_process()
     parse_many(plan_items(texts[0]))  # a hit refreshes texts[0]: now texts[1] is the oldest
-    parse_many(plan_items(texts[4]))  # fifth entry: over the bound, evict down to 80 %
-    remaining = {p.name for p in entry_files()}
-    keys = [disk_cache._path(parse_module._key(*i)).name for i in plan_items(*texts[:5])]
-    assert keys[1] not in remaining and keys[2] not in remaining
-    assert {keys[0], keys[3], keys[4]} <= remaining
+    parse_many(plan_items(texts[4]))  # fifth pack: over the bound, evict down to 80 %
+    remaining = set(entry_files())
+    assert packs[1] not in remaining and packs[2] not in remaining
+    assert {packs[0], packs[3], packs[4]} <= remaining
     assert sum(p.stat().st_size for p in entry_files()) <= size * 4.5
+    assert len(parses) == 5
+
+
+def test_the_folder_is_bounded_by_its_number_of_packs(parses: list[str]) -> None:
+    disk_cache.configure(max_packs=5)
+    texts = [USERS.replace("`users`", f"`users_{i}`") for i in range(6)]
+    for age, text in enumerate(texts):
+        parse_many(plan_items(text))
+        path = disk_cache.cache_directory() / disk_cache.pack_name([bytes.fromhex(key_hex(text))])
+        os.utime(path, (1_000_000 + age, 1_000_000 + age))
+    assert len(entry_files()) == 4  # the sixth pack evicted the two oldest (down to 80 %)
+    new_process()
+    parse_many(plan_items(texts[0]))
+    assert len(parses) == 7  # the oldest was among them
 
 
 def test_a_write_is_atomic_and_leaves_no_temporary_file(parses: list[str]) -> None:
     parse_many(plan_items(USERS, ORDERS))
     assert all(not p.name.startswith(".tmp-") for p in entry_files())
-    assert len(entry_files()) == 2
+    assert len(entry_files()) == 1
 
 
 def test_a_stray_temporary_file_goes_first_when_the_folder_is_full(parses: list[str]) -> None:
@@ -201,6 +312,45 @@ def test_a_stray_temporary_file_goes_first_when_the_folder_is_full(parses: list[
     disk_cache.configure(limit_bytes=int(entry.stat().st_size * 2.5))
     parse_many(plan_items(ORDERS))
     assert not stray.exists() and len(entry_files()) == 2
+
+
+def test_entries_of_the_older_per_file_format_go_first_when_the_folder_is_full(
+    parses: list[str],
+) -> None:
+    parse_many(plan_items(USERS))
+    (pack,) = entry_files()
+    old = disk_cache.cache_directory() / "ab" / ("ab" + "0" * 62)
+    old.parent.mkdir()
+    old.write_bytes(b"RCPC1 " + b"0" * (2 * pack.stat().st_size))
+    disk_cache.configure(limit_bytes=int(pack.stat().st_size * 2.6))
+    parse_many(plan_items(ORDERS))  # over the bound: the old format's file goes, not a pack
+    assert not old.exists() and len(entry_files()) == 2
+    new_process()
+    parse_many(plan_items(USERS))
+    assert parses == [USERS, ORDERS]
+
+
+def test_a_diff_verdict_spares_both_parses_of_an_unchanged_table_in_a_new_run(
+    parses: list[str],
+) -> None:
+    """A desired file written differently from the live text but planning no change: the next
+    run knows that pair from disk; a live table that changed since is parsed and planned."""
+    from services.planner import plan_schema
+    from services.planner.sources import StaticSchemaSource
+
+    desired = {"app": {"users.sql": USERS.replace("`", "").replace("\n", " ")}}
+    live = StaticSchemaSource({"app": {"users": USERS}}, Flavour.MARIADB, server_text=True)
+    assert plan_schema(desired, live).changes == ()
+    assert len(parses) == 2
+    new_process()
+    assert plan_schema(desired, live).changes == ()
+    assert len(parses) == 2  # neither side parsed: the pair's verdict came from the pack
+    altered = USERS.replace("  PRIMARY KEY", "  `extra` int DEFAULT NULL,\n  PRIMARY KEY")
+    moved = StaticSchemaSource({"app": {"users": altered}}, Flavour.MARIADB, server_text=True)
+    new_process()
+    (change,) = plan_schema(desired, moved).changes
+    assert change.ddl == "ALTER TABLE `users` DROP COLUMN `extra`;"
+    assert parses[2:] == [altered]  # the desired model came from disk, the new live text parsed
 
 
 def test_the_codec_round_trips_every_model_field() -> None:
@@ -247,7 +397,7 @@ def test_plan_cli_fills_the_cache_and_no_cache_leaves_it_alone(tmp_path: Path) -
     assert "ALTER TABLE" in skipped.stdout and not folder.exists()
     cached = _plan_cli(tmp_path)
     assert cached.returncode == 0 and cached.stdout == skipped.stdout
-    assert len([p for p in folder.rglob("*") if p.is_file()]) == 2
+    assert len([p for p in folder.rglob("*") if p.is_file()]) == 1  # one pack
     again = _plan_cli(tmp_path)
     assert again.stdout == skipped.stdout
 
