@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
@@ -15,6 +16,9 @@ from textual.screen import Screen
 
 from screens.error import ErrorScreen
 from services.redrive.api import ConsoleService
+
+if TYPE_CHECKING:
+    from services.schemabot_api.session import SchemaBotSession
 
 DEFAULT_THEME = "textual-dark"
 THEME_CYCLE = ("textual-dark", "textual-light", "ansi-dark", "ansi-light")
@@ -43,9 +47,12 @@ class ConsoleApp(App[None]):
         theme: str | None = None,
         clock: Callable[[], datetime] | None = None,
         refresh_seconds: float = 15.0,
+        schemabot: SchemaBotSession | None = None,
     ) -> None:
         super().__init__()
         self.service = service
+        # The SchemaBot server the reviews may ask (planner check, resubmit); None: never.
+        self.schemabot = schemabot
         self.operator = operator
         self.read_only = read_only
         self.keymap = dict(keymap or {})
@@ -80,10 +87,11 @@ class ConsoleApp(App[None]):
             self.screen.request_reload(keep_loaded=True)
 
     def action_help(self) -> None:
-        from screens.help import HelpScreen
+        from screens.help import HelpScreen, binding_ids_on
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(self.binding_scopes(), self.keymap))
+            current = binding_ids_on(self.screen)  # its keys are listed first
+            self.push_screen(HelpScreen(self.binding_scopes(), self.keymap, current_ids=current))
 
     def action_cycle_theme(self) -> None:
         index = THEME_CYCLE.index(self.theme) if self.theme in THEME_CYCLE else -1
@@ -99,8 +107,11 @@ class ConsoleApp(App[None]):
         from screens.help import HelpScreen
         from screens.logs import LogScreen
         from screens.outcome import OutcomeScreen
+        from screens.resubmit_confirm import ConfirmResubmitScreen
+        from screens.resubmit_outcome import ResubmitOutcomeScreen
         from screens.review import ReviewScreen
         from screens.triage import TriageScreen
+        from screens.widgets.console_table import ConsoleTable
         from screens.widgets.diff_view import DiffView
 
         scopes: list[tuple[str, type]] = [
@@ -108,8 +119,11 @@ class ConsoleApp(App[None]):
             ("failed applies", TriageScreen),
             ("review", ReviewScreen),
             ("diff pane", DiffView),
+            ("lists", ConsoleTable),
             ("confirm redrive", ConfirmRedriveScreen),
             ("outcome", OutcomeScreen),
+            ("confirm resubmit", ConfirmResubmitScreen),
+            ("resubmit outcome", ResubmitOutcomeScreen),
             ("apply log", LogScreen),
             ("help", HelpScreen),
             ("error", ErrorScreen),
@@ -117,30 +131,30 @@ class ConsoleApp(App[None]):
         return [(label, list(cls.BINDINGS)) for label, cls in scopes]
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """The command palette offers every binding active on ``screen`` (enabled ones)."""
-        yield from super().get_system_commands(screen)
+        """The command palette offers the operator's actions on ``screen`` and nothing else:
+        the enabled bindings with an id that the footer shows, plus the app's own (help,
+        theme, quit). Not Textual's internal commands (screenshot, keys panel, maximize, its
+        theme picker) nor hidden navigation keys (j/k, arrows, page keys)."""
         seen: set[str] = set()
         for key, active in screen.active_bindings.items():
             binding = active.binding
-            if not active.enabled or not binding.description or binding.action in seen:
+            if not active.enabled or not binding.id or binding.action in seen:
+                continue
+            if not binding.show and active.node is not self:
                 continue
             seen.add(binding.action)
-            label = binding.id or binding.action
             yield SystemCommand(
                 binding.description,
-                f"{self.get_key_display(binding) or key} · {label}",
+                f"{self.get_key_display(binding) or key} · {binding.id}",
                 _runner(self, binding.action, active.node),
             )
 
 
 def binding_ids() -> set[str]:
     """Every binding id of the console: what a keymap in the config file may remap."""
-    from screens.widgets.console_table import ConsoleTable
-
-    scopes = [*ConsoleApp.binding_scopes(), ("lists", list(ConsoleTable.BINDINGS))]
     return {
         binding.id
-        for _scope, bindings in scopes
+        for _scope, bindings in ConsoleApp.binding_scopes()
         for binding in bindings
         if isinstance(binding, Binding) and binding.id
     }

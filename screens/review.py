@@ -6,6 +6,17 @@ screen owns all state and only ever asks the service, never decides. Typed servi
 error path of ``ConsoleScreen`` (the error modal) and the banner says the review failed.
 Confirming pushes the confirmation modal and, on a result, the outcome screen. The pre-flight
 panel (``PreflightPanel``) shows each table's verdict; ``]`` / ``[`` jump between its findings.
+
+With a SchemaBot server configured (the app's ``schemabot`` session):
+
+- the planner panel shows the verdicts ``--planner remote|both`` asks for (stored / server /
+  local), asked in a second worker once the local review arrived; a table where the server and
+  the local planner disagree gets a loud mark, and a redrive stays blocked until the server
+  answered and allows it (as the CLI's ``redrive --planner`` refuses);
+- ``s`` resubmits the failed apply as a fresh apply: the server's fresh plan beside the stored
+  remaining work (a worker), the resubmit confirmation, then the resubmit outcome screen that
+  follows the new apply. On storage whose generation refuses the reopen (G2) it is the only
+  recovery offered: the redrive keys are not shown there at all.
 """
 
 from __future__ import annotations
@@ -22,7 +33,7 @@ from textual.widgets import Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from screens.durations import ago, between, clock_time, span, time_left
-from screens.error import ConsoleScreen, ErrorReport, describe_error
+from screens.error import ConsoleScreen, ErrorReport, describe_error, show_error
 from screens.safe_text import literal
 from screens.widgets.diff_model import DiffDocument, build_diff_document
 from screens.widgets.diff_view import DiffView
@@ -33,10 +44,15 @@ from services.domain.errors import RedriveConsoleError
 from services.domain.models import ApplyOperation
 from services.domain.states import RETRY_BUDGET, normalize_state
 from services.redrive.api import ConsoleService
-from services.redrive.model import Review, Verdict
+from services.redrive.model import Review, TableStatus, Verdict
+from services.redrive.planner_kind import Planner
 
 if TYPE_CHECKING:
     from screens.confirm import ConfirmResult
+    from screens.resubmit_confirm import ResubmitConfirmResult
+    from services.redrive.planner_choice import PlannerCheck
+    from services.schemabot_api.resubmit import ResubmitPreview
+    from services.schemabot_api.session import SchemaBotSession
 
 SHORT_TERMINAL_ROWS = 32
 """Below this many rows the review drops its spacing and shows fewer task lines."""
@@ -77,6 +93,46 @@ class ReviewFailed(Message):
         self.report = report
 
 
+class PlannerChecked(Message):
+    """The SchemaBot server's side of the review arrived; ``refusal`` is why it forbids the
+    redrive the local review allows (``None``: it does not)."""
+
+    def __init__(
+        self, generation: int, check: PlannerCheck, refusal: tuple[str, str] | None
+    ) -> None:
+        super().__init__()
+        self.generation = generation
+        self.check = check
+        self.refusal = refusal
+
+
+class PlannerCheckFailed(Message):
+    """The SchemaBot server could not be asked for its plan (refusal or no answer)."""
+
+    def __init__(self, generation: int, report: ErrorReport) -> None:
+        super().__init__()
+        self.generation = generation
+        self.report = report
+
+
+class ResubmitPreviewFailed(Message):
+    """The resubmit preview was refused (by a rule or by SchemaBot) or got no answer."""
+
+    def __init__(self, generation: int, report: ErrorReport) -> None:
+        super().__init__()
+        self.generation = generation
+        self.report = report
+
+
+class ResubmitPreviewReady(Message):
+    """The server's fresh plan beside the stored remaining work, for the resubmit confirmation."""
+
+    def __init__(self, generation: int, preview: ResubmitPreview) -> None:
+        super().__init__()
+        self.generation = generation
+        self.preview = preview
+
+
 class ReviewScreen(ConsoleScreen):
     """Review one failed apply before redriving it."""
 
@@ -106,6 +162,14 @@ class ReviewScreen(ConsoleScreen):
     }
     ReviewScreen #review-banner.-error { border-left: thick $error; color: $text-error; }
     ReviewScreen #review-banner.-pending { border-left: thick $accent; color: $text-accent; }
+    ReviewScreen #review-planner {
+        height: auto;
+        max-height: 6;
+        padding: 0 1;
+        margin: 1 0 0 0;
+        border-left: thick $accent;
+    }
+    ReviewScreen #review-planner.-loud { border-left: thick $error; }
     ReviewScreen #review-tasks {
         height: auto;
         max-height: 6;
@@ -122,20 +186,20 @@ class ReviewScreen(ConsoleScreen):
     /* A short terminal: no blank lines between the parts, fewer task lines, so the lock line,
        the verdict and the redrive keys stay on screen at 80x24. */
     ReviewScreen.-short #review-banner, ReviewScreen.-short #review-tasks,
-    ReviewScreen.-short #review-diff { margin: 0; }
+    ReviewScreen.-short #review-diff, ReviewScreen.-short #review-planner { margin: 0; }
     ReviewScreen.-short #review-tasks { max-height: 4; }
     ReviewScreen.-short #review-notes { max-height: 1; }
     """
 
-    FOOTER_FIRST = ("review.confirm", "review.force")
+    FOOTER_FIRST = ("review.confirm", "review.force", "review.resubmit")
     """Binding ids the footer keeps at any width (with help and quit)."""
 
     BINDINGS: list[BindingType] = [
         Binding("c,enter", "confirm", "Redrive…", id="review.confirm"),
         Binding("f", "force", "Force takeover…", id="review.force"),
+        Binding("s", "resubmit", "Resubmit…", id="review.resubmit"),
         Binding("r", "rerun", "Re-run review", id="review.rerun"),
-        # Priority: the diff pane uses l for horizontal scrolling (arrows still do that).
-        Binding("l", "logs", "Logs", id="review.logs", priority=True),
+        Binding("l", "logs", "Logs", id="review.logs"),
         Binding("y", "copy_id", "Copy id", id="review.copy-id"),
         # The diff pane has n/p for its changes; brackets step through pre-flight findings.
         Binding(
@@ -173,6 +237,10 @@ class ReviewScreen(ConsoleScreen):
         self.review: Review | None = None
         self.error: ErrorReport | None = None
         self.stages: list[str] = []
+        self.planner_check: PlannerCheck | None = None
+        self.planner_refusal: tuple[str, str] | None = None
+        self.planner_error: ErrorReport | None = None
+        self.resubmit_pending = False
         self._generation = 0
         self._worker: Worker[None] | None = None
 
@@ -180,11 +248,22 @@ class ReviewScreen(ConsoleScreen):
     def loading(self) -> bool:
         return self.review is None and self.error is None
 
+    @property
+    def schemabot(self) -> SchemaBotSession | None:
+        """The app's SchemaBot session (``None``: no server configured; nothing is asked)."""
+        return getattr(self.app, "schemabot", None)
+
+    @property
+    def asks_server_planner(self) -> bool:
+        session = self.schemabot
+        return session is not None and session.planner.asks_server
+
     # -- layout ---------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield Static(id="review-facts")
         yield Static(id="review-banner")
+        yield Static(id="review-planner")
         yield Static(id="review-tasks")
         yield PreflightPanel(id="review-preflight")
         yield DiffView(id="review-diff")
@@ -195,6 +274,7 @@ class ReviewScreen(ConsoleScreen):
         self.set_class(self.size.height < SHORT_TERMINAL_ROWS, "-short")
 
     def on_mount(self) -> None:
+        self.query_one("#review-planner", Static).display = self.asks_server_planner
         self.query_one(DiffView).focus()
         self._warm_up_highlighting()
         self.start_review()
@@ -212,6 +292,9 @@ class ReviewScreen(ConsoleScreen):
         self.review = None
         self.error = None
         self.stages = []
+        self.planner_check = None
+        self.planner_refusal = None
+        self.planner_error = None
         self.query_one(PreflightPanel).waiting()
         self.query_one(DiffView).show_message("Waiting for the fresh plan…")
         self._refresh_view()
@@ -273,6 +356,45 @@ class ReviewScreen(ConsoleScreen):
         else:
             diff.show_message("No statements to compare.")
         self._refresh_view()
+        if self.asks_server_planner:
+            self._planner_worker(message.generation, message.review)
+
+    # -- the SchemaBot server's side ------------------------------------------------------
+
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="planner",
+        description="ask the SchemaBot server for its plan",
+    )
+    def _planner_worker(self, generation: int, review: Review) -> None:
+        from services.redrive.planner_choice import planner_refusal
+
+        session = self.schemabot
+        assert session is not None  # started only with a session
+        try:
+            check = session.check_planners(review)
+        except RedriveConsoleError as error:  # a refusal by the server, or no answer
+            if not get_current_worker().is_cancelled:
+                report = describe_error(error, doing="ask the SchemaBot server for its plan")
+                self.post_message(PlannerCheckFailed(generation, report))
+            return
+        if not get_current_worker().is_cancelled:
+            self.post_message(PlannerChecked(generation, check, planner_refusal(check)))
+
+    @on(PlannerChecked)
+    def _planner_checked(self, message: PlannerChecked) -> None:
+        if message.generation == self._generation:
+            self.planner_check = message.check
+            self.planner_refusal = message.refusal
+            self._refresh_view()
+
+    @on(PlannerCheckFailed)
+    def _planner_failed(self, message: PlannerCheckFailed) -> None:
+        if message.generation == self._generation:
+            self.planner_error = message.report
+            self._refresh_view()
 
     @on(ReviewFailed)
     def _review_failed(self, message: ReviewFailed) -> None:
@@ -293,6 +415,11 @@ class ReviewScreen(ConsoleScreen):
             banner.set_class(name == state, f"-{name}")
         self.query_one("#review-tasks", Static).update(self._tasks())
         self.query_one("#review-notes", Static).update(self._notes())
+        if self.asks_server_planner:
+            planner = self.query_one("#review-planner", Static)
+            planner.update(self._planner_text())
+            loud = self.planner_error is not None or self.planner_refusal is not None
+            planner.set_class(loud or self._disagreeing(), "-loud")
         self.refresh_bindings()
 
     def _facts(self) -> Text:
@@ -382,6 +509,13 @@ class ReviewScreen(ConsoleScreen):
             return text, "mismatch"
         text = Text("⊘ NOT REDRIVABLE — ")
         text.append_text(literal(review.reason or "not redrivable", single_line=True))
+        if self._resubmit_offered():
+            text.append(
+                "\nNothing can be redriven. Press s to resubmit it as a fresh apply through "
+                "SchemaBot (you confirm first), r to re-run the review, escape to go back.",
+                style="not bold",
+            )
+            return text, "not-redrivable"
         text.append(
             "\nNothing can be redriven. Press r to re-run the review, escape to go back.",
             style="not bold",
@@ -398,6 +532,14 @@ class ReviewScreen(ConsoleScreen):
     def _match_hint(self, review: Review) -> str:
         if self.read_only:
             return "READ-ONLY mode: redrive is disabled."
+        if self.asks_server_planner and self.planner_refusal is not None:
+            if self.planner_refusal[0] == "planner_disagreement":
+                return "Redrive refused: the server and the local planner disagree (see below)."
+            return "Redrive refused: the server's plan differs from the stored work (see below)."
+        if self.asks_server_planner and self.planner_check is None:
+            if self.planner_error is not None:
+                return "Redrive is blocked: the SchemaBot server could not be asked for its plan."
+            return "Waiting for the SchemaBot server's plan before a redrive can be confirmed."
         if review.lock.held_by_other:
             return "Press c (or f) to redrive with a forced lock takeover; you confirm first."
         return "Press c or enter to redrive; you will be asked to confirm."
@@ -467,6 +609,63 @@ class ReviewScreen(ConsoleScreen):
             text.append(" → failed_retryable")
         return text
 
+    def _planner_text(self) -> Text:
+        """The planner panel: the verdicts the configured planner asks for, a loud mark where
+        the server and the local planner disagree, and what planning on the server does."""
+        session = self.schemabot
+        assert session is not None  # shown only with a session
+        text = Text.assemble(("Planner ", "bold"), (session.planner.value, "bold"), " · ")
+        check = self.planner_check
+        if self.planner_error is not None:
+            text.append("✘ SERVER NOT ASKED: ", style="bold")
+            report = self.planner_error
+            text.append_text(literal(f"{report.title}: {report.message}", single_line=True))
+            text.append("\nA redrive stays blocked until the server answers; r re-runs the review.")
+        elif check is None:
+            text.append("⋯ asking the SchemaBot server at " if self.review else "⋯ then asking ")
+            text.append_text(literal(session.url, single_line=True))
+            text.append(" for its fresh plan of the stored desired schema…")
+        else:
+            self._append_verdicts(text, check)
+        text.append("\n")
+        if check is not None and check.server_plan_id:
+            text.append("server plan ")
+            text.append_text(literal(check.server_plan_id, single_line=True))
+            text.append(" · ")
+        text.append("planning creates a plan record on the server and nothing else")
+        return text
+
+    def _append_verdicts(self, text: Text, check: PlannerCheck) -> None:
+        verdicts: list[tuple[str, str]] = []
+        if check.planner is Planner.BOTH:
+            verdicts.append(("stored vs local", check.stored_vs_local))
+        verdicts.append(("stored vs server", check.stored_vs_server or "not_compared"))
+        if check.server_vs_local is not None:
+            verdicts.append(("server vs local", check.server_vs_local))
+        for index, (label, verdict) in enumerate(verdicts):
+            text.append(" · " if index else "")
+            text.append(f"{label} ")
+            text.append(_PLANNER_MARKS.get(verdict, verdict.upper()), style="bold")
+        if check.server_reason:
+            text.append("\nserver not asked: ")
+            text.append_text(literal(check.server_reason, single_line=True))
+        if check.disagreeing_tables:
+            text.append("\n‼ PLANNER FIDELITY: server and local planner disagree on ", style="bold")
+            text.append_text(
+                literal(", ".join(check.disagreeing_tables), single_line=True, style="bold")
+            )
+        elif check.stored_vs_server == "mismatch":
+            tables = [
+                f"{row.namespace}.{row.table}"
+                for row in check.server_tables
+                if row.status is not TableStatus.SAME
+            ]
+            text.append("\nthe server's plan differs from the stored remaining work on ")
+            text.append_text(literal(", ".join(tables) or "its scalars", single_line=True))
+
+    def _disagreeing(self) -> bool:
+        return self.planner_check is not None and bool(self.planner_check.disagreeing_tables)
+
     def _notes(self) -> Text:
         lines: list[Text] = []
         if self.read_only:
@@ -489,10 +688,43 @@ class ReviewScreen(ConsoleScreen):
             and review.verdict is Verdict.MATCH
             and review.token is not None
             and not self.read_only
+            and self._planner_allows_redrive()
         )
+
+    def _planner_allows_redrive(self) -> bool:
+        """With ``--planner remote|both`` a redrive waits for the server's answer and is refused
+        when its plan differs from the stored work or from the local plan (as the CLI)."""
+        if not self.asks_server_planner:
+            return True
+        return self.planner_check is not None and self.planner_refusal is None
+
+    def _reopen_offered(self) -> bool:
+        """False where the storage generation refuses the reopen (G2): no redrive key at all."""
+        review = self.review
+        return review is None or review.storage is None or "reopen" in review.storage.actions
+
+    def _resubmit_state(self) -> bool | None:
+        """``check_action``'s answer for resubmit: hidden without a SchemaBot server or where
+        the generation allows no resubmit, greyed out until a failed apply's review is in."""
+        review = self.review
+        if self.schemabot is None:
+            return False
+        storage = review.storage if review is not None else None
+        if storage is not None and "resubmit" not in storage.actions:
+            return False
+        if review is None or review.apply.state != "failed" or self.resubmit_pending:
+            return None
+        return True
+
+    def _resubmit_offered(self) -> bool:
+        return self._resubmit_state() is True
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Textual's contract: True enabled, None shown greyed out, False hidden."""
+        if action in {"confirm", "force"} and not self._reopen_offered():
+            return False
+        if action == "resubmit":
+            return self._resubmit_state()
         if action == "confirm":
             return True if self._confirm_allowed() else None
         if action == "force":
@@ -533,6 +765,94 @@ class ReviewScreen(ConsoleScreen):
             )
         )
 
+    # -- resubmit -------------------------------------------------------------------------
+
+    def action_resubmit(self) -> None:
+        """Ask the server for its fresh plan, then confirm it in the resubmit modal."""
+        if self.review is None or self._resubmit_state() is not True:
+            return
+        self.resubmit_pending = True
+        self.refresh_bindings()
+        self.notify("Asking SchemaBot for a fresh plan of the stored desired schema…", timeout=3)
+        self._preview_worker(self._generation, self.review)
+
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="resubmit-preview",
+        description="ask SchemaBot for a fresh plan to resubmit",
+    )
+    def _preview_worker(self, generation: int, review: Review) -> None:
+        from screens.resubmit_confirm import resubmit_error_report
+
+        session = self.schemabot
+        assert session is not None  # the action is hidden without a session
+        ident = review.apply.apply_identifier
+        try:
+            preview = session.preview_resubmit(ident, review.environment)
+        except RedriveConsoleError as error:
+            self.post_message(ResubmitPreviewFailed(generation, resubmit_error_report(error)))
+            return
+        self.post_message(ResubmitPreviewReady(generation, preview))
+
+    @on(ResubmitPreviewFailed)
+    def _preview_failed(self, message: ResubmitPreviewFailed) -> None:
+        self.resubmit_pending = False
+        self.refresh_bindings()
+        show_error(self.app, message.report)
+
+    @on(Worker.StateChanged)
+    def _schemabot_worker_crashed(self, event: Worker.StateChanged) -> None:
+        # ConsoleScreen shows the modal; here the screen stops waiting for the answer.
+        if event.state is not WorkerState.ERROR or event.worker.error is None:
+            return
+        if event.worker.group == "resubmit-preview":
+            self.resubmit_pending = False
+            self.refresh_bindings()
+        elif event.worker.group == "planner" and self.planner_check is None:
+            doing = "ask the SchemaBot server for its plan"
+            self.planner_error = describe_error(event.worker.error, doing=doing)
+            self._refresh_view()
+
+    @on(ResubmitPreviewReady)
+    def _preview_ready(self, message: ResubmitPreviewReady) -> None:
+        from screens.resubmit_confirm import ConfirmResubmitScreen
+
+        self.resubmit_pending = False
+        self.refresh_bindings()
+        session = self.schemabot
+        if message.generation != self._generation or self.review is None or session is None:
+            return
+        preview = message.preview
+        confirm = ConfirmResubmitScreen(
+            preview,
+            self.review,
+            operator=self.operator,
+            read_only=self.read_only,
+            server=session.url,
+        )
+        self.app.push_screen(confirm, lambda result: self._resubmit_confirmed(preview, result))
+
+    def _resubmit_confirmed(
+        self, preview: ResubmitPreview, result: ResubmitConfirmResult | None
+    ) -> None:
+        from screens.resubmit_outcome import ResubmitOutcomeScreen
+
+        session = self.schemabot
+        if result is None or session is None:
+            return
+        self.app.push_screen(
+            ResubmitOutcomeScreen(
+                session,
+                self.service,
+                preview,
+                operator=self.operator,
+                confirmed_fingerprint=result.confirmed_fingerprint,
+                read_only=self.read_only,
+            )
+        )
+
     def action_next_finding(self) -> None:
         self.query_one(PreflightPanel).step(1)
 
@@ -554,6 +874,9 @@ class ReviewScreen(ConsoleScreen):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+
+_PLANNER_MARKS = {"match": "✔ MATCH", "mismatch": "✘ MISMATCH", "not_compared": "○ NOT COMPARED"}
 
 
 def _operation_label(operation: ApplyOperation) -> str:

@@ -13,11 +13,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 from app.cli import EXIT_OK, EXIT_USAGE, add_connection_options
+from app.commands.planner_option import add_planner_option
 
 if TYPE_CHECKING:
     from app.settings import Settings
     from app.tui import ConsoleApp
     from services.redrive.api import ConsoleService
+    from services.redrive.planner_kind import Planner
+    from services.schemabot_api.endpoint import ResolvedEndpoint
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -37,6 +40,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NAME",
         help="textual-dark (default), textual-light, ansi-dark or ansi-light (16 colours)",
     )
+    add_planner_option(parser)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -62,7 +66,18 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_USAGE
-    return launch(settings, read_only=args.read_only, operator=args.operator, theme=args.theme)
+    server = _schemabot_server(args, settings)
+    if isinstance(server, int):
+        return server
+    endpoint, planner = server
+    return launch(
+        settings,
+        read_only=args.read_only,
+        operator=args.operator,
+        theme=args.theme,
+        endpoint=endpoint,
+        planner=planner,
+    )
 
 
 def launch(
@@ -71,10 +86,48 @@ def launch(
     read_only: bool = False,
     operator: str | None = None,
     theme: str | None = None,
+    endpoint: ResolvedEndpoint | None = None,
+    planner: Planner | None = None,
 ) -> int:
     """Open the console on ``settings``; the storage is connected on first use, in a worker."""
-    build_console(settings, read_only=read_only, operator=operator, theme=theme).run()
+    build_console(
+        settings,
+        read_only=read_only,
+        operator=operator,
+        theme=theme,
+        endpoint=endpoint,
+        planner=planner,
+    ).run()
     return EXIT_OK
+
+
+def _schemabot_server(
+    args: argparse.Namespace, settings: Settings
+) -> tuple[ResolvedEndpoint | None, Planner] | int:
+    """The SchemaBot endpoint (``None``: not configured) and the planner the reviews trust
+    (``--planner``, else ``redrive_console.planner``, else ``both`` with an endpoint and
+    ``local`` without), or exit code 2 (already reported) for a bad endpoint configuration or a
+    planner that needs a server when none is configured."""
+    from app.schemabot_connection import configured_endpoint
+    from app.service_factory import report_setup_error
+    from services.domain.errors import RedriveConsoleError
+    from services.redrive.planner_kind import Planner, default_planner
+
+    try:
+        endpoint = configured_endpoint(args, settings)
+    except RedriveConsoleError as exc:
+        return report_setup_error(exc)
+    chosen = Planner(args.planner) if args.planner else settings.planner
+    planner = chosen or default_planner(endpoint is not None)
+    if planner.asks_server and endpoint is None:
+        print(
+            f"redrive-console: --planner {planner.value} needs a SchemaBot endpoint: pass "
+            "--endpoint, set SCHEMABOT_ENDPOINT, add a ~/.schemabot/config.yaml profile or set "
+            "redrive_console.api.endpoint",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    return endpoint, planner
 
 
 def build_console(
@@ -84,18 +137,33 @@ def build_console(
     operator: str | None = None,
     theme: str | None = None,
     refresh_seconds: float = 15.0,
+    endpoint: ResolvedEndpoint | None = None,
+    planner: Planner | None = None,
 ) -> ConsoleApp:
-    """The console app for ``settings`` with a lazily connected service (also used by the bench)."""
+    """The console app for ``settings`` with a lazily connected service (also used by the bench).
+
+    With an ``endpoint`` the console also talks to that SchemaBot server (the planner check
+    beside each review, and the resubmit); without one it never does."""
     from app.tui import ConsoleApp
     from services.redrive.identity import default_operator
+    from services.redrive.planner_kind import Planner
 
+    service = LazyService(lambda: _build_service(settings))
+    schemabot = None
+    if endpoint is not None:
+        from services.schemabot_api.session import SchemaBotSession
+
+        schemabot = SchemaBotSession(
+            endpoint, lambda: service.storage, planner=planner or Planner.BOTH
+        )
     return ConsoleApp(
-        cast("ConsoleService", LazyService(lambda: _build_service(settings))),
+        cast("ConsoleService", service),
         operator=operator or settings.operator or default_operator(),
         read_only=read_only or settings.read_only,
         keymap=settings.keymap,
         theme=theme,
         refresh_seconds=refresh_seconds,
+        schemabot=schemabot,
     )
 
 

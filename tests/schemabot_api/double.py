@@ -281,7 +281,10 @@ class SchemaBotDouble:
             if steps:
                 self._run_step(conn, apply.id, identifier, steps.pop(0))
                 apply = conn.execute(select(schema.applies).where(a.id == apply.id)).one()
-            tasks = conn.execute(select(schema.tasks).where(t.apply_id == apply.id)).all()
+            # Only the columns both storage generations have (G2 has no ready_to_complete).
+            progress_columns = (t.table_name, t.ddl, t.state, t.rows_copied, t.rows_total,
+                                t.progress_percent)  # fmt: skip
+            tasks = conn.execute(select(*progress_columns).where(t.apply_id == apply.id)).all()
         eta = self.eta_by_apply.get(identifier, 0)
         return {
             "state": apply.state,

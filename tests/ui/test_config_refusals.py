@@ -40,4 +40,11 @@ def test_every_binding_of_the_console_has_an_id() -> None:
         "app.quit-now",
         "triage.review",
         "list.page-down",
+        "review.resubmit",
+        "resubmit.cancel",
+        "resubmit.confirm",
+        "resubmit-outcome.back",
+        "resubmit-outcome.refresh",
+        "resubmit-outcome.logs",
+        "resubmit-outcome.copy-id",
     } <= binding_ids()

@@ -354,6 +354,7 @@ async def test_bindings_have_ids() -> None:
     assert ids == [
         "review.confirm",
         "review.force",
+        "review.resubmit",
         "review.rerun",
         "review.logs",
         "review.copy-id",
