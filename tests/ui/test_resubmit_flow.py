@@ -18,6 +18,7 @@ from textual.pilot import Pilot
 from textual.widgets import Button, DataTable, Input, Static
 
 from app.cli import main
+from screens.error import ErrorScreen
 from screens.resubmit_confirm import ConfirmResubmitScreen
 from screens.resubmit_outcome import ResubmitOutcomeScreen
 from screens.review import ReviewScreen
@@ -30,7 +31,13 @@ from services.storage.init import init_storage
 from services.storage.store import Storage
 from tests.redrive.review_storage_support import FixedTargets, write_snapshot
 from tests.schemabot_api.double import EngineStep, SchemaBotDouble
-from tests.schemabot_api.support import LIVE, LIVE_WITH_PHONE, endpoint_of, seed_failed_apply
+from tests.schemabot_api.support import (
+    LIVE,
+    LIVE_WITH_PHONE,
+    TOKEN,
+    endpoint_of,
+    seed_failed_apply,
+)
 from tests.schemabot_api.test_resubmit_cli import local_rows, logs_of
 from tests.storage.factories import insert_apply
 from tests.storage_generations.layouts import build
@@ -88,6 +95,7 @@ def console(
     read_only: bool = False,
     poll_seconds: float = 3600.0,
     timeout: float = 5.0,
+    token: str | None = None,
 ):
     """The console on the real service; the local planner reads a snapshot of ``LIVE``. The
     poll interval is long unless a test asks otherwise, so polls happen when it presses r."""
@@ -96,7 +104,7 @@ def console(
     app = build_app(service, read_only=read_only)
     if double is not None:
         app.schemabot = SchemaBotSession(
-            endpoint_of(double.url, timeout=timeout),
+            endpoint_of(double.url, token, timeout=timeout),
             lambda: storage,
             planner=planner,
             poll_seconds=poll_seconds,
@@ -284,6 +292,31 @@ async def test_a_mismatching_server_plan_needs_its_fingerprint_typed(
         assert outcome.outcome.resubmitted
     (log,) = logs_of(g1_storage.engine, seeded.apply_id)
     assert log.metadata["matched_stored_work"] is False
+
+
+async def test_a_refused_plan_is_shown_with_the_servers_reason_and_no_token(
+    g1_storage: Storage, doubles, tmp_path: Path
+) -> None:
+    double = start_double(doubles, g1_storage, token=TOKEN)
+    double.fail("POST /api/plan", 503, "engine_unavailable", f"tern is down (token {TOKEN})")
+    seeded = seed_failed_apply(g1_storage)
+    app = console(g1_storage, double, tmp_path, token=TOKEN)
+    async with app.run_test(size=SIZE) as pilot:
+        review = await open_review(pilot, seeded.apply_identifier)
+        before = local_rows(g1_storage.engine)
+        await pilot.press("s")
+        await settle(pilot)
+        await pilot.pause()
+        modal = app.screen
+        assert isinstance(modal, ErrorScreen)
+        shown = " ".join(str(w.render()) for w in modal.query("Static"))
+        assert "SchemaBot refused (engine_unavailable)" in shown and "tern is down" in shown
+        assert TOKEN not in shown and "<redacted>" in shown
+        await pilot.press("escape")
+        assert app.screen is review and review.check_action("resubmit", ()) is True
+    assert double.routed("POST /api/plan")[0].headers["Authorization"] == f"Bearer {TOKEN}"
+    assert double.routed("POST /api/apply") == []
+    assert local_rows(g1_storage.engine) == before
 
 
 async def test_read_only_resubmits_without_a_local_log_row(
