@@ -14,17 +14,24 @@ import contextlib
 import socket
 import threading
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pymysql
 from pymysql.constants import CR
-from sqlalchemy import Engine, event
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
 
 DEFAULT_LIMIT_SECONDS = 5
 
 
 def bound_connect_time(engine: Engine) -> None:
-    """Make every new connection of this PyMySQL ``engine`` open within its connect timeout."""
+    """Make every new connection of this PyMySQL ``engine`` open within its connect timeout.
+
+    (SQLAlchemy is imported here only: ``open_connection`` serves plain PyMySQL callers too.)
+    """
+    from sqlalchemy import event
+
     event.listen(engine, "do_connect", _do_connect)
 
 

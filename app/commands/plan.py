@@ -97,15 +97,17 @@ def _current_source(directory: Path, namespaces: list[str], flavour: str):
 
 
 def _live_source(url: str):
-    """The server as a schema source (SQLAlchemy is imported for a live target only)."""
-    from sqlalchemy.exc import ArgumentError
-
+    """The server as a schema source (SQLAlchemy is imported only for a URL that needs it)."""
     from services.planner.live_source import LiveSchemaSource
 
     try:
         return LiveSchemaSource(url)
-    except ArgumentError:
-        raise _BadInput("--target-url is not a valid SQLAlchemy URL") from None
+    except Exception as exc:
+        # Only SQLAlchemy parses a URL it can refuse; if it was not imported, this is not that.
+        argument_error = getattr(sys.modules.get("sqlalchemy.exc"), "ArgumentError", None)
+        if argument_error is not None and isinstance(exc, argument_error):
+            raise _BadInput("--target-url is not a valid SQLAlchemy URL") from None
+        raise
 
 
 def run(args: argparse.Namespace) -> int:

@@ -1,22 +1,72 @@
-"""The live schema source: a MySQL/MariaDB server read with ``SHOW CREATE TABLE`` in batches."""
+"""The live schema source: a MySQL/MariaDB server read with ``SHOW CREATE TABLE`` in batches.
+
+A plain ``mysql+pymysql://user:password@host:port/db`` URL (no query, or ``connect_timeout``
+alone) is opened with PyMySQL directly: the connect arguments SQLAlchemy's PyMySQL dialect
+would build from it are the ones below, and SQLAlchemy's import (about a quarter of a second)
+is not paid by ``plan --target-url``. Any other URL, or an ``Engine``, goes through SQLAlchemy.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl, unquote
 
 import pymysql
-from sqlalchemy import create_engine
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.pool import NullPool
 
-from services.mysql_handshake import DEFAULT_LIMIT_SECONDS, bound_connect_time
+from services.mysql_handshake import DEFAULT_LIMIT_SECONDS, open_connection
 from services.planner.api import Flavour, PlannerError
 from services.planner.lexer import quote_identifier
 from services.planner.sources import is_planned_table
 
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
 _BATCH = 250
 _MULTI_STATEMENTS = 1 << 16  # pymysql.constants.CLIENT.MULTI_STATEMENTS
+
+# SQLAlchemy's own URL pattern (sqlalchemy.engine.url._parse_url), for one driver name.
+_PLAIN_URL = re.compile(
+    r"""
+    mysql\+pymysql://
+    (?:(?P<username>[^:/]*)(?::(?P<password>[^@]*))?@)?
+    (?:(?:\[(?P<ipv6host>[^/\?]+)\]|(?P<ipv4host>[^/:\?]+))?(?::(?P<port>[^/\?]*))?)?
+    (?:/(?P<database>[^\?]*))?
+    (?:\?(?P<query>.*))?
+    """,
+    re.X,
+)
+
+
+def _plain_connect_args(url: str) -> dict[str, Any] | None:
+    """PyMySQL's arguments for a plain URL (the default schema left out), else ``None``."""
+    match = _PLAIN_URL.fullmatch(url)
+    if match is None:
+        return None
+    parts = match.groupdict()
+    query = parse_qsl(parts["query"]) if parts["query"] is not None else []
+    if any(key != "connect_timeout" for key, _ in query) or len(query) > 1:
+        return None
+    try:
+        port = int(parts["port"]) if parts["port"] else None
+        timeout = int(query[0][1]) if query else DEFAULT_LIMIT_SECONDS
+    except ValueError:
+        return None
+    args: dict[str, Any] = {
+        "client_flag": _MULTI_STATEMENTS,
+        "charset": "utf8mb4",
+        "connect_timeout": timeout,
+    }
+    host = parts["ipv4host"] or parts["ipv6host"]
+    for name, value in (("user", parts["username"]), ("password", parts["password"])):
+        if value:
+            args[name] = unquote(value)
+    if host:
+        args["host"] = host
+    if port is not None:
+        args["port"] = port
+    return args
 
 
 class LiveSchemaSource:
@@ -30,7 +80,26 @@ class LiveSchemaSource:
     server_text = True  # texts are printed by the server: an equal desired file is unchanged
 
     def __init__(self, url: str | Engine, *, database_override: str | None = None) -> None:
-        base = url.url if isinstance(url, Engine) else make_url(url)
+        plain = _plain_connect_args(url) if isinstance(url, str) else None
+        self._engine: Engine | None = None
+        self._url = url if isinstance(url, str) else None
+        if plain is not None:
+            self._connect: Callable[[], Any] = lambda: open_connection(**plain)
+            self._safe_url = ""  # rendered by SQLAlchemy when an error needs it
+        else:
+            self._connect = self._engine_connect(url)
+        self.database_override = database_override
+        self._flavour: Flavour | None = None
+        self._version = ""
+
+    def _engine_connect(self, url: str | Engine) -> Callable[[], Any]:
+        from sqlalchemy import create_engine
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.pool import NullPool
+
+        from services.mysql_handshake import bound_connect_time
+
+        base = url.url if not isinstance(url, str) else make_url(url)
         self._engine = create_engine(
             base.set(database="") if base.database else base,  # connect without a default schema
             connect_args={
@@ -43,9 +112,7 @@ class LiveSchemaSource:
         )
         bound_connect_time(self._engine)  # a wrong port fails in seconds, handshake included
         self._safe_url = base.render_as_string(hide_password=True)
-        self.database_override = database_override
-        self._flavour: Flavour | None = None
-        self._version = ""
+        return self._engine.raw_connection
 
     @property
     def flavour(self) -> Flavour:
@@ -68,10 +135,29 @@ class LiveSchemaSource:
 
     def _raw(self):
         try:
-            connection = self._engine.raw_connection()
-        except (SQLAlchemyError, OSError, pymysql.MySQLError) as exc:
-            raise PlannerError(f"cannot connect to {self._safe_url}: {_first_line(exc)}") from None
+            connection = self._connect()
+        except Exception as exc:
+            if not isinstance(exc, self._connect_errors()):
+                raise
+            raise PlannerError(f"cannot connect to {self.safe_url}: {_first_line(exc)}") from None
         return _Cursor(connection)
+
+    def _connect_errors(self) -> tuple[type[BaseException], ...]:
+        """What a failed connect raises: the driver's errors, and SQLAlchemy's for an engine."""
+        if self._engine is None:
+            return (OSError, pymysql.MySQLError)
+        from sqlalchemy.exc import SQLAlchemyError
+
+        return (OSError, pymysql.MySQLError, SQLAlchemyError)
+
+    @property
+    def safe_url(self) -> str:
+        """The URL as shown in messages: the password replaced by ``***``."""
+        if not self._safe_url and self._url is not None:
+            from sqlalchemy.engine import make_url
+
+            self._safe_url = make_url(self._url).render_as_string(hide_password=True)
+        return self._safe_url
 
     def load(self, namespace: str) -> Mapping[str, str]:
         schema = self.database_override or namespace
@@ -109,11 +195,12 @@ class LiveSchemaSource:
         return tables
 
     def dispose(self) -> None:
-        self._engine.dispose()
+        if self._engine is not None:
+            self._engine.dispose()
 
 
 class _Cursor:
-    """A DB-API cursor on a pooled raw connection, closed and returned on exit."""
+    """A DB-API cursor on a raw connection, closed on exit."""
 
     def __init__(self, connection) -> None:
         self._connection = connection

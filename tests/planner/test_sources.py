@@ -159,3 +159,80 @@ def test_target_dsn_with_a_database_plans_every_namespace_there(
         ("only", "alter"),
         ("only", "drop"),
     ]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "mysql+pymysql://root@127.0.0.1:3306",
+        "mysql+pymysql://root:@127.0.0.1",
+        "mysql+pymysql://app:p%40ss%3Aw%2Ford@db.example:3307/payments",
+        "mysql+pymysql://app:secret@[::1]:3306/payments?connect_timeout=9",
+        "mysql+pymysql://localhost",
+        "mysql+pymysql://",
+    ],
+)
+def test_a_plain_url_connects_with_the_arguments_sqlalchemy_would_give(url: str) -> None:
+    """The PyMySQL arguments of a plain URL equal what SQLAlchemy's dialect builds from it
+    (default schema dropped, the source's own arguments on top), so skipping SQLAlchemy for
+    ``plan --target-url`` changes nothing but the import time."""
+    from sqlalchemy import create_engine
+
+    from services.planner.live_source import _plain_connect_args
+
+    base = make_url(url)
+    engine = create_engine(base.set(database="") if base.database else base)
+    _, expected = engine.dialect.create_connect_args(engine.url)
+    expected.pop("client_flag")
+    expected.update(
+        client_flag=1 << 16,
+        charset="utf8mb4",
+        connect_timeout=int(base.query.get("connect_timeout", 5)),
+    )
+    assert _plain_connect_args(url) == expected
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "mysql+pymysql://root@127.0.0.1:3306?read_timeout=30",
+        "mysql+pymysql://root@127.0.0.1:3306?ssl_ca=/etc/ca.pem",
+        "mysql+pymysql://root@127.0.0.1:3306?connect_timeout=5&connect_timeout=6",
+        "mysql+pymysql://root@127.0.0.1:notaport",
+        "mysql://root@127.0.0.1:3306",
+        "mysql+mysqldb://root@127.0.0.1:3306",
+        "::nope::",
+    ],
+)
+def test_any_other_url_is_left_to_sqlalchemy(url: str) -> None:
+    from services.planner.live_source import _plain_connect_args
+
+    assert _plain_connect_args(url) is None
+
+
+def test_plan_of_a_live_target_by_plain_url_does_not_import_sqlalchemy(
+    tmp_path: Path, mysql_engine: Engine, mysql_database_url: str
+) -> None:
+    import subprocess
+    import sys
+
+    execute(mysql_engine, "CREATE TABLE t (id bigint NOT NULL, PRIMARY KEY (id))")
+    url = make_url(mysql_database_url)
+    desired = tmp_path / "t.sql"
+    desired.write_text("CREATE TABLE t (id bigint PRIMARY KEY, n int)")
+    probe = (
+        "import sys; from app.cli import main; code = main(sys.argv[1:]); "
+        "print(code, 'sqlalchemy' in sys.modules)"
+    )
+    target = url.set(database=None).render_as_string(hide_password=False)
+    arguments = ["--schema-dir", str(tmp_path), "--namespace", url.database, "--json"]
+    run = subprocess.run(
+        [sys.executable, "-c", probe, "plan", *arguments, "--target-url", target],
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[2],
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr
+    assert '"ddl": "ALTER TABLE `t` ADD COLUMN `n` int NULL;"' in run.stdout
+    assert run.stdout.strip().splitlines()[-1] == "0 False"
