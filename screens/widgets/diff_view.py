@@ -150,7 +150,8 @@ class DiffView(ScrollView, can_focus=True):
         Binding("home", "top", "Top", show=False, id="diff.top"),
         Binding("end", "bottom", "Bottom", show=False, id="diff.bottom"),
         Binding("h,left", "scroll_columns(-1)", "Left", show=False, id="diff.scroll-left"),
-        Binding("l,right", "scroll_columns(1)", "Right", show=False, id="diff.scroll-right"),
+        # Not l: that is the logs key of the review (and of every screen) around this pane.
+        Binding("right", "scroll_columns(1)", "Right", show=False, id="diff.scroll-right"),
         Binding("n", "next_change", "Next change", id="diff.next-change"),
         Binding("p,N", "previous_change", "Prev change", id="diff.previous-change"),
         Binding("u", "toggle_unified", "Split/unified", id="diff.toggle-unified"),

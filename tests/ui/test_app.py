@@ -42,7 +42,8 @@ async def test_help_is_generated_from_the_bindings_with_effective_keys() -> None
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         table = app.screen.query_one("#help-table")
-        rows = {table.get_row_at(i)[3]: table.get_row_at(i) for i in range(table.row_count)}
+        cells = [[str(cell) for cell in table.get_row_at(i)] for i in range(table.row_count)]
+        rows = {row[3]: row for row in cells}
         declared = {
             binding.id for _, bindings in app.binding_scopes() for binding in bindings if binding.id
         }

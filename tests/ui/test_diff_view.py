@@ -378,7 +378,7 @@ async def test_horizontal_keys_scroll_both_panes_together() -> None:
         gutter = 6  # "  2 - " / "  2 + "
         for shift in (0, 2 * HORIZONTAL_STEP):
             if shift:
-                await pilot.press("l", "right")
+                await pilot.press("right", "right")
             assert view.scroll_x == shift
             left, right = view.render_line(2).text.split("│")
             for shown, line in ((left, row.left.text), (right, row.right.text)):
