@@ -132,11 +132,13 @@ def execute_redrive(
     )
     request = replace(request, spirit_compat=spirit_compat, preflight_limits=preflight_limits)
     marker = CommitMarker()
+    seen = _LockSeen()
     try:
         with unavailable_on_error(storage.engine, "redrive on"):
             outcome = _redrive(
-                storage, targets, request, window, step, lock_wait_seconds, source_for, marker
-            )
+                storage, targets, request, window, step, lock_wait_seconds, source_for, marker,
+                seen,
+            )  # fmt: skip
         log.info(
             "redrive accepted for failed apply: apply_id=%s environment=%s requested_by=%s "
             "forced=%s", request.ident, environment, operator, force,
@@ -160,7 +162,8 @@ def execute_redrive(
             apply_id=request.ident,
             reason=str(refusal),
             fingerprint=reviewed.fingerprint if reviewed else "",
-            lock_owner=reviewed.lock_owner if reviewed else None,
+            # as the write re-read it (the refusal may be that it changed), not as reviewed
+            lock_owner=seen.owner if seen.read else reviewed.lock_owner if reviewed else None,
             previous_lock_owner=None,
             reason_code=getattr(refusal, "code", ""),
         )
@@ -175,11 +178,13 @@ def _redrive(
     lock_wait_seconds: float,
     source_for: SourceFactory | None,
     marker: CommitMarker,
+    seen: _LockSeen,
 ) -> RedriveOutcome:
     """Load, check the request against the apply, then lock and write."""
     bundle = storage.load_bundle(request.ident)
     if bundle is None:
         raise RedriveRejection("apply_not_found", f"apply {request.ident} not found")
+    seen.note(bundle.lock.owner if bundle.lock and bundle.unnamed_lock is None else None)
     check_environment(bundle.apply, request.environment)
     step("loaded")
     if request.force and request.reviewed is None:
@@ -191,8 +196,21 @@ def _redrive(
     with _target_lock(storage, bundle.apply, request.environment, lock_wait_seconds):
         step("named_lock_held")
         return _redrive_under_lock(
-            storage, targets, request, bundle.apply, primary, window, step, source_for, marker
-        )
+            storage, targets, request, bundle.apply, primary, window, step, source_for, marker,
+            seen,
+        )  # fmt: skip
+
+
+@dataclass(slots=True)
+class _LockSeen:
+    """The database lock's owner as the write last read it (with the apply, then under the
+    lock): what a rejected outcome reports, since the review's owner may be stale."""
+
+    read: bool = False
+    owner: str | None = None
+
+    def note(self, owner: str | None) -> None:
+        self.read, self.owner = True, owner
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,10 +266,12 @@ def _redrive_under_lock(
     step: Callable[[str], None],
     source_for: SourceFactory | None,
     marker: CommitMarker,
+    seen: _LockSeen,
 ) -> RedriveOutcome:
     """The one writing transaction; returns only after COMMIT."""
     with writing_transaction(storage.engine) as conn:
         current = lock_row_for_update(conn, bundle_apply.database_name, bundle_apply.database_type)
+        seen.note(current.owner if current else None)
         step("lock_row_locked")
         review = run_review(
             storage,

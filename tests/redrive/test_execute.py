@@ -236,11 +236,23 @@ def test_lock_changing_hands_between_review_and_confirm_is_refused(storage, targ
     with storage.engine.begin() as conn:
         conn.execute(text("DELETE FROM locks"))
         insert_lock(conn, owner="acme/orders-schema#77", pull_request=77)
-    _rejected(
+    outcome = _rejected(
         storage, lambda: _redrive(storage, targets, seeded, review, force=True),
         "changed since the review", "lock owner changed from acme/orders-schema#42 to "
         "acme/orders-schema#77",
     )  # fmt: skip
+    assert outcome.lock_owner == "acme/orders-schema#77"  # as re-read, not as reviewed
+
+
+def test_a_lock_freed_after_the_review_is_reported_free_on_the_refusal(storage, targets):
+    seeded = _seed(storage, lock={})
+    review = _review(storage, targets, seeded)
+    with storage.engine.begin() as conn:
+        conn.execute(text("DELETE FROM locks"))
+    outcome = _rejected(
+        storage, lambda: _redrive(storage, targets, seeded, review), "changed since the review"
+    )
+    assert review.lock.owner == "acme/orders-schema#42" and outcome.lock_owner is None
 
 
 def test_live_schema_changing_between_review_and_confirm_is_refused(storage, targets):
