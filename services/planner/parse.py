@@ -18,9 +18,11 @@ import hashlib
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 from threading import Lock
+from typing import TYPE_CHECKING
 
 from services.planner import disk_cache
 from services.planner.api import Flavour
@@ -30,6 +32,9 @@ from services.planner.lexer import join_tokens
 from services.planner.model import Table
 from services.planner.prepass import PreparedCreate, PrepassError, prepare_create
 from services.planner.spirit_level import DEFAULT_LEVEL, SpiritLevel
+
+if TYPE_CHECKING:
+    from services.planner.gate import Prefetch
 
 PLANNER_VERSION = "2"
 _MIN_CACHE_SIZE = 6_000  # models of ~3 schemas of 1,000 tables (both sides)
@@ -95,7 +100,10 @@ def parse_table_uncached(
     parser still rejects every construct it does not know, so nothing is silently dropped.
     """
     try:
-        prepared = prepare_create(sql)
+        ahead = (_prepared_ahead.get() or {}).pop(sql, None)
+        if isinstance(ahead, PrepassError):
+            raise ahead
+        prepared = ahead if ahead is not None else prepare_create(sql)
     except PrepassError as exc:
         raise TableParseError(str(exc)) from None
     try:
@@ -108,21 +116,40 @@ def parse_table_uncached(
 
 
 _validated_elements: set[str] = set()
+_prefetched: ContextVar[Prefetch | None] = ContextVar("prefetched_gate", default=None)
+# Statements pre-passed ahead of their parse (while the gate runs ahead), by text.
+_prepared_ahead: ContextVar[dict[str, PreparedCreate | PrepassError] | None] = ContextVar(
+    "prepared_ahead", default=None
+)
+
+
+def gate_statement(prepared: PreparedCreate, accepted: set[str]) -> tuple[str, list[str]] | None:
+    """The statement the gate parses for ``prepared``: its body elements not in ``accepted``,
+    in one ``CREATE TABLE t (...)``, and those elements (``None`` when all were accepted)."""
+    texts = [join_tokens(element.tokens) for element in prepared.elements]
+    new = [text for text in dict.fromkeys(texts) if text not in accepted]
+    return (f"CREATE TABLE t ({', '.join(new)})", new) if new else None
 
 
 def _validate_elements(prepared: PreparedCreate) -> None:
     """Run sqlglot over the body elements it has not accepted before, in one statement.
 
     sqlglot parses a column list element by element, so an element it accepted once is
-    accepted in any table; only new element texts need the (slow) grammar pass.
+    accepted in any table; only new element texts need the (slow) grammar pass. A child
+    process may have run that very statement already (``gate.Prefetch``): its verdict is used.
     """
-    texts = [join_tokens(element.tokens) for element in prepared.elements]
-    new = [text for text in dict.fromkeys(texts) if text not in _validated_elements]
-    if not new:
+    found = gate_statement(prepared, _validated_elements)
+    if found is None:
         return
-    from services.planner.dialect import validate_create  # sqlglot: only on a cache miss
+    statement, new = found
+    prefetch = _prefetched.get()
+    refusal = prefetch.verdict(statement) if prefetch is not None else None
+    if refusal is None:
+        from services.planner.dialect import validate_create  # sqlglot: only on a cache miss
 
-    validate_create(f"CREATE TABLE t ({', '.join(new)})")
+        validate_create(statement)
+    elif refusal:
+        raise ValueError(refusal)
     with _cache_lock:
         if len(_validated_elements) > 100_000:
             _validated_elements.clear()
@@ -200,26 +227,80 @@ def parse_many(items: list[Item], session: Session | None = None) -> list[Table 
 
     Each result is the model or the ``TableParseError`` for that statement (a refusal is a
     verdict too: it is cached like a model). Without ``session`` one is opened for these items.
-    A process pool was measured slower here: forking and pickling models cost more than the
-    second core gave back on this shared machine.
+    A process pool for whole parses was measured slower here (pickling models cost more than
+    the second core gave back); only the grammar gate, which returns a verdict, runs ahead in
+    a child (``gate``).
     """
     keys = [_key(*item) for item in items]
     if session is None:
         with cache_session(keys) as own:
             return parse_many(items, own)
-    results: list[Table | TableParseError] = []
-    for item, key in zip(items, keys, strict=True):
+    entries: list[Table | Refusal | None] = [None] * len(items)
+    misses: dict[bytes, list[int]] = {}  # a statement twice in ``items`` is parsed once
+    for position, key in enumerate(keys):
+        if key in misses:
+            misses[key].append(position)
+            continue
         with _cache_lock:
             entry = _cache.get(key)
-        if isinstance(entry, Unchanged):
-            entry = None  # a pair verdict never answers for a statement
-        if entry is None:
+        if entry is None or isinstance(entry, Unchanged):  # a pair verdict is no statement's
             entry = session.load(key)
-            if entry is None or isinstance(entry, Unchanged):
-                entry = _parse_one(item)
-                session.store(key, entry)
-        _remember(key, entry)
-        results.append(
-            TableParseError(entry.message, entry.table) if isinstance(entry, Refusal) else entry
-        )
-    return results
+        if entry is None or isinstance(entry, Unchanged):
+            misses[key] = [position]
+        else:
+            _remember(key, entry)
+            entries[position] = entry
+    with _gate_ahead(items, misses) as order:
+        for key, positions in order:
+            entry = _parse_one(items[positions[0]])
+            session.store(key, entry)
+            _remember(key, entry)
+            for position in positions:
+                entries[position] = entry
+    return [
+        TableParseError(entry.message, entry.table) if isinstance(entry, Refusal) else entry
+        for entry in entries  # type: ignore[misc]
+    ]
+
+
+@contextmanager
+def _gate_ahead(
+    items: list[Item], misses: dict[bytes, list[int]]
+) -> Iterator[list[tuple[bytes, list[int]]]]:
+    """The statements to parse, in order. With many to validate, their gate runs ahead in a
+    child process (``gate.Prefetch``): they are pre-passed now, the statements their gate will
+    run are sent to it, and the statements that skip the gate are parsed first meanwhile."""
+    gated = [(key, positions) for key, positions in misses.items() if items[positions[0]][2]]
+    prefetch = None
+    if gated:
+        from services.planner.gate import Prefetch
+
+        prefetch = Prefetch.start(len(gated))
+    if prefetch is None:
+        yield list(misses.items())
+        return
+    prepared: dict[str, PreparedCreate | PrepassError] = {}
+    prepared_token = _prepared_ahead.set(prepared)
+    try:
+        accepted = set(_validated_elements)
+        statements: list[str] = []
+        for _, positions in gated:
+            sql = items[positions[0]][0]
+            try:
+                prepared[sql] = ready = prepare_create(sql)
+            except PrepassError as exc:
+                prepared[sql] = exc
+                continue
+            found = gate_statement(ready, accepted)
+            if found is not None:
+                statements.append(found[0])
+                accepted.update(found[1])
+        prefetch.send(statements)
+        token = _prefetched.set(prefetch)
+        try:
+            yield [(key, p) for key, p in misses.items() if not items[p[0]][2]] + gated
+        finally:
+            _prefetched.reset(token)
+    finally:
+        _prepared_ahead.reset(prepared_token)
+        prefetch.close()

@@ -1,0 +1,162 @@
+"""The grammar gate run ahead in a child process: same verdicts, only sooner.
+
+The child may answer before or after the parse loop needs a verdict (that depends on the
+machine's load), so the plan-level tests compare whole results with the child and without it,
+which must be equal either way; the child's own answers are checked after it has finished.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+
+from services.planner import Flavour, disk_cache, plan_schema
+from services.planner import dialect as dialect_module
+from services.planner import gate as gate_module
+from services.planner import parse as parse_module
+from services.planner.gate import MIN_STATEMENTS, Prefetch
+from services.planner.parse import TableParseError, parse_many
+from services.planner.sources import StaticSchemaSource
+from services.planner.spirit_level import DEFAULT_LEVEL
+
+BAD_DEFAULT = "CREATE TABLE bad_{i} (id int DEFAULT (1 +))"
+BAD_CHECK = "CREATE TABLE bad_check (id int, CHECK (id >))"
+
+
+def table(i: int) -> str:
+    return (
+        f"CREATE TABLE t{i} (id bigint unsigned NOT NULL AUTO_INCREMENT,"
+        f" name_{i} varchar({20 + i}) NOT NULL DEFAULT '', note_{i} text,"
+        f" state enum('a','s{i}') DEFAULT 'a' COMMENT 'c{i}',"
+        f" PRIMARY KEY (id), KEY k_{i} (name_{i}(10)))"
+    )
+
+
+def many(count: int) -> list[str]:
+    texts = [table(i) for i in range(count)]
+    texts[3] = BAD_DEFAULT.format(i=3)
+    texts[count // 2] = BAD_CHECK
+    return texts
+
+
+@pytest.fixture(autouse=True)
+def _no_caches() -> None:
+    disk_cache.configure(enabled=False)
+    parse_module.clear_cache()
+    yield
+    disk_cache.configure(enabled=True)
+    parse_module.clear_cache()
+
+
+def outcome(results: list) -> list[str]:
+    return [str(r) if isinstance(r, TableParseError) else repr(r) for r in results]
+
+
+def test_a_parse_with_the_child_equals_one_without(monkeypatch: pytest.MonkeyPatch) -> None:
+    items = [(text, Flavour.MYSQL, True, DEFAULT_LEVEL) for text in many(MIN_STATEMENTS + 20)]
+    started: list[Prefetch | None] = []
+    real_start = Prefetch.start
+
+    def recording(statements: int) -> Prefetch | None:
+        started.append(real_start(statements))
+        return started[-1]
+
+    monkeypatch.setattr(Prefetch, "start", staticmethod(recording))
+    with_child = outcome(parse_many(items))
+    assert started and started[0] is not None  # enough statements: the child was started
+    parse_module.clear_cache()
+    monkeypatch.setattr(Prefetch, "start", staticmethod(lambda statements: None))
+    without = outcome(parse_many(items))
+    assert with_child == without
+    assert "sqlglot cannot parse" in with_child[3] and "GT" in with_child[len(items) // 2]
+
+
+def test_the_childs_verdicts_are_the_ones_sqlglot_gives_here() -> None:
+    statements = [
+        "CREATE TABLE t (id int NOT NULL, n varchar(3))",
+        "CREATE TABLE t (id int DEFAULT (1 +))",
+        "CREATE TABLE t (id int, CHECK (id >))",
+    ]
+    prefetch = Prefetch.start(MIN_STATEMENTS)
+    assert prefetch is not None
+    prefetch.send(statements)
+    prefetch._reader.join(timeout=120)  # the child exits after its last verdict
+    try:
+        for statement in statements:
+            try:
+                dialect_module.validate_create(statement)
+                expected = ""
+            except ValueError as exc:
+                expected = str(exc)
+            assert prefetch.verdict(statement) == expected
+        assert prefetch.verdict("CREATE TABLE t (other int)") is None  # never sent: no answer
+    finally:
+        prefetch.close()
+
+
+def test_only_the_identical_statement_is_answered_by_the_child() -> None:
+    """A verdict for another statement than the one the gate runs now is never borrowed: the
+    child accepted a statement, this process runs a different one and refuses it itself."""
+
+    class Answers:
+        def verdict(self, statement: str) -> str | None:
+            return "" if statement == "CREATE TABLE t (id int)" else None
+
+    token = parse_module._prefetched.set(Answers())  # type: ignore[arg-type]
+    try:
+        with pytest.raises(TableParseError, match="sqlglot cannot parse"):
+            parse_module.parse_table_uncached(BAD_DEFAULT.format(i=0), Flavour.MYSQL)
+    finally:
+        parse_module._prefetched.reset(token)
+
+
+def test_the_gate_takes_the_childs_answer_for_its_statement() -> None:
+    """The answer for the very statement the gate is about to run replaces running it (a fake
+    child's refusal, of a statement sqlglot accepts, shows which one was used)."""
+
+    class Answers:
+        def verdict(self, statement: str) -> str | None:
+            return "refused by the child" if statement.startswith("CREATE TABLE t (") else None
+
+    token = parse_module._prefetched.set(Answers())  # type: ignore[arg-type]
+    try:
+        with pytest.raises(TableParseError, match="refused by the child"):
+            parse_module.parse_table_uncached(table(1), Flavour.MYSQL)
+    finally:
+        parse_module._prefetched.reset(token)
+
+
+def test_a_child_that_cannot_start_or_answers_garbage_leaves_the_gate_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    items = [(text, Flavour.MYSQL, True, DEFAULT_LEVEL) for text in many(MIN_STATEMENTS)]
+    expected = outcome(parse_many(items))
+    for executable in ("/nonexistent/python", "/bin/echo"):  # not there; prints no verdicts
+        parse_module.clear_cache()
+        monkeypatch.setattr(gate_module.sys, "executable", executable)
+        assert outcome(parse_many(items)) == expected
+    monkeypatch.setattr(gate_module.sys, "executable", sys.executable)
+
+
+def test_a_small_parse_starts_no_child(monkeypatch: pytest.MonkeyPatch) -> None:
+    def refuse(*args, **kwargs):
+        raise AssertionError("no child for a small parse")
+
+    monkeypatch.setattr(gate_module.subprocess, "Popen", refuse)
+    items = [(text, Flavour.MYSQL, True, DEFAULT_LEVEL) for text in many(MIN_STATEMENTS - 1)]
+    assert len(parse_many(items)) == MIN_STATEMENTS - 1
+
+
+def test_a_big_plan_is_the_same_with_and_without_the_child(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    count = MIN_STATEMENTS + 10
+    live = {f"t{i}": table(i).replace(f"'c{i}'", "'old'") for i in range(count)}
+    desired = {f"t{i}.sql": table(i) for i in range(count)}
+    source = StaticSchemaSource({"app": live}, Flavour.MARIADB, server_text=True)
+    first = plan_schema({"app": desired}, source)
+    parse_module.clear_cache()
+    monkeypatch.setattr(Prefetch, "start", staticmethod(lambda statements: None))
+    assert plan_schema({"app": desired}, source) == first
+    assert len(first.changes) == count
