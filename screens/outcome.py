@@ -19,8 +19,10 @@ from screens.error import ConsoleScreen, describe_error
 from screens.messages import ProgressLoaded, RedriveFinished
 from screens.safe_text import literal, printable
 from screens.widgets.console_header import ConsoleHeader
+from screens.widgets.state_counts import state_counts
 from services.domain.models import Task
 from services.domain.progress import ApplyProgress
+from services.domain.states import normalize_state
 from services.redrive.api import ConsoleService
 from services.redrive.model import RedriveOutcome, Review
 
@@ -124,9 +126,7 @@ class OutcomeScreen(ConsoleScreen):
         banner.remove_class("-pending")
         banner.set_class(not outcome.redriven, "-rejected")
         if outcome.redriven:
-            text = Text("✔ REDRIVEN: apply ")
-            text.append_text(literal(outcome.apply_id, single_line=True))
-            text.append(" is failed_retryable; SchemaBot will retry its failed work.")
+            text = self._headline(outcome, None)
         else:
             text = Text("✘ REJECTED: nothing was written.\n")
             text.append_text(literal(outcome.reason or "no reason given"))
@@ -137,6 +137,20 @@ class OutcomeScreen(ConsoleScreen):
             self.action_poll()
             self._timer = self.set_interval(self.poll_seconds, self.action_poll)
 
+    def _headline(self, outcome: RedriveOutcome, progress: ApplyProgress | None) -> Text:
+        """The redriven banner, from the same read of the apply as the state line below it
+        (none yet: the state the redrive left it in)."""
+        text = Text("✔ REDRIVEN: apply ")
+        text.append_text(literal(outcome.apply_id, single_line=True))
+        state = progress.apply.state if progress is not None else "failed_retryable"
+        if normalize_state(state) == "failed_retryable":
+            text.append(" is failed_retryable; SchemaBot will retry its failed work.")
+        else:
+            text.append(" was redriven and is now ")
+            text.append_text(literal(state, single_line=True))
+            text.append(" (SchemaBot picked it up).")
+        return text
+
     def _details(self, outcome: RedriveOutcome) -> Text:
         details = Text()
         if outcome.redriven:
@@ -145,10 +159,14 @@ class OutcomeScreen(ConsoleScreen):
                 f"{_ids(outcome.reopened_tasks)} and {len(outcome.reopened_operations)} "
                 f"operation(s) {_ids(outcome.reopened_operations)}\n"
             )
-        details.append("lock owner: ")
-        details.append_text(literal(outcome.lock_owner or "none", single_line=True))
-        details.append(" · previous owner: ")
-        details.append_text(literal(outcome.previous_lock_owner or "none", single_line=True))
+            details.append("lock owner: ")
+            details.append_text(literal(outcome.lock_owner or "none", single_line=True))
+            details.append(" · previous owner: ")
+            details.append_text(literal(outcome.previous_lock_owner or "none", single_line=True))
+        else:  # nothing was taken over: say who holds the lock now, as the refusal read it
+            details.append("lock owner now: ")
+            details.append_text(literal(outcome.lock_owner or "free", single_line=True))
+            details.append(" (as the refused redrive read it)")
         if outcome.fingerprint:
             details.append(f" · plan fingerprint {printable(outcome.fingerprint)[:16]}")
         return details
@@ -181,9 +199,12 @@ class OutcomeScreen(ConsoleScreen):
         state = progress.apply.state
         if not self.states_seen or self.states_seen[-1] != state:
             self.states_seen.append(state)
+        if self.outcome is not None:  # the headline and the state line: one read, one story
+            self.query_one("#outcome-banner", Static).update(self._headline(self.outcome, progress))
         watch = Text("apply state: ")
         watch.append_text(literal(" -> ".join(self.states_seen), single_line=True, style="bold"))
         watch.append(f" · attempt {progress.apply.attempt}")
+        watch.append(f"\ntasks: {state_counts(task.state for task in progress.tasks)}")
         self.query_one("#outcome-watch", Static).update(watch)
         self._show_tasks(progress.tasks)
         self.query_one("#outcome-status", Static).update(

@@ -21,7 +21,6 @@ With a SchemaBot server configured (the app's ``schemabot`` session):
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -40,6 +39,7 @@ from screens.widgets.diff_view import DiffView
 from screens.widgets.footer import CoalescingFooter
 from screens.widgets.preflight_panel import PreflightPanel
 from screens.widgets.sql_highlight import warm_up
+from screens.widgets.state_counts import state_counts
 from services.domain.errors import RedriveConsoleError
 from services.domain.models import ApplyOperation
 from services.domain.states import RETRY_BUDGET, normalize_state
@@ -549,19 +549,11 @@ class ReviewScreen(ConsoleScreen):
         if review is None:
             waiting = "unavailable: the review failed" if self.error else "waiting for the review…"
             return Text(f"Tasks: {waiting}", style="italic")
-        states = Counter(normalize_state(task.state) for task in review.tasks)
         text = Text.assemble(("Tasks: ", "bold"))
-        text.append(
-            f"{states['completed']} completed · {states['failed']} failed · "
-            f"{states['cancelled']} cancelled · {len(review.tasks)} total"
-        )
+        text.append(state_counts(task.state for task in review.tasks))
         if review.operations:
-            operation_states = Counter(normalize_state(op.state) for op in review.operations)
             text.append("    Operations: ", style="bold")
-            text.append(
-                f"{operation_states['completed']} completed · {operation_states['failed']} failed"
-                f" · {len(review.operations)} total"
-            )
+            text.append(state_counts(op.state for op in review.operations))
         operations = {op.id: op for op in review.operations}
         unfinished = [task for task in review.tasks if normalize_state(task.state) in _STATE_MARKS]
         for task in unfinished[:MAX_LISTED_FAILURES]:

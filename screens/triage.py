@@ -31,6 +31,7 @@ from screens.storage_status import StorageTrouble, classify
 from screens.widgets.console_header import ConsoleHeader
 from screens.widgets.console_table import ConsoleTable
 from screens.widgets.footer import CoalescingFooter
+from screens.widgets.state_counts import task_counts_cell
 from services.domain.errors import StorageUnavailableError
 from services.domain.states import RETRY_BUDGET
 from services.redrive.api import ConsoleService
@@ -154,7 +155,7 @@ def triage_cells(row: TriageRow, now: datetime, operator: str) -> tuple[Text, ..
         literal(row.deployment, single_line=True),
         Text(f"{ago(row.failed_at, now)}, {time_left(row.window_ends_at, now)}"),
         Text(attempt),
-        Text(f"{row.tasks.failed}/{row.tasks.total} failed"),
+        Text(task_counts_cell(row.tasks)),
         lock,
         Text(error),
         preflight_cell(row.preflight),

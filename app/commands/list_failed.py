@@ -11,7 +11,8 @@ database clock::
     [{"apply_id": "apply-…", "database": "testdb", "database_type": "mysql",
       "environment": "staging", "deployment": "default",
       "failed_at": "2026-07-01T12:00:00", "window_ends_at": "2026-07-02T12:00:00",
-      "attempt": 10, "tasks": {"failed": 1, "cancelled": 0, "completed": 2, "total": 3},
+      "attempt": 10, "tasks": {"failed": 1, "cancelled": 0, "completed": 2, "stopped": 0,
+                               "pending": 0, "other": 0, "total": 3},
       "error": "…", "lock_owner": "owner/repo#123" | null,
       "lock_problem": null | "ambiguous (2 rows)" | "unknown (NULL owner)",
       "unreadable": null | "applies.deployment is NULL (row 7); …",
@@ -30,7 +31,11 @@ A row that cannot be decoded is still listed, with ``unreadable`` naming the col
 not redrivable. ``lock_problem`` marks a lock without a nameable owner (several ``locks``
 rows, or a NULL owner): the database is locked by an unknown owner, not free.
 
-``window_ends_at`` and ``redrive_count`` are additions to the issue's shape.
+``tasks`` counts drive task rows; ``other`` is every state not named (in flight, reverted,
+unknown), so the counts add up to ``total``.
+
+``window_ends_at``, ``redrive_count`` and the task counts beyond failed, cancelled and
+completed are additions to the issue's shape.
 """
 
 from __future__ import annotations
@@ -103,6 +108,9 @@ def row_document(row: TriageRow) -> dict[str, Any]:
             "failed": row.tasks.failed,
             "cancelled": row.tasks.cancelled,
             "completed": row.tasks.completed,
+            "stopped": row.tasks.stopped,
+            "pending": row.tasks.pending,
+            "other": row.tasks.other,
             "total": row.tasks.total,
         },
         "error": row.error,
@@ -117,7 +125,16 @@ def row_document(row: TriageRow) -> dict[str, Any]:
     }
 
 
-_HEADERS = ("APPLY", "DATABASE", "ENV", "FAILED AT", "ATTEMPT", "TASKS F/C/OK/ALL", "LOCK", "OK?")
+_HEADERS = (
+    "APPLY", "DATABASE", "ENV", "FAILED AT", "ATTEMPT", "TASKS F/C/OK/STOP/PEND/OTHER/ALL", "LOCK",
+    "OK?",
+)  # fmt: skip
+
+
+def _task_numbers(row: TriageRow) -> tuple[int, ...]:
+    """The TASKS column: failed, cancelled, completed, stopped, pending, other, all."""
+    t = row.tasks
+    return (t.failed, t.cancelled, t.completed, t.stopped, t.pending, t.other, t.total)
 
 
 def render_rows(rows: list[TriageRow]) -> str:
@@ -133,7 +150,7 @@ def render_rows(rows: list[TriageRow]) -> str:
             row.environment,
             iso(row.failed_at) or "-",
             str(row.attempt),
-            f"{row.tasks.failed}/{row.tasks.cancelled}/{row.tasks.completed}/{row.tasks.total}",
+            "/".join(str(n) for n in _task_numbers(row)),
             row.lock_problem or row.lock_owner or "-",
             "yes" if row.redrivable else "no",
         )

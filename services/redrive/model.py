@@ -38,10 +38,16 @@ class TableStatus(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class TaskCounts:
+    """An apply's drive task rows by state; ``other`` counts every remaining state (in flight,
+    reverted, unknown), so the six add up to ``total`` and no row goes unmentioned."""
+
     failed: int = 0
     cancelled: int = 0
     completed: int = 0
     total: int = 0
+    stopped: int = 0
+    pending: int = 0
+    other: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ the reason says so: the list says why not up front rather than as a late failure
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime, timedelta
 
 from services.domain.states import normalize_state
@@ -52,12 +53,7 @@ def triage_row(
         failed_at=record.completed_at,
         window_ends_at=record.completed_at + window if record.completed_at else None,
         attempt=record.attempt,
-        tasks=TaskCounts(
-            failed=record.failed_tasks,
-            cancelled=record.cancelled_tasks,
-            completed=record.completed_tasks,
-            total=record.total_tasks,
-        ),
+        tasks=task_counts(record),
         error=record.error_message or "",
         lock_owner=lock_owner,
         lock_held_since=record.lock_created_at,
@@ -72,6 +68,29 @@ def triage_row(
         superseded_by=record.superseded_by,
         throttled_tasks=record.throttled_tasks,
         pending_drops=record.pending_drops,
+    )
+
+
+def task_counts(record: TriageRecord) -> TaskCounts:
+    """The record's drive task rows by state, stopped, pending and every other state included."""
+    by_state: Counter[str] = Counter()
+    for tally in record.task_states:
+        by_state[normalize_state(tally.state)] += tally.count
+    named = (
+        record.failed_tasks
+        + record.cancelled_tasks
+        + record.completed_tasks
+        + by_state["stopped"]
+        + by_state["pending"]
+    )
+    return TaskCounts(
+        failed=record.failed_tasks,
+        cancelled=record.cancelled_tasks,
+        completed=record.completed_tasks,
+        total=record.total_tasks,
+        stopped=by_state["stopped"],
+        pending=by_state["pending"],
+        other=record.total_tasks - named,
     )
 
 

@@ -199,7 +199,10 @@ def test_list_json_contract(setup, capsys) -> None:
     assert set(rows) == {ready.apply_identifier, cancelled.apply_identifier}
     row = rows[ready.apply_identifier]
     assert set(row) == LIST_KEYS
-    assert row["tasks"] == {"failed": 1, "cancelled": 0, "completed": 0, "total": 1}
+    assert row["tasks"] == {
+        "failed": 1, "cancelled": 0, "completed": 0, "stopped": 0, "pending": 0, "other": 0,
+        "total": 1,
+    }  # fmt: skip
     assert row["redrivable"] is True
     assert rows[cancelled.apply_identifier]["tasks"]["cancelled"] == 1
     datetime.fromisoformat(row["failed_at"])
@@ -215,6 +218,28 @@ def test_list_filters_and_text_table(setup, capsys) -> None:
     assert out.splitlines()[0].startswith("APPLY")
     assert seeded.apply_identifier in out
     assert "failed work can be reviewed for redrive" in out
+
+
+def test_list_counts_stopped_pending_and_other_task_states(setup, capsys) -> None:
+    storage, conn_args = setup
+    tasks = [
+        {"state": "failed"},
+        {"state": "stopped", "table_name": "b"},
+        {"state": "pending", "table_name": "c"},
+        {"state": "checksumming", "table_name": "d"},
+    ]
+    seeded = seed_testdb(storage, tasks=tasks)  # fmt: skip
+    code, out, _ = run(capsys, "list", "--json", *conn_args)
+    assert code == 0
+    [row] = json.loads(out)
+    assert row["tasks"] == {
+        "failed": 1, "cancelled": 0, "completed": 0, "stopped": 1, "pending": 1, "other": 1,
+        "total": 4,
+    }  # fmt: skip
+    code, out, _ = run(capsys, "list", *conn_args)
+    header, line = out.splitlines()[:2]
+    assert "TASKS F/C/OK/STOP/PEND/OTHER/ALL" in header
+    assert seeded.apply_identifier in line and " 1/0/0/1/1/1/4 " in line
 
 
 def test_logs_newest_first_with_limit(setup, capsys) -> None:

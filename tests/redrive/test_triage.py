@@ -116,6 +116,23 @@ def test_lock_held_by_someone_else_is_redrivable_with_force(storage, service) ->
     assert rows["mine"].redrivable and rows["mine"].reason == READY
 
 
+def test_task_counts_name_stopped_pending_and_every_other_state(storage, service) -> None:
+    add(storage, "mixed", tasks=[
+        {"state": "failed"}, {"state": "stopped", "table_name": "b"},
+        {"state": "pending", "table_name": "c"}, {"state": "pending", "table_name": "d"},
+        {"state": "reverted", "table_name": "e"}, {"state": "completed", "table_name": "f"},
+    ])  # fmt: skip
+    [row] = service.list_failed().rows
+    counts = row.tasks
+    assert (counts.failed, counts.completed, counts.stopped, counts.pending, counts.other) == (
+        1, 1, 1, 2, 1,
+    )  # fmt: skip
+    assert counts.total == 6 == (
+        counts.failed + counts.cancelled + counts.completed + counts.stopped + counts.pending
+        + counts.other
+    )  # fmt: skip
+
+
 def test_stale_failures_only_with_all(storage, service) -> None:
     now = storage.database_now()
     add(storage, "fresh", apply={"completed_at": now - timedelta(hours=23)})

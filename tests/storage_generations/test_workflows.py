@@ -52,7 +52,10 @@ def test_list_review_and_logs_read_every_generation(fixture, request, tmp_path, 
     assert code == 0
     [row] = rows
     assert row["storage"] == storage and row["apply_id"] == s.apply_identifier
-    assert row["tasks"] == {"failed": 1, "cancelled": 0, "completed": 0, "total": 1}
+    assert row["tasks"] == {
+        "failed": 1, "cancelled": 0, "completed": 0, "stopped": 0, "pending": 0, "other": 0,
+        "total": 1,
+    }  # fmt: skip
     assert row["redrivable"] is g1, row["reason"]
     if not g1:
         assert "declares a terminal apply final" in row["reason"]

@@ -348,6 +348,8 @@ def make_logs(apply_identifier: str = "apply-0001") -> tuple[LogEntry, ...]:
 class FakeConsoleService:
     """Implements ``ConsoleService`` from canned data; thread-safe enough for UI workers.
 
+    ``lock_owners_now`` is who holds an apply's database lock when the redrive runs (default:
+    the reviewed owner); a rejection reports it, as the real service re-reads it.
     ``older_rows`` are listed only with ``include_all`` (failed before the redrive window) and
     counted by ``count_older_failed``.
     ``progress`` walks through ``progress_states`` (one step per call, staying on the last) after
@@ -362,6 +364,7 @@ class FakeConsoleService:
         now: datetime = FIXED_NOW,
         reviews: dict[str, Review] | None = None,
         rejections: dict[str, str] | None = None,
+        lock_owners_now: dict[str, str | None] | None = None,
         logs: dict[str, tuple[LogEntry, ...]] | None = None,
         progress_states: Iterable[str] = ("failed_retryable", "running", "running"),
     ) -> None:
@@ -370,6 +373,7 @@ class FakeConsoleService:
         self.now = now
         self.reviews = dict(reviews or {})
         self.rejections = dict(rejections or {})
+        self.lock_owners_now = dict(lock_owners_now or {})
         self.logs = dict(logs or {})
         self.progress_states = tuple(progress_states)
         self.fail_next: dict[str, BaseException] = {}
@@ -478,12 +482,15 @@ class FakeConsoleService:
         )
         review = self.reviews.get(apply_identifier) or make_review(apply_identifier)
         previous = reviewed.lock_owner if reviewed is not None else review.lock.owner
+        current = self.lock_owners_now.get(apply_identifier, previous)
         reason = self.rejections.get(apply_identifier)
+        if reason is None and current != previous:
+            reason = f"changed since the review: lock owner changed from {previous} to {current}"
         if reason is None and previous not in (None, operator) and not force:
             reason = f"database lock is held by {previous}; pass force to take it over"
         if reason is not None:
             return RedriveOutcome(
-                "rejected", apply_identifier, reason, review.fingerprint, previous, None
+                "rejected", apply_identifier, reason, review.fingerprint, current, None
             )
         with self._lock:
             self._redriven[apply_identifier] = 0
