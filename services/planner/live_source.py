@@ -127,10 +127,14 @@ class LiveSchemaSource:
             self._detect()
         return self._version
 
-    def _detect(self) -> None:
-        with self._raw() as cursor:
-            cursor.execute("SELECT VERSION()")
-            self._version = str(cursor.fetchone()[0])
+    def _detect(self, cursor=None) -> None:
+        """Read the server's version (on ``cursor``'s connection, else on a new one)."""
+        if cursor is None:
+            with self._raw() as own:
+                self._detect(own)
+            return
+        cursor.execute("SELECT VERSION()")
+        self._version = str(cursor.fetchone()[0])
         self._flavour = Flavour.MARIADB if "mariadb" in self._version.lower() else Flavour.MYSQL
 
     def _raw(self):
@@ -163,6 +167,8 @@ class LiveSchemaSource:
         schema = self.database_override or namespace
         quoted = quote_identifier(schema)
         with self._raw() as cursor:
+            if self._flavour is None:
+                self._detect(cursor)  # one connection (and TLS context) for both
             try:
                 # MariaDB lists system-versioned tables apart; read them so the planner
                 # refuses them (WITH SYSTEM VERSIONING) instead of planning a CREATE.
@@ -190,8 +196,6 @@ class LiveSchemaSource:
                         tables[row[0]] = row[1]
                     if not cursor.nextset():
                         break
-        if self._flavour is None:
-            self._detect()
         return tables
 
     def dispose(self) -> None:

@@ -202,8 +202,12 @@ def _changes(
         text = desired[name].text
         reason = lint_table(name, [text], None, new_tables[name])
         creates.append(_change(namespace, name, text + ";", "create", reason))
+    # A desired model equal to the live one plans nothing: that is the differ's own answer for
+    # equal models (tests/planner/test_core_differ.py), without walking them.
     planned = {
-        name: _diff(namespace, name, current_tables[name], table, flavour, level)
+        name: []
+        if current_tables[name] == table
+        else _diff(namespace, name, current_tables[name], table, flavour, level)
         for name, table in altered.items()
     }
     unchanged = {name for name, statements in planned.items() if not statements}
@@ -291,19 +295,18 @@ def plan_schema(
 def _plan_schema(
     desired: Mapping[str, Mapping[str, str]], source: SchemaSource, level: SpiritLevel
 ) -> PlanResult:
-    flavour = source.flavour
     server_text = bool(getattr(source, "server_text", False))
     if getattr(source, "database_override", None) and len(desired) > 1:
-        return _plan_one_database(desired, source, flavour, server_text, level)
+        return _plan_one_database(desired, source, server_text, level)
     changes: list[TableChange] = []
     for namespace in sorted(desired):
-        current = source.load(namespace)
+        current = source.load(namespace)  # first: a live source learns its flavour on the way
         changes.extend(
             plan_namespace(
                 namespace,
                 desired[namespace],
                 current,
-                flavour,
+                source.flavour,
                 server_text=server_text,
                 level=level,
             )
@@ -314,13 +317,13 @@ def _plan_schema(
 def _plan_one_database(
     desired: Mapping[str, Mapping[str, str]],
     source: SchemaSource,
-    flavour: Flavour,
     server_text: bool,
     level: SpiritLevel,
 ) -> PlanResult:
     """All namespaces against one database: each namespace owns the tables of its files."""
     namespaces = sorted(desired)
     current = source.load(namespaces[0])
+    flavour = source.flavour
     owner: dict[str, str] = {}
     for namespace in namespaces:
         for name in _desired_names(namespace, desired[namespace], flavour, level):
