@@ -7,10 +7,10 @@ operation (of the same apply) is a ``work`` operation whose ``operation_key`` is
 
 from __future__ import annotations
 
-from services.domain.models import ApplyOperation, Task
+from services.domain.models import BriefOperation, BriefTask
 
 
-def is_drive_task(task: Task, operation: ApplyOperation | None) -> bool:
+def is_drive_task(task: BriefTask, operation: BriefOperation | None) -> bool:
     """True for a drive row; ``operation`` is the task's owning operation row, if loaded."""
     if not task.shard:
         return True

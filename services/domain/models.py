@@ -6,10 +6,12 @@ compare them with ``services.domain.states``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from itertools import chain
 from types import MappingProxyType
+from typing import ClassVar
 
 from services.domain.lock_owner import UnnamedLock
 
@@ -126,8 +128,10 @@ class Apply:
 
 
 @dataclass(frozen=True, slots=True)
-class Task:
-    """A ``tasks`` row (drive row or reflected per-shard progress row).
+class BriefTask:
+    """What a review reads of a ``tasks`` row: identity, place, owning operation, state, error
+    and throttling. ``Task`` is the whole row; an apply's bundle carries these for its
+    unsettled rows (``SettledRows``), so a big apply decodes a few columns per unfinished row.
 
     ``throttled`` / ``throttle_reason`` exist only in G2 storage (False / "" elsewhere).
     """
@@ -136,20 +140,28 @@ class Task:
     task_identifier: str
     apply_id: int
     apply_operation_id: int | None
-    plan_id: int
-    database_name: str
-    database_type: str
     namespace: str
     table_name: str | None
     shard: str
+    state: str
+    error_message: str | None
+    throttled: bool = field(default=False, kw_only=True)
+    throttle_reason: str = field(default="", kw_only=True)
+
+
+@dataclass(frozen=True, slots=True)
+class Task(BriefTask):
+    """A ``tasks`` row (drive row or reflected per-shard progress row)."""
+
+    plan_id: int
+    database_name: str
+    database_type: str
     ddl: str | None
     ddl_action: str | None
     engine: str
     repository: str
     pull_request: int
     environment: str
-    state: str
-    error_message: str | None
     attempt: int
     rows_copied: int | None
     rows_total: int | None
@@ -158,8 +170,6 @@ class Task:
     completed_at: datetime | None
     created_at: datetime | None
     updated_at: datetime | None
-    throttled: bool = False
-    throttle_reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,17 +185,23 @@ class PendingDrop:
 
 
 @dataclass(frozen=True, slots=True)
-class ApplyOperation:
-    """An ``apply_operations`` row."""
+class BriefOperation:
+    """What a review reads of an ``apply_operations`` row (see ``BriefTask``)."""
 
     id: int
     apply_id: int
     deployment: str
     operation_key: str
     operation_kind: str
-    target: str
     state: str
     error_message: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyOperation(BriefOperation):
+    """An ``apply_operations`` row."""
+
+    target: str
     cutover_policy: str
     on_failure: str
     attempt: int
@@ -248,24 +264,65 @@ class ControlRequest:
 
 
 @dataclass(frozen=True, slots=True)
+class SettledRows:
+    """The rows of an apply that are done and ask for nothing but to be counted: read as ids.
+
+    A task is settled when its stored state is exactly ``completed``, it is not throttled, no
+    NOT NULL column of it is NULL, and it has no owning operation or its owning operation (of
+    the same apply) is itself stored exactly ``completed`` (for a shard task, with the kind
+    exactly ``work``). An operation is settled when it is stored exactly ``completed`` on the
+    apply's own deployment, no NOT NULL column of it is NULL, and every task pointing at it is
+    settled. No settled row is ever reopened, listed as unfinished, or needed to rebuild the
+    remaining work, so a big apply decodes only its unfinished rows; the review token still
+    binds every settled id with its state (``STATE``).
+    """
+
+    STATE: ClassVar[str] = "completed"
+
+    drive_task_ids: tuple[int, ...] = ()
+    reflected_task_ids: tuple[int, ...] = ()
+    operation_ids: tuple[int, ...] = ()
+
+    @property
+    def task_count(self) -> int:
+        return len(self.drive_task_ids) + len(self.reflected_task_ids)
+
+    def task_states(self) -> Iterator[tuple[int, str]]:
+        """(id, state) of every settled task, drive and reflected."""
+        state = self.STATE
+        return ((i, state) for i in chain(self.drive_task_ids, self.reflected_task_ids))
+
+    def operation_states(self) -> Iterator[tuple[int, str]]:
+        """(id, state) of every settled operation."""
+        state = self.STATE
+        return ((i, state) for i in self.operation_ids)
+
+
+NO_SETTLED_ROWS = SettledRows()
+
+
+@dataclass(frozen=True, slots=True)
 class ApplyBundle:
     """Everything a review needs about one apply, loaded in one read.
 
-    ``tasks`` are the drive rows (as SchemaBot's loader orders them, ``created_at DESC, id DESC``);
-    ``reflected_tasks`` are the apply's other rows (per-shard progress rows), same order.
-    ``unnamed_lock`` is set when the lock has no nameable owner (several rows: ``lock`` is
-    None; a NULL owner: ``lock`` is that row). ``pending_drops`` are G2 quarantined tables of
-    the apply's database and environment named by one of its tasks.
+    ``tasks`` are the drive rows that are not settled (as SchemaBot's loader orders them,
+    ``created_at DESC, id DESC``); ``reflected_tasks`` are the apply's other unsettled rows
+    (per-shard progress rows), same order; ``operations`` are the unsettled operations.
+    ``settled`` holds the ids of the settled rows (see ``SettledRows``): every row of the apply
+    is in exactly one of these. ``unnamed_lock`` is set when the lock has no nameable owner
+    (several rows: ``lock`` is None; a NULL owner: ``lock`` is that row). ``pending_drops`` are
+    G2 quarantined tables of the apply's database and environment named by one of its tasks.
     """
 
     apply: Apply
-    tasks: tuple[Task, ...]
-    operations: tuple[ApplyOperation, ...]
+    tasks: tuple[BriefTask, ...]
+    operations: tuple[BriefOperation, ...]
     plan: Plan | None
     lock: Lock | None
     control_requests: tuple[ControlRequest, ...]
     redrive_count: int
     database_now: datetime
-    reflected_tasks: tuple[Task, ...] = ()
+    reflected_tasks: tuple[BriefTask, ...] = ()
     unnamed_lock: UnnamedLock | None = None
     pending_drops: tuple[PendingDrop, ...] = ()
+    settled: SettledRows = NO_SETTLED_ROWS

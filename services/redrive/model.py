@@ -6,13 +6,22 @@ These objects are the contract between the service layer and its two faces, the 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from itertools import chain, repeat
 from typing import TYPE_CHECKING
 
 from services.domain.lock_owner import UnnamedLock
-from services.domain.models import Apply, ApplyOperation, TableChange, Task
+from services.domain.models import (
+    NO_SETTLED_ROWS,
+    Apply,
+    BriefOperation,
+    BriefTask,
+    SettledRows,
+    TableChange,
+)
 
 if TYPE_CHECKING:  # annotations only: the console's first paint never loads pre-flight
     from services.preflight import PreflightReport
@@ -119,8 +128,10 @@ class Review:
     work); ``fresh_fingerprint`` hashes the fresh plan the same way ("" when no re-plan ran).
     ``reason_code`` is a stable machine-readable name of the refusal ("" when redrivable).
     ``reflected_task_ids`` are failed/cancelled per-shard progress rows that are neither
-    compared nor reopened. ``preflight`` is the pre-flight of the remaining work on the target
-    (None when the review was refused before it reached the target).
+    compared nor reopened. ``tasks`` / ``operations`` are the apply's unsettled drive tasks and
+    operations; ``settled`` the ids of the rest (count them too: ``SettledRows``).
+    ``preflight`` is the pre-flight of the remaining work on the target (None when the review
+    was refused before it reached the target).
     """
 
     apply: Apply
@@ -133,8 +144,9 @@ class Review:
     window_ends_at: datetime | None
     plan_identifier: str = ""
     fresh_plan_available: bool = False
-    tasks: tuple[Task, ...] = ()
-    operations: tuple[ApplyOperation, ...] = ()
+    tasks: tuple[BriefTask, ...] = ()
+    operations: tuple[BriefOperation, ...] = ()
+    settled: SettledRows = NO_SETTLED_ROWS
     comparisons: tuple[TableComparison, ...] = ()
     reopen_task_ids: tuple[int, ...] = ()
     reopen_operation_ids: tuple[int, ...] = ()
@@ -150,6 +162,16 @@ class Review:
     @property
     def redrivable(self) -> bool:
         return self.verdict is Verdict.MATCH
+
+    def drive_task_states(self) -> Iterator[str]:
+        """The stored state of every drive task of the apply, settled ones included."""
+        settled = repeat(self.settled.STATE, len(self.settled.drive_task_ids))
+        return chain((task.state for task in self.tasks), settled)
+
+    def operation_states(self) -> Iterator[str]:
+        """The stored state of every operation of the apply, settled ones included."""
+        settled = repeat(self.settled.STATE, len(self.settled.operation_ids))
+        return chain((op.state for op in self.operations), settled)
 
     @property
     def preflight_fails(self) -> bool:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from services.domain.drive_rows import is_drive_task
-from services.domain.models import Apply, ApplyOperation, Task
+from services.domain.models import Apply, BriefOperation, BriefTask
 from services.domain.states import StateClass, operation_state_class, task_state_class
 from services.redrive.validation import RedriveRejection
 
@@ -54,21 +54,21 @@ class RemainingWork:
         return TaskKey(namespace, shard, table) in self.keys
 
 
-def task_key(task: Task) -> TaskKey:
+def task_key(task: BriefTask) -> TaskKey:
     return TaskKey(task.namespace, task.shard, task.table_name or "")
 
 
 def operations_by_id(
-    apply: Apply, operations: Iterable[ApplyOperation]
-) -> dict[int, ApplyOperation]:
+    apply: Apply, operations: Iterable[BriefOperation]
+) -> dict[int, BriefOperation]:
     """The apply's operations by id; rows of another apply never join."""
     return {op.id: op for op in operations if op.apply_id == apply.id}
 
 
 def reconstruct_remaining_work(
     apply: Apply,
-    tasks: Iterable[Task],
-    operations: Iterable[ApplyOperation],
+    tasks: Iterable[BriefTask],
+    operations: Iterable[BriefOperation],
     primary_deployment: str,
 ) -> RemainingWork:
     """Collect failed/cancelled drive tasks and failed operations; raises ``RedriveRejection``
@@ -100,7 +100,7 @@ def reconstruct_remaining_work(
         reopen.add(task.id)
 
     failed_ops = sorted((op for op in ops.values() if _failed_operation(op)), key=lambda o: o.id)
-    tasks_by_op: dict[int, list[Task]] = {}
+    tasks_by_op: dict[int, list[BriefTask]] = {}
     for task in own_tasks:
         if task.apply_operation_id is not None:
             tasks_by_op.setdefault(task.apply_operation_id, []).append(task)
@@ -132,7 +132,7 @@ def reconstruct_remaining_work(
     )
 
 
-def finalizer_namespace(apply_identifier: str, op: ApplyOperation) -> str:
+def finalizer_namespace(apply_identifier: str, op: BriefOperation) -> str:
     """The namespace of a ``<namespace>/group_finalizer`` key; anything else is refused."""
     key = op.operation_key
     namespace = key[: -len(FINALIZER_SUFFIX)] if key.endswith(FINALIZER_SUFFIX) else ""
@@ -146,8 +146,8 @@ def finalizer_namespace(apply_identifier: str, op: ApplyOperation) -> str:
 
 
 def _owning_operation(
-    ident: str, task: Task, ops: Mapping[int, ApplyOperation]
-) -> ApplyOperation | None:
+    ident: str, task: BriefTask, ops: Mapping[int, BriefOperation]
+) -> BriefOperation | None:
     """The task's operation, or None when it has none; a dangling link fails closed."""
     if task.apply_operation_id is None:
         return None
@@ -161,12 +161,12 @@ def _owning_operation(
     return op
 
 
-def _reopenable_task(task: Task) -> bool:
+def _reopenable_task(task: BriefTask) -> bool:
     """A failed task, or a cancelled one that never ran because an earlier task failed."""
     return _reopenable_task_state(task.state)
 
 
-def _failed_operation(op: ApplyOperation) -> bool:
+def _failed_operation(op: BriefOperation) -> bool:
     return _reopenable_operation_state(op.state)
 
 
@@ -181,5 +181,5 @@ def _reopenable_operation_state(state: str | None) -> bool:
     return operation_state_class(state) is StateClass.REOPENABLE
 
 
-def _kind(op: ApplyOperation) -> str:
+def _kind(op: BriefOperation) -> str:
     return op.operation_kind.strip().lower()

@@ -25,7 +25,7 @@ from datetime import timedelta
 from typing import Protocol
 
 from services.domain.errors import MalformedRowError
-from services.domain.models import ApplyBundle, NamespacePlan, Plan, TableChange, Task
+from services.domain.models import ApplyBundle, BriefTask, NamespacePlan, Plan, TableChange
 from services.planner.api import Flavour, PlannerError, SchemaSource
 from services.planner.spirit_level import DEFAULT_LEVEL, SpiritLevel, level_for_generation
 from services.preflight import PreflightLimits, PreflightReport
@@ -151,6 +151,7 @@ def review_bundle(
         plan_identifier=bundle.plan.plan_identifier if bundle.plan else "",
         tasks=bundle.tasks,
         operations=bundle.operations,
+        settled=bundle.settled,
         redrive_count=bundle.redrive_count,
         notes=_base_notes(bundle),
     )
@@ -218,18 +219,25 @@ def review_bundle(
     )
 
 
-def all_tasks(bundle: ApplyBundle) -> tuple[Task, ...]:
-    """Every task row of the apply: drive rows and reflected per-shard rows."""
+def all_tasks(bundle: ApplyBundle) -> tuple[BriefTask, ...]:
+    """Every unsettled task row of the apply: drive rows and reflected per-shard rows (the
+    settled rows, ids only, are ``bundle.settled``)."""
     return bundle.tasks + bundle.reflected_tasks
 
 
 def review_token(
     bundle: ApplyBundle, fingerprint: str, preflight: PreflightReport | None = None
 ) -> ReviewToken:
-    """The token over every task and operation row of the apply, the lock, the fingerprint and
-    the pre-flight (when one ran)."""
+    """The token over every task and operation row of the apply (settled ones included), the
+    lock, the fingerprint and the pre-flight (when one ran)."""
     return build_token(
-        bundle.apply, all_tasks(bundle), bundle.operations, bundle.lock, fingerprint, preflight
+        bundle.apply,
+        all_tasks(bundle),
+        bundle.operations,
+        bundle.lock,
+        fingerprint,
+        preflight,
+        settled=bundle.settled,
     )
 
 

@@ -20,32 +20,37 @@ import binascii
 import json
 from collections.abc import Iterable
 from datetime import datetime
+from itertools import chain
 
-from services.domain.models import Apply, ApplyOperation, Lock, Task
+from services.domain.models import NO_SETTLED_ROWS, Apply, Lock, SettledRows
 from services.preflight import PreflightReport
 from services.redrive.model import ReviewToken
-from services.redrive.validation import RedriveRejection
+from services.redrive.validation import RedriveRejection, StatefulRow
 
 _PREFIX = "rt1."
 
 
 def build_token(
     apply: Apply,
-    tasks: Iterable[Task],
-    operations: Iterable[ApplyOperation],
+    tasks: Iterable[StatefulRow],
+    operations: Iterable[StatefulRow],
     lock: Lock | None,
     fingerprint: str,
     preflight: PreflightReport | None = None,
+    settled: SettledRows = NO_SETTLED_ROWS,
 ) -> ReviewToken:
-    """The token for these rows (and the pre-flight, when one ran); row order does not matter."""
+    """The token for these rows and the ``settled`` ones read as ids (and the pre-flight, when
+    one ran); row order does not matter."""
+    task_states = chain(((t.id, t.state) for t in tasks), settled.task_states())
+    operation_states = chain(((op.id, op.state) for op in operations), settled.operation_states())
     return ReviewToken(
         apply_id=apply.id,
         apply_identifier=apply.apply_identifier,
         apply_state=apply.state,
         apply_updated_at=_iso(apply.updated_at),
         apply_completed_at=_iso(apply.completed_at),
-        task_states=tuple(sorted((t.id, t.state) for t in tasks)),
-        operation_states=tuple(sorted((op.id, op.state) for op in operations)),
+        task_states=tuple(sorted(task_states)),
+        operation_states=tuple(sorted(operation_states)),
         lock_owner=lock.owner if lock else None,
         lock_id=lock.id if lock else None,
         fingerprint=fingerprint,
@@ -155,6 +160,8 @@ def _preflight_change(old: ReviewToken, new: ReviewToken) -> str:
 def _row_changes(
     label: str, old: tuple[tuple[int, str], ...], new: tuple[tuple[int, str], ...]
 ) -> list[str]:
+    if old == new:
+        return []
     before, after = dict(old), dict(new)
     out = []
     for row_id in sorted(set(before) | set(after)):

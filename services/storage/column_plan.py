@@ -10,7 +10,7 @@ never selected, and the decoder reads them as absent; columns it has beyond thes
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Any
@@ -95,11 +95,15 @@ class ColumnPlan:
         """True when the storage quarantines dropped tables (G2)."""
         return self.storage.has("pending_drops", "original_table")
 
-    def columns(self, table: Table, prefix: str = "") -> list[ColumnElement[Any]]:
-        """The present columns of ``table``, JSON as raw text, labelled ``prefix + name``."""
+    def columns(
+        self, table: Table, prefix: str = "", only: Collection[str] | None = None
+    ) -> list[ColumnElement[Any]]:
+        """The present columns of ``table`` (those named in ``only``, when given), JSON as raw
+        text, labelled ``prefix + name``."""
         return [
             (type_coerce(c, Text()) if isinstance(c.type, JSON) else c).label(prefix + c.name)
             for c in self._present.get(table.name, ())
+            if only is None or c.name in only
         ]
 
     def column(self, table: Table, name: str) -> ColumnElement[Any] | None:

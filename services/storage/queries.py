@@ -8,15 +8,18 @@ malformed value becomes a typed error instead of a driver exception.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import (
+    JSON,
     ColumnElement,
     Connection,
+    DateTime,
     Integer,
     Select,
     and_,
@@ -34,8 +37,11 @@ from services.domain.models import (
     Apply,
     ApplyBundle,
     ApplyOperation,
+    BriefOperation,
+    BriefTask,
     LogEntry,
     PendingDrop,
+    SettledRows,
     Task,
 )
 from services.domain.states import (
@@ -43,11 +49,11 @@ from services.domain.states import (
     StateTally,
     normalize_state,
 )
-from services.storage import decode
+from services.storage import decode, settled
 from services.storage.column_plan import ColumnPlan, pending_drops
 from services.storage.columns import database_now, now_column
 from services.storage.cursor import TriageCursor
-from services.storage.dialect_sql import desc_nulls_last, id_in, id_list
+from services.storage.dialect_sql import PACKS_ROWS, desc_nulls_last, id_in, id_list, json_rows
 from services.storage.generation import detect
 from services.storage.schema import (
     applies,
@@ -60,6 +66,7 @@ from services.storage.schema import (
 )
 from services.storage.sql_text import equals_exactly, starts_with_exactly
 
+TaskT = TypeVar("TaskT", bound=BriefTask)
 REDRIVE_MESSAGE_PREFIXES = ("Redrive requested by user", "Reapply requested by user")
 FAILED_STATE_SPELLINGS = ("failed", "state_failed")
 
@@ -493,7 +500,8 @@ def _page_lock(row: Mapping[str, Any]) -> UnnamedLock | None:
 
 
 def _apply_head_query(plan: ColumnPlan, apply_identifier: str) -> Select:
-    """The apply with its source plan, its database lock, the redrive count and NOW().
+    """The apply with its source plan, its database lock, the redrive count, NOW() and the
+    id lists of its tasks and operations (``services.storage.settled``).
 
     One row per (apply, lock) pair: more than one only in storage without SchemaBot's unique
     indexes, which ``load_bundle`` turns into a refusal or an unnamed lock.
@@ -505,6 +513,7 @@ def _apply_head_query(plan: ColumnPlan, apply_identifier: str) -> Select:
         .scalar_subquery()
         .label("redrive_count")
     )
+    task_ids, operation_ids = settled.row_lists(plan, a.id)
     return (
         select(
             *plan.columns(applies, "a_"),
@@ -512,6 +521,8 @@ def _apply_head_query(plan: ColumnPlan, apply_identifier: str) -> Select:
             *plan.columns(locks, "l_"),
             redrives,
             now_column(),
+            task_ids.label("task_ids"),
+            operation_ids.label("operation_ids"),
         )
         .select_from(applies.outerjoin(plans, p.id == a.plan_id).outerjoin(locks, _lock_of_apply()))
         .where(a.apply_identifier == apply_identifier)
@@ -519,33 +530,98 @@ def _apply_head_query(plan: ColumnPlan, apply_identifier: str) -> Select:
     )
 
 
+# SchemaBot's loader orders: tasks newest first, operations oldest first.
+_TASK_ORDER = (tasks.c.created_at.desc(), tasks.c.id.desc())
+_OPERATION_ORDER = (apply_operations.c.created_at, apply_operations.c.id)
+
+
+def _decoded(conn: Connection, query: Select, reader, order: Sequence[ColumnElement] = ()):
+    """The rows of ``query`` in ``order``, decoded by position (``decode.task_reader`` and
+    the like). Where the dialect packs rows (``dialect_sql.PACKS_ROWS``) and no column needs
+    the driver's type conversion (a DATETIME arrives as text in JSON), the rows come as one
+    JSON text; a text the server cut (its row count says so) is read again as rows."""
+    columns = list(query.selected_columns)
+    read = reader(tuple(c.name for c in columns))
+    if conn.dialect.name in PACKS_ROWS and not any(
+        isinstance(c.type, DateTime | JSON) for c in columns
+    ):
+        packed = query.with_only_columns(func.count(), json_rows(columns, order))
+        count, text = conn.execute(packed).one()
+        rows = json.loads(text) if text else []
+        if len(rows) == count:
+            return [read(row) for row in rows]
+    return [read(row) for row in conn.execute(query.order_by(*order))]
+
+
 def _tasks_of(conn: Connection, plan: ColumnPlan, apply_id: int) -> list[Task]:
-    t = tasks.c
-    query = (
-        select(*plan.columns(tasks))
-        .where(t.apply_id == apply_id)
-        .order_by(t.created_at.desc(), t.id.desc())
+    query = select(*plan.columns(tasks, only=decode.TASK_COLUMNS)).where(
+        tasks.c.apply_id == apply_id
     )
-    return [decode.decode_task(r._mapping) for r in conn.execute(query)]
+    return _decoded(conn, query, decode.task_reader, _TASK_ORDER)
 
 
 def _operations_of(conn: Connection, plan: ColumnPlan, apply_id: int) -> list[ApplyOperation]:
-    o = apply_operations.c
-    query = (
-        select(*plan.columns(apply_operations))
-        .where(o.apply_id == apply_id)
-        .order_by(o.created_at, o.id)
+    query = select(*plan.columns(apply_operations, only=decode.OPERATION_COLUMNS)).where(
+        apply_operations.c.apply_id == apply_id
     )
-    return [decode.decode_operation(r._mapping) for r in conn.execute(query)]
+    return _decoded(conn, query, decode.operation_reader, _OPERATION_ORDER)
+
+
+ApplyRows = tuple[
+    tuple[BriefTask, ...], tuple[BriefTask, ...], tuple[BriefOperation, ...], SettledRows
+]
+
+
+def locked_apply_rows(conn: Connection, plan: ColumnPlan, apply: Apply) -> ApplyRows:
+    """``apply_rows`` of the apply in the caller's writing transaction, every task and
+    operation row of the apply locked ``FOR UPDATE`` by the first statement."""
+    lists = settled.RowLists(conn, apply.id, plan, settled.locked_row_lists(conn, plan, apply.id))
+    return apply_rows(conn, plan, apply, lists)
+
+
+def apply_rows(
+    conn: Connection, plan: ColumnPlan, apply: Apply, lists: settled.RowLists
+) -> ApplyRows:
+    """(drive tasks, reflected tasks, operations) of the apply that are not settled, as the
+    review reads them (``BriefTask``, ``BriefOperation``), and the settled rest of ``lists``
+    (``services.storage.settled``)."""
+    dialect = conn.dialect.name
+    operation_columns = [
+        *plan.columns(apply_operations, only=decode.BRIEF_OPERATION_COLUMNS),
+        settled.first_null(plan, apply_operations),
+    ]
+
+    def operations_and(owners: Collection[int]) -> list[BriefOperation]:
+        query = settled.unsettled_operations(
+            plan, dialect, apply.id, apply.deployment, operation_columns, owners
+        )
+        return _decoded(conn, query, decode.brief_operation_reader, _OPERATION_ORDER)
+
+    operations = operations_and(())
+    all_tasks: list[BriefTask] = []
+    if unsettled := lists.unsettled_task_ids:
+        task_columns = [
+            *plan.columns(tasks, only=decode.BRIEF_TASK_COLUMNS),
+            settled.first_null(plan, tasks),
+        ]
+        query = settled.unsettled_tasks(dialect, apply.id, unsettled, task_columns)
+        all_tasks = _decoded(conn, query, decode.brief_task_reader, _TASK_ORDER)
+    # An unsettled task's operation is read in full even when it is settled on its own.
+    owners = {t.apply_operation_id for t in all_tasks} - {None} - {op.id for op in operations}
+    if owners:
+        operations = operations_and(owners)
+    drive, reflected = split_drive_tasks(all_tasks, operations)
+    rest = lists.settled([t.id for t in all_tasks], [op.id for op in operations])
+    return drive, reflected, tuple(operations), rest
 
 
 def split_drive_tasks(
-    all_tasks: Iterable[Task], operations: Iterable[ApplyOperation]
-) -> tuple[tuple[Task, ...], tuple[Task, ...]]:
+    all_tasks: Iterable[TaskT], operations: Iterable[BriefOperation]
+) -> tuple[tuple[TaskT, ...], tuple[TaskT, ...]]:
     """(drive rows, reflected rows), each keeping the input order."""
     by_id = {op.id: op for op in operations}
-    drive: list[Task] = []
-    reflected: list[Task] = []
+    drive: list[TaskT] = []
+    reflected: list[TaskT] = []
     for task in all_tasks:
         owner = by_id.get(task.apply_operation_id) if task.apply_operation_id else None
         (drive if is_drive_task(task, owner) else reflected).append(task)
@@ -556,8 +632,15 @@ def load_bundle(
     conn: Connection, apply_identifier: str, plan: ColumnPlan | None = None
 ) -> ApplyBundle | None:
     """Apply, tasks, operations, plan, lock, controls, redrive count and NOW(): 4 statements
-    (a fifth for the pending drops of the apply's tables, on storage that has them)."""
-    plan = column_plan(conn, plan)
+    (a fifth for the pending drops of the apply's tables, on storage that has them).
+
+    Settled rows (``SettledRows``) come as ids with the head row; only the others are decoded.
+    """
+    with decode.collector_paused():
+        return _load_bundle(conn, apply_identifier, column_plan(conn, plan))
+
+
+def _load_bundle(conn: Connection, apply_identifier: str, plan: ColumnPlan) -> ApplyBundle | None:
     heads = [r._mapping for r in conn.execute(_apply_head_query(plan, apply_identifier))]
     if not heads:
         return None
@@ -570,7 +653,8 @@ def load_bundle(
         apply.database_name, apply.database_type, [(int(r["id"]), r["owner"]) for r in lock_rows]
     )
     single_lock = len(lock_rows) == 1
-    drive, reflected, operations = load_tasks_and_operations(conn, apply.id, plan)
+    lists = settled.RowLists(conn, apply.id, plan, (row["task_ids"], row["operation_ids"]))
+    drive, reflected, operations, settled_rows = apply_rows(conn, plan, apply, lists)
     cr = apply_control_requests.c
     controls = conn.execute(
         select(*plan.columns(apply_control_requests)).where(cr.apply_id == apply.id).order_by(cr.id)
@@ -586,24 +670,26 @@ def load_bundle(
         database_now=row["database_now"],
         reflected_tasks=reflected,
         unnamed_lock=unnamed,
-        pending_drops=_pending_drops_of(conn, plan, apply, drive + reflected),
+        pending_drops=_pending_drops_of(conn, plan, apply),
+        settled=settled_rows,
     )
 
 
-def _pending_drops_of(
-    conn: Connection, plan: ColumnPlan, apply: Apply, of_tasks: Sequence[Task]
-) -> tuple[PendingDrop, ...]:
-    """The G2 quarantined tables of the apply's database and environment that its tasks name."""
-    names = sorted({t.table_name for t in of_tasks if t.table_name})
-    if not plan.has_pending_drops or not names:
+def _pending_drops_of(conn: Connection, plan: ColumnPlan, apply: Apply) -> tuple[PendingDrop, ...]:
+    """The G2 quarantined tables of the apply's database and environment that one of its tasks
+    (settled or not) names."""
+    if not plan.has_pending_drops:
         return ()
-    pd = pending_drops.c
+    pd, t = pending_drops.c, tasks.c
+    tables_of_apply = select(t.table_name).where(
+        t.apply_id == apply.id, func.length(t.table_name) > 0
+    )
     rows = conn.execute(
         select(*pending_drops.columns)
         .where(
             pd.database_name == apply.database_name,
             pd.environment == apply.environment,
-            pd.original_table.in_(names),
+            pd.original_table.in_(tables_of_apply),
         )
         .order_by(pd.id)
     )

@@ -27,6 +27,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Connection, Table, Text, column, select, table, type_coerce
 
+from services.domain.models import ApplyBundle
 from services.storage import schema
 
 
@@ -395,3 +396,26 @@ def insert_failed_applies_bulk(
     ]
     insert_many(conn, "tasks", task_rows)
     return apply_ids
+
+
+def drive_task_states(bundle: ApplyBundle) -> dict[int, str]:
+    """Every drive task of a bundle, id -> stored state: the decoded (unsettled) rows and the
+    settled ones read as ids."""
+    states = {t.id: t.state for t in bundle.tasks}
+    states.update(dict.fromkeys(bundle.settled.drive_task_ids, bundle.settled.STATE))
+    return states
+
+
+def all_task_states(bundle: ApplyBundle) -> dict[int, str]:
+    """Every task row of a bundle (drive and reflected, settled or not), id -> state."""
+    states = drive_task_states(bundle)
+    states.update({t.id: t.state for t in bundle.reflected_tasks})
+    states.update(dict.fromkeys(bundle.settled.reflected_task_ids, bundle.settled.STATE))
+    return states
+
+
+def operation_states(bundle: ApplyBundle) -> dict[int, str]:
+    """Every operation row of a bundle, settled or not, id -> state."""
+    states = {op.id: op.state for op in bundle.operations}
+    states.update(dict.fromkeys(bundle.settled.operation_ids, bundle.settled.STATE))
+    return states

@@ -9,6 +9,7 @@ from sqlalchemy import delete
 from services.storage.schema import plans
 
 from .factories import (
+    drive_task_states,
     insert_control_request,
     insert_failed_apply,
     insert_log,
@@ -92,12 +93,16 @@ def test_drive_rows_and_reflected_rows_are_separated_and_ordered(storage) -> Non
         seeded = _seed_sharded(conn)
     bundle = storage.load_bundle(seeded.apply_identifier)
     t = seeded.task_ids
-    # created_at DESC, id DESC
-    assert [task.id for task in bundle.tasks] == [t[2], t[1], t[0]]
+    # created_at DESC, id DESC; the two completed drive rows (one unsharded, one of the
+    # completed operation keyed by its shard) are settled: ids only
+    assert [task.id for task in bundle.tasks] == [t[1]]
+    assert bundle.settled.drive_task_ids == (t[0], t[2])
     assert [task.id for task in bundle.reflected_tasks] == [t[5], t[4], t[3]]
-    # operations in deployment order: created_at, then id
+    assert bundle.settled.reflected_task_ids == ()
+    # operations in deployment order: created_at, then id; the completed one is settled
     o = seeded.operation_ids
-    assert [op.id for op in bundle.operations] == [o[1], o[2], o[0]]
+    assert [op.id for op in bundle.operations] == [o[2], o[0]]
+    assert bundle.settled.operation_ids == (o[1],)
 
 
 def test_a_task_owned_by_another_applys_operation_is_not_a_drive_row(storage) -> None:
@@ -133,7 +138,8 @@ def test_bundle_uses_four_statements_and_one_for_an_unknown_apply(
             insert_task(conn, seeded.apply_id, table_name=f"t{n}", state="completed")
     count_statements.reset()
     bundle = storage.load_bundle(seeded.apply_identifier)
-    assert len(bundle.tasks) == 43
+    assert len(drive_task_states(bundle)) == 43
+    assert len(bundle.tasks) == 1  # the 42 completed drive rows are settled (ids only)
     assert count_statements.count == 4
     count_statements.reset()
     assert storage.load_bundle("apply-0000000000000000") is None

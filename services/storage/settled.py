@@ -1,0 +1,259 @@
+"""Set-based reads of one apply's rows: the unsettled rows in full, the settled ones as ids.
+
+An apply of 20,000 tasks is mostly completed work that a review only counts and binds into
+its token. Reading and decoding each of those rows would cost more than everything else the
+review does, so one read of an apply's rows (``SettledRows`` says which rows are settled) is:
+
+- one text per table listing **every** row of the apply, ``count:codes``. A task's code is
+  ``id * 4 + settled * 2 + drive``, computed in one pass over the tasks joined to their own
+  operation; an operation's code is its id. A list the server truncated (MySQL's
+  ``group_concat_max_len``) is noticed by its count and read again as rows;
+- the unsettled tasks by id, row by row, with the columns the caller needs;
+- the operations not settled on their own, and every operation an unsettled task points at;
+- the settled rows are the listed ones that are not unsettled.
+
+The predicate errs towards "unsettled": a NULL in a NOT NULL column, another spelling of a
+state or kind, a dangling or foreign operation link all make a row unsettled, and the
+unsettled path decodes and checks it exactly as before. The statements must see one
+snapshot: the review reads in one REPEATABLE READ transaction, and the locked write lists the
+rows ``FOR UPDATE`` first, so every row it then reads stays as listed (a row inserted in
+between is read as unsettled, shows in the token and refuses the write).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    String,
+    and_,
+    case,
+    cast,
+    false,
+    func,
+    literal,
+    not_,
+    or_,
+    select,
+)
+from sqlalchemy.sql import ColumnCollection
+
+from services.domain.models import NO_SETTLED_ROWS, SettledRows
+from services.storage.column_plan import ColumnPlan
+from services.storage.decode import FIRST_NULL, REQUIRED_COLUMNS
+from services.storage.dialect_sql import id_in, id_list, identical
+from services.storage.schema import apply_operations, tasks
+
+DONE = SettledRows.STATE
+WORK_KIND = "work"
+_TASK_REQUIRED = REQUIRED_COLUMNS["tasks"]
+_OPERATION_REQUIRED = REQUIRED_COLUMNS["apply_operations"]
+
+
+def first_null(plan: ColumnPlan, table) -> ColumnElement[str]:
+    """The name of the row's first NOT NULL column (``REQUIRED_COLUMNS`` order) that is NULL,
+    else NULL: a brief read checks every such column with this one value
+    (``decode.FIRST_NULL``)."""
+    present = _present(plan, table, REQUIRED_COLUMNS[table.name])
+    if not present:
+        return literal(None, String).label(FIRST_NULL)
+    whens = [(table.c[name].is_(None), literal(name)) for name in present]
+    return case(*whens, else_=None).label(FIRST_NULL)
+
+
+def _flag(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    """1 when ``condition`` is true, 0 when it is false or NULL (two-valued, for filters)."""
+    return case((condition, 1), else_=0)
+
+
+def _present(plan: ColumnPlan, table, names: Sequence[str]) -> list[str]:
+    return [name for name in names if plan.column(table, name) is not None]
+
+
+def _task_columns(plan: ColumnPlan) -> list[ColumnElement[Any]]:
+    """The ``tasks`` columns the code reads: links, key parts, state, throttling, NOT NULLs."""
+    wanted = ["id", "apply_id", "apply_operation_id", "namespace", "shard", "table_name"]
+    wanted += ["state", "throttled", *_TASK_REQUIRED]
+    present = (plan.column(tasks, name) for name in dict.fromkeys(wanted))
+    return [column for column in present if column is not None]
+
+
+def _task_code(
+    plan: ColumnPlan, t: ColumnCollection, throttled: ColumnElement[Any] | None
+) -> ColumnElement[int]:
+    """``id * 4 + settled * 2 + drive`` of a task row ``t`` joined (LEFT) to its operation.
+
+    settled: stored exactly ``completed``, not throttled, no NULL in a NOT NULL column, and
+    no operation, or its own operation stored exactly ``completed`` (for a shard task, of kind
+    exactly ``work``). drive: unsharded, or its operation is keyed exactly
+    ``<namespace>/<shard>/<table>`` (on a settled row, ``services.domain.drive_rows``).
+    """
+    o = apply_operations.c
+    done = [identical(t.state, literal(DONE))]
+    done += [t[name].is_not(None) for name in _present(plan, tasks, _TASK_REQUIRED)]
+    if throttled is not None:
+        done.append(not_(func.coalesce(throttled, false())))
+    owner_done = and_(
+        o.id.is_not(None),
+        identical(o.state, literal(DONE)),
+        or_(func.length(t.shard) == 0, identical(o.operation_kind, literal(WORK_KIND))),
+    )
+    settled = _flag(and_(*done, or_(t.apply_operation_id.is_(None), owner_done)))
+    key = t.namespace + literal("/") + t.shard + literal("/") + func.coalesce(t.table_name, "")
+    keyed_owner = and_(o.id.is_not(None), identical(o.operation_key, key))
+    drive = _flag(or_(func.length(t.shard) == 0, keyed_owner))
+    return t.id * 4 + settled * 2 + drive
+
+
+def _own_operation(t: ColumnCollection):
+    """The join condition of a task row ``t`` and its operation of the same apply."""
+    o = apply_operations.c
+    return and_(o.id == t.apply_operation_id, o.apply_id == t.apply_id)
+
+
+def _summary(codes: ColumnElement[int]) -> ColumnElement[str]:
+    """``count:codes`` of a group (one text, whatever the number of rows)."""
+    return cast(func.count(), String) + literal(":") + func.coalesce(id_list(codes), "")
+
+
+def row_lists(
+    plan: ColumnPlan, apply_id: ColumnElement[int]
+) -> tuple[ColumnElement[str], ColumnElement[str]]:
+    """Scalar subqueries listing every task (coded) and operation of ``apply_id`` (a column of
+    an enclosing ``applies`` select)."""
+    t = tasks.c
+    task_list = (
+        select(_summary(_task_code(plan, t, plan.column(tasks, "throttled"))))
+        .select_from(tasks.outerjoin(apply_operations, _own_operation(t)))
+        .where(t.apply_id == apply_id)
+        .scalar_subquery()
+    )
+    operation_list = (
+        select(_summary(apply_operations.c.id))
+        .where(apply_operations.c.apply_id == apply_id)
+        .scalar_subquery()
+    )
+    return task_list, operation_list
+
+
+def locked_row_lists(
+    conn: Connection, plan: ColumnPlan, apply_id: int
+) -> tuple[str | None, str | None]:
+    """The same two lists, every row they list locked ``FOR UPDATE``. The lock sits in a
+    derived table of the apply's own rows (PostgreSQL refuses it beside an aggregate or on
+    the outer side of a join); the join to the operations is outside it."""
+    locked_tasks = (
+        select(*_task_columns(plan))
+        .where(tasks.c.apply_id == apply_id)
+        .with_for_update()
+        .subquery("locked_tasks")
+    )
+    locked_operations = (
+        select(apply_operations.c.id)
+        .where(apply_operations.c.apply_id == apply_id)
+        .with_for_update()
+        .subquery("locked_operations")
+    )
+    lt = locked_tasks.c
+    task_list = (
+        select(_summary(_task_code(plan, lt, lt.get("throttled"))))
+        .select_from(locked_tasks.outerjoin(apply_operations, _own_operation(lt)))
+        .scalar_subquery()
+    )
+    operation_list = select(_summary(locked_operations.c.id)).scalar_subquery()
+    listed_tasks, listed_operations = conn.execute(select(task_list, operation_list)).one()
+    return listed_tasks, listed_operations
+
+
+class RowLists:
+    """The parsed lists of one apply: task codes and operation ids (see the module doc)."""
+
+    __slots__ = ("operation_ids", "task_codes")
+
+    def __init__(
+        self,
+        conn: Connection,
+        apply_id: int,
+        plan: ColumnPlan,
+        listed: tuple[str | bytes | None, str | bytes | None],
+    ) -> None:
+        count, codes = _parse(listed[0])
+        if count != len(codes):
+            t = tasks.c
+            codes = _as_rows(
+                conn,
+                select(_task_code(plan, t, plan.column(tasks, "throttled")))
+                .select_from(tasks.outerjoin(apply_operations, _own_operation(t)))
+                .where(t.apply_id == apply_id),
+            )
+        count, operation_ids = _parse(listed[1])
+        if count != len(operation_ids):
+            o = apply_operations.c
+            operation_ids = _as_rows(conn, select(o.id).where(o.apply_id == apply_id))
+        self.task_codes = codes
+        self.operation_ids = operation_ids
+
+    @property
+    def unsettled_task_ids(self) -> list[int]:
+        return [code >> 2 for code in self.task_codes if not code & 2]
+
+    def settled(
+        self, unsettled_task_ids: Collection[int], unsettled_operation_ids: Collection[int]
+    ) -> SettledRows:
+        """The settled rows: listed as settled and not read as unsettled after all (a row that
+        changed between the statements is read in full and stays out of here)."""
+        skip = set(unsettled_task_ids)
+        codes = [c for c in self.task_codes if c & 2 and c >> 2 not in skip]
+        drive = tuple(c >> 2 for c in codes if c & 1)
+        reflected = tuple(c >> 2 for c in codes if not c & 1)
+        skip = set(unsettled_operation_ids)
+        operations = tuple(i for i in self.operation_ids if i not in skip)
+        if not (drive or reflected or operations):
+            return NO_SETTLED_ROWS
+        return SettledRows(drive, reflected, operations)
+
+
+def unsettled_tasks(
+    dialect: str, apply_id: int, ids: Sequence[int], columns: Sequence[ColumnElement[Any]]
+) -> Select:
+    """``columns`` of the apply's tasks ``ids`` (the unsettled ones; the caller orders)."""
+    t = tasks.c
+    return select(*columns).where(t.apply_id == apply_id, id_in(dialect, t.id, ids))
+
+
+def unsettled_operations(
+    plan: ColumnPlan,
+    dialect: str,
+    apply_id: int,
+    deployment: str,
+    columns: Sequence[ColumnElement[Any]],
+    owners: Collection[int],
+) -> Select:
+    """``columns`` of the apply's unsettled operations: not exactly ``completed`` on
+    ``deployment`` with every NOT NULL column set, or the owner of an unsettled task
+    (``owners``, from that read). The caller orders and locks."""
+    o = apply_operations.c
+    own = [identical(o.state, literal(DONE)), identical(o.deployment, literal(deployment))]
+    own += [o[name].is_not(None) for name in _present(plan, apply_operations, _OPERATION_REQUIRED)]
+    unsettled = _flag(and_(*own)) == 0
+    if owners:
+        unsettled = or_(unsettled, id_in(dialect, o.id, sorted(owners)))
+    return select(*columns).where(o.apply_id == apply_id, unsettled)
+
+
+def _parse(text: str | bytes | None) -> tuple[int, tuple[int, ...]]:
+    """``count:codes`` -> (count, sorted codes); None (an empty group) is zero rows."""
+    if text is None:
+        return 0, ()
+    if isinstance(text, bytes | bytearray):
+        text = text.decode("ascii")
+    count, _, codes = text.partition(":")
+    return int(count), tuple(sorted(map(int, codes.split(",")))) if codes else ()
+
+
+def _as_rows(conn: Connection, query: Select) -> tuple[int, ...]:
+    return tuple(sorted(int(value) for value in conn.execute(query).scalars()))
