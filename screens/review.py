@@ -550,10 +550,10 @@ class ReviewScreen(ConsoleScreen):
             waiting = "unavailable: the review failed" if self.error else "waiting for the review…"
             return Text(f"Tasks: {waiting}", style="italic")
         text = Text.assemble(("Tasks: ", "bold"))
-        text.append(state_counts(task.state for task in review.tasks))
-        if review.operations:
+        text.append(state_counts(review.drive_task_states()))
+        if review.operations or review.settled.operation_ids:
             text.append("    Operations: ", style="bold")
-            text.append(state_counts(op.state for op in review.operations))
+            text.append(state_counts(review.operation_states()))
         operations = {op.id: op for op in review.operations}
         unfinished = [task for task in review.tasks if normalize_state(task.state) in _STATE_MARKS]
         for task in unfinished[:MAX_LISTED_FAILURES]:
