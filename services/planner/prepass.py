@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 
 from services.planner.lexer import (
     Token,
-    matching_paren,
     split_top_level,
     tokenize,
     unquote_identifier,
@@ -49,7 +48,10 @@ class PreparedCreate:
 
 def split_statements(sql: str) -> list[list[Token]]:
     """Tokens of each non-empty statement in ``sql``."""
-    tokens = tokenize(unwrap_versioned_comments(sql))
+    text = unwrap_versioned_comments(sql)
+    tokens = tokenize(text)
+    if ";" not in text:  # no ``;`` token can exist: one statement (or none)
+        return [tokens] if tokens else []
     return [part for part in split_top_level(tokens, ";") if part]
 
 
@@ -80,10 +82,10 @@ def prepare_create(sql: str) -> PreparedCreate:
         raise PrepassError("missing table name")
     if position >= len(tokens) or tokens[position].text != "(":
         raise PrepassError("CREATE TABLE without a column list (LIKE / AS SELECT) is not supported")
-    close = matching_paren(tokens, position)
+    parts, close = _body_parts(tokens, position)
     if close < 0:
         raise PrepassError("unbalanced parentheses")
-    elements = [prepare_element(part) for part in split_top_level(tokens[position + 1 : close])]
+    elements = [prepare_element(part) for part in parts]
     if any(not element.tokens for element in elements):
         raise PrepassError("empty element in the column list")
     tail = tokens[close + 1 :]
@@ -96,6 +98,29 @@ def prepare_create(sql: str) -> PreparedCreate:
         option_tokens=tail[:partition_at],
         partition_tokens=tail[partition_at:],
     )
+
+
+def _body_parts(tokens: list[Token], start: int) -> tuple[list[list[Token]], int]:
+    """The comma-separated items inside the ``(`` at ``start`` and the index of its ``)`` (-1
+    if unbalanced): ``split_top_level`` of what ``matching_paren`` encloses, in one pass."""
+    parts: list[list[Token]] = []
+    depth = 0
+    first = start + 1
+    for index in range(first, len(tokens)):
+        token = tokens[index]
+        if token.kind == "op":
+            text = token.text
+            if text == "(":
+                depth += 1
+            elif text == ")":
+                if depth == 0:
+                    parts.append(tokens[first:index])
+                    return parts, index
+                depth -= 1
+            elif text == "," and depth == 0:
+                parts.append(tokens[first:index])
+                first = index + 1
+    return [], -1
 
 
 # Multi-word type spellings sqlglot cannot parse -> the one-word type they stand for.
@@ -133,6 +158,8 @@ def _one_word_type(tokens: list[Token]) -> list[Token]:
 
 
 _ELEMENT_STARTS = INDEX_STARTS | CONSTRAINT_STARTS
+# The words the loop of ``prepare_element`` acts on (NOT only before ENFORCED or IGNORED).
+_REWRITTEN_WORDS = frozenset({"ENFORCED", "IGNORED", "SRID", "PERSISTENT"})
 
 
 def prepare_element(tokens: list[Token]) -> Element:
@@ -143,6 +170,8 @@ def prepare_element(tokens: list[Token]) -> Element:
     )
     if is_column:
         tokens = _one_word_type(tokens)
+    if not any(kind == "word" and text.upper() in _REWRITTEN_WORDS for kind, text, _ in tokens):
+        return Element(tokens=list(tokens), is_column=is_column)  # nothing to rewrite
     element = Element(tokens=[], is_column=is_column)
     depth = 0
     index = 0

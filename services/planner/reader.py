@@ -11,7 +11,8 @@ from services.planner.spirit_level import DEFAULT_LEVEL, LevelRules, rules_for
 
 @dataclass(slots=True)
 class Cursor:
-    """A read position over one element's tokens."""
+    """A read position over one element's tokens (each method reads the list itself: they run
+    for every token of every table)."""
 
     tokens: list[Token]
     pos: int = 0
@@ -21,24 +22,33 @@ class Cursor:
         return self.tokens[index] if index < len(self.tokens) else None
 
     def at_word(self, *words: str) -> bool:
-        token = self.peek()
-        return token is not None and token.is_word(*words)
+        tokens, pos = self.tokens, self.pos
+        if pos >= len(tokens):
+            return False
+        token = tokens[pos]
+        return token.kind == "word" and token.text.upper() in words
 
     def at_op(self, text: str) -> bool:
-        token = self.peek()
-        return token is not None and token.kind == "op" and token.text == text
+        tokens, pos = self.tokens, self.pos
+        if pos >= len(tokens):
+            return False
+        token = tokens[pos]
+        return token.kind == "op" and token.text == text
 
     def take(self) -> Token:
-        token = self.peek()
-        if token is None:
+        tokens, pos = self.tokens, self.pos
+        if pos >= len(tokens):
             raise ValueError("unexpected end of definition")
-        self.pos += 1
-        return token
+        self.pos = pos + 1
+        return tokens[pos]
 
     def take_word(self, *words: str) -> bool:
-        if self.at_word(*words):
-            self.pos += 1
-            return True
+        tokens, pos = self.tokens, self.pos
+        if pos < len(tokens):
+            token = tokens[pos]
+            if token.kind == "word" and token.text.upper() in words:
+                self.pos = pos + 1
+                return True
         return False
 
     def expect_word(self, word: str) -> None:
