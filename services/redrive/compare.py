@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from services.domain.models import Plan, TableChange
-from services.redrive.fingerprint import fingerprint_document
+from services.redrive.fingerprint import namespace_artifacts, scalar_fields
 from services.redrive.model import TableComparison, TableStatus, Verdict
 
 Equivalence = Callable[[str, str], bool]
@@ -38,16 +38,15 @@ class PlanComparison:
 
 def compare_plans(expected: Plan, fresh: Plan, equivalent: Equivalence) -> PlanComparison:
     """Compare ``expected`` (stored remaining) with ``fresh``; MATCH only if nothing differs."""
-    exp_doc, fresh_doc = fingerprint_document(expected), fingerprint_document(fresh)
+    exp_doc, fresh_doc = scalar_fields(expected), scalar_fields(fresh)
     differences = [
         f"{label} differs: stored {exp_doc[key]!r}, fresh {fresh_doc[key]!r}"
         for key, label in _SCALARS
         if exp_doc[key] != fresh_doc[key]
     ]
-    for name in sorted(set(exp_doc["Namespaces"]) | set(fresh_doc["Namespaces"])):
-        stored_art = exp_doc["Namespaces"].get(name, {}).get("Artifacts")
-        fresh_art = fresh_doc["Namespaces"].get(name, {}).get("Artifacts")
-        if stored_art != fresh_art:
+    stored_artifacts, fresh_artifacts = namespace_artifacts(expected), namespace_artifacts(fresh)
+    for name in sorted(set(stored_artifacts) | set(fresh_artifacts)):
+        if stored_artifacts.get(name) != fresh_artifacts.get(name):
             differences.append(f"namespace {name}: artifacts differ")
     tables = compare_tables(_grouped(expected), _grouped(fresh), equivalent)
     differences.extend(_describe(t) for t in tables if t.status is not TableStatus.SAME)
@@ -68,7 +67,7 @@ def compare_tables(
             status = TableStatus.ONLY_STORED
         elif not left:
             status = TableStatus.ONLY_FRESH
-        elif _pair_up(left, right, equivalent):
+        elif left == right or _pair_up(left, right, equivalent):  # equal: each pairs itself
             status = TableStatus.SAME
         else:
             status = TableStatus.CHANGED

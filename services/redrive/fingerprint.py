@@ -55,6 +55,26 @@ def fingerprint_matches(prefix: str, fingerprint: str) -> bool:
     return bool(fingerprint) and fingerprint.startswith(prefix)
 
 
+def scalar_fields(plan: Plan) -> dict[str, Any]:
+    """The scalar fields of the fingerprint document, in its order."""
+    return {
+        "Database": plan.database_name,
+        "DatabaseType": plan.database_type,
+        "Deployment": plan.deployment,
+        "Target": plan.target,
+        "Environment": plan.environment,
+    }
+
+
+def namespace_artifacts(plan: Plan) -> dict[str, dict[str, str]]:
+    """Each namespace's artifacts as the fingerprint document holds them (``{}`` = absent)."""
+    return {
+        name: dict(sorted(entry.artifacts.items()))
+        for name, entry in plan.namespaces.items()
+        if entry is not None and entry.artifacts
+    }
+
+
 def fingerprint_document(plan: Plan) -> dict[str, Any]:
     """The canonical, JSON-ready form of ``plan`` that fingerprints and equivalence use."""
     namespaces: dict[str, Any] = {}
@@ -76,15 +96,7 @@ def fingerprint_document(plan: Plan) -> dict[str, Any]:
                 doc["Artifacts"] = artifacts
             namespaces[name] = doc
     shards.sort(key=lambda s: (s["namespace"], s["shard"]))
-    return {
-        "Database": plan.database_name,
-        "DatabaseType": plan.database_type,
-        "Deployment": plan.deployment,
-        "Target": plan.target,
-        "Environment": plan.environment,
-        "Namespaces": namespaces,
-        "Shards": shards,
-    }
+    return {**scalar_fields(plan), "Namespaces": namespaces, "Shards": shards}
 
 
 def canonical_json(plan: Plan) -> str:
@@ -95,6 +107,7 @@ def canonical_json(plan: Plan) -> str:
             ensure_ascii=False,
             separators=(",", ":"),
             allow_nan=False,
+            check_circular=False,  # a tree of fresh dicts and lists: no cycle to look for
         )
     except (TypeError, ValueError, AttributeError) as exc:
         raise FingerprintError(

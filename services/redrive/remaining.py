@@ -14,8 +14,9 @@ progress rows: a read model, neither compared nor reopened (reported in
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import NamedTuple
 
 from services.domain.drive_rows import is_drive_task
 from services.domain.models import Apply, BriefOperation, BriefTask
@@ -25,9 +26,11 @@ from services.redrive.validation import RedriveRejection
 FINALIZER_SUFFIX = "/group_finalizer"
 
 
-@dataclass(frozen=True, slots=True, order=True)
-class TaskKey:
-    """(namespace, shard, table) of one piece of work; shard ``""`` means unsharded."""
+class TaskKey(NamedTuple):
+    """(namespace, shard, table) of one piece of work; shard ``""`` means unsharded.
+
+    A tuple: the remaining work of 20,000 tasks builds and looks up tens of thousands of keys.
+    """
 
     namespace: str
     shard: str
@@ -44,14 +47,19 @@ class RemainingWork:
     finalizer_namespaces: frozenset[str]
     deployments: frozenset[str]
     reflected_task_ids: tuple[int, ...] = ()
+    _tables: frozenset[tuple[str, str]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        tables = frozenset((k.namespace, k.table) for k in self.keys)
+        object.__setattr__(self, "_tables", tables)
 
     def selects_table(self, namespace: str, table: str) -> bool:
         """Namespace tables are selected by (namespace, table), whatever the shard."""
-        return any(k.namespace == namespace and k.table == table for k in self.keys)
+        return (namespace, table) in self._tables
 
     def selects_shard_change(self, namespace: str, shard: str, table: str) -> bool:
         """Shard changes are selected by their exact (namespace, shard, table) key."""
-        return TaskKey(namespace, shard, table) in self.keys
+        return (namespace, shard, table) in self.keys
 
 
 def task_key(task: BriefTask) -> TaskKey:
@@ -99,20 +107,21 @@ def reconstruct_remaining_work(
         keys.add(task_key(task))
         reopen.add(task.id)
 
+    # A failed operation's reopenable drive tasks were all taken above (their owner is that
+    # failed operation); what is left is its deployment, and for a group finalizer whether it
+    # drives any task at all (none: the finalizer itself is the remaining work).
     failed_ops = sorted((op for op in ops.values() if _failed_operation(op)), key=lambda o: o.id)
-    tasks_by_op: dict[int, list[BriefTask]] = {}
-    for task in own_tasks:
-        if task.apply_operation_id is not None:
-            tasks_by_op.setdefault(task.apply_operation_id, []).append(task)
+    finalizer_ids = {op.id for op in failed_ops if _kind(op) == "group_finalizer"}
+    driving = {
+        task.apply_operation_id
+        for task in own_tasks
+        if task.apply_operation_id in finalizer_ids
+        and is_drive_task(task, ops[task.apply_operation_id])
+    }
     for op in failed_ops:
         deployments.add(op.deployment)
-        op_tasks = [t for t in tasks_by_op.get(op.id, ()) if is_drive_task(t, op)]
-        if not op_tasks and _kind(op) == "group_finalizer":
+        if op.id in finalizer_ids and op.id not in driving:
             finalizers.add(finalizer_namespace(ident, op))
-        for task in op_tasks:
-            if _reopenable_task(task):
-                keys.add(task_key(task))
-                reopen.add(task.id)
 
     if not deployments:
         raise RedriveRejection("no_failed_work", f"apply {ident} has no failed work to redrive")
