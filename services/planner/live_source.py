@@ -89,6 +89,7 @@ class LiveSchemaSource:
         else:
             self._connect = self._engine_connect(url)
         self.database_override = database_override
+        self._backwards: dict[str, bool] = {}  # schema -> whether its next load runs backwards
         self._flavour: Flavour | None = None
         self._version = ""
 
@@ -182,9 +183,15 @@ class LiveSchemaSource:
                     namespace=namespace,
                 ) from None
             names = sorted(row[0] for row in cursor.fetchall() if is_planned_table(row[0]))
+            # Every re-plan reads every table again, in the order opposite to the last load of
+            # this schema: the tables the server opened last (still in its table cache, when
+            # the schema outgrows it) are read first instead of being evicted before their turn.
+            backwards = self._backwards.get(schema, False)
+            self._backwards[schema] = not backwards
+            order = names[::-1] if backwards else names
             tables: dict[str, str] = {}
-            for start in range(0, len(names), _BATCH):
-                batch = names[start : start + _BATCH]
+            for start in range(0, len(order), _BATCH):
+                batch = order[start : start + _BATCH]
                 cursor.execute(
                     ";".join(
                         f"SHOW CREATE TABLE {quoted}.{quote_identifier(name)}" for name in batch
@@ -196,7 +203,7 @@ class LiveSchemaSource:
                         tables[row[0]] = row[1]
                     if not cursor.nextset():
                         break
-        return tables
+        return dict(sorted(tables.items()))  # by name, whichever way they were read
 
     def dispose(self) -> None:
         if self._engine is not None:

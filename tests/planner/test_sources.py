@@ -236,3 +236,51 @@ def test_plan_of_a_live_target_by_plain_url_does_not_import_sqlalchemy(
     assert run.returncode == 0, run.stderr
     assert '"ddl": "ALTER TABLE `t` ADD COLUMN `n` int NULL;"' in run.stdout
     assert run.stdout.strip().splitlines()[-1] == "0 False"
+
+
+def test_a_re_plan_reads_the_tables_in_the_order_opposite_to_the_last_load(
+    mysql_engine: Engine, mysql_database_url: str
+) -> None:
+    """A schema bigger than the server's table cache: the tables it opened last are read first
+    by the next load (same statements, same result, the server just finds them open)."""
+    import re
+
+    execute(mysql_engine, *(f"CREATE TABLE t{i:03d} (id int, c{i} int)" for i in range(300)))
+    database = make_url(mysql_database_url).database
+    source = LiveSchemaSource(mysql_database_url)
+    statements: list[str] = []
+    connect = source._connect
+
+    def recording():
+        connection = connect()
+        make_cursor = connection.cursor
+
+        def cursor():
+            made = make_cursor()
+            run = made.execute
+
+            def execute(sql, *args):
+                statements.append(sql)
+                return run(sql, *args)
+
+            made.execute = execute
+            return made
+
+        connection.cursor = cursor
+        return connection
+
+    source._connect = recording
+
+    def shown() -> list[str]:
+        names = re.findall(r"SHOW CREATE TABLE `[^`]+`\.`([^`]+)`", " ".join(statements))
+        statements.clear()
+        return names
+
+    first = source.load(database)
+    order_first = shown()
+    second = source.load(database)
+    order_second = shown()
+    third = source.load(database)
+    assert first == second == third and list(first) == sorted(first) and len(first) == 300
+    assert order_first == sorted(first) and order_second == sorted(first, reverse=True)
+    assert shown() == sorted(first)
