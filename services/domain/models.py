@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from itertools import chain
+from itertools import chain, repeat
 from types import MappingProxyType
 from typing import ClassVar
 
@@ -289,13 +289,11 @@ class SettledRows:
 
     def task_states(self) -> Iterator[tuple[int, str]]:
         """(id, state) of every settled task, drive and reflected."""
-        state = self.STATE
-        return ((i, state) for i in chain(self.drive_task_ids, self.reflected_task_ids))
+        return zip(chain(self.drive_task_ids, self.reflected_task_ids), repeat(self.STATE))
 
     def operation_states(self) -> Iterator[tuple[int, str]]:
         """(id, state) of every settled operation."""
-        state = self.STATE
-        return ((i, state) for i in self.operation_ids)
+        return zip(self.operation_ids, repeat(self.STATE))
 
 
 NO_SETTLED_ROWS = SettledRows()

@@ -21,8 +21,9 @@ microseconds apiece, while one JSON text is parsed in C. It needs the session's
 is noticed by its row count. PostgreSQL's and SQLite's drivers read rows in C: no packing.
 
 ``id_in(column, ids)`` is the one membership test whose *shape* differs: ``IN (…)`` with one
-bound value per id, or on PostgreSQL ``= ANY(array)`` with a single bound array, so a page of
-200 ids is one short statement text that the driver does not re-parse on every call.
+bound value per id (SQLite), on PostgreSQL ``= ANY(array)`` with a single bound array, so a
+page of 200 ids is one short statement text that the driver does not re-parse on every call,
+and on MySQL/MariaDB runs of consecutive ids as ``BETWEEN`` beside an ``IN (…)`` of the rest.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from types import MappingProxyType
 
-from sqlalchemy import BigInteger, Boolean, DateTime, Text, any_, literal, tuple_
+from sqlalchemy import BigInteger, Boolean, DateTime, Text, any_, literal, or_, tuple_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
@@ -139,8 +140,32 @@ def _ids_as_array(column: ColumnElement[int], ids: Sequence[int]) -> ColumnEleme
     return column == any_(literal(list(ids), ARRAY(BigInteger())))
 
 
+RUN = 4  # consecutive ids from which a run is one BETWEEN instead of that many IN values
+
+
+def _ids_as_runs(column: ColumnElement[int], ids: Sequence[int]) -> ColumnElement[bool]:
+    """Runs of consecutive ids as ``BETWEEN``, the rest ``IN (…)``: the unfinished rows of a
+    big apply are mostly runs, so thousands of ids are a few dozen bound values (each one is
+    rendered and escaped in Python by SQLAlchemy and PyMySQL)."""
+    ordered = sorted(set(ids))
+    singles: list[int] = []
+    terms: list[ColumnElement[bool]] = []
+    start = 0
+    for end in range(1, len(ordered) + 1):
+        if end < len(ordered) and ordered[end] == ordered[end - 1] + 1:
+            continue
+        if end - start >= RUN:
+            terms.append(column.between(ordered[start], ordered[end - 1]))
+        else:
+            singles.extend(ordered[start:end])
+        start = end
+    if singles or not terms:
+        terms.insert(0, column.in_(singles))
+    return or_(*terms) if len(terms) > 1 else terms[0]
+
+
 _ID_FILTERS: Mapping[str, Callable[[ColumnElement[int], Sequence[int]], ColumnElement[bool]]] = (
-    MappingProxyType({"postgresql": _ids_as_array})
+    MappingProxyType({"postgresql": _ids_as_array, "mysql": _ids_as_runs, "mariadb": _ids_as_runs})
 )
 
 
