@@ -10,11 +10,15 @@ tables) and times, end to end as separate processes where it says so:
   ``$XDG_CACHE_HOME`` (the first plan on a machine);
 - **cold, cache filled**: the same command again, the persistent planner cache filled by the
   previous run (every later cold plan); **cold, --no-cache**: never reading the cache;
-- **warm re-plan**: ``plan_schema`` again in one process that has planned the same files once;
-- **introspection**: ``LiveSchemaSource.load`` alone (the server's part of a plan; on MariaDB,
-  ``table_definition_cache`` (default 400) makes it server-bound beyond a few hundred tables).
+- **warm re-plan**: ``plan_schema`` again in one process that has planned the same files once,
+  split into its **introspection** (the time inside ``LiveSchemaSource.load``, the server's
+  part: on MariaDB, ``table_definition_cache`` (default 400) makes it server-bound beyond a
+  few hundred tables) and **the rest** (the planner's own part), measured in the same runs.
 
-Ratios are to the floor's median; peak RSS is the process's own (the warm row: the bench's).
+Ratios are to the floor's median; peak RSS is the process's own (the warm rows: the bench's;
+a cold plan that starts the grammar gate's child process, ``services/planner/gate.py``, does not
+count that child's).
+The bench process keeps its planner cache in its temporary folder, never in ``~/.cache``.
 
     .venv/bin/python bench/planner.py [--tables 100,1000,5000] [--runs 3] [--keep]
 """
@@ -38,6 +42,8 @@ if str(ROOT) not in sys.path:
 SERVER_URL = os.environ.get("REDRIVE_BENCH_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306")
 DATABASE = "rc_bench_planner"
 CHANGED_TABLES = 10
+INTROSPECTION = "  of which introspection (LiveSchemaSource.load, server-bound)"
+PLANNER_PART = "  of which the rest (the planner's own work)"
 GOALS = (
     ("first cold plan, empty cache <= 6x floor at 1,000", 1000, "cold, empty cache", "ratio", 6.0),
     ("best cold plan <= 4x floor at 1,000", 1000, "cold, cache filled", "best_ratio", 4.0),
@@ -185,7 +191,20 @@ def server_version() -> str:
         connection.close()
 
 
-FLOOR_CHILD = """
+# A child's own peak: VmHWM belongs to its address space, while ru_maxrss on Linux can carry
+# the bench process's size from the fork that started it.
+PEAK_RSS = """
+def peak_rss_kb():
+    for line in open("/proc/self/status"):
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+"""
+
+FLOOR_CHILD = (
+    PEAK_RSS
+    + """
 import os, sys, pymysql
 connection = pymysql.connect(host=sys.argv[1], port=int(sys.argv[2]), user=sys.argv[3],
                              password=os.environ["RC_BENCH_FLOOR_PASSWORD"],
@@ -196,17 +215,20 @@ with connection.cursor() as cursor:
         cursor.execute(f"SHOW CREATE TABLE `{name}`")
         cursor.fetchone()
 connection.close()
-import resource
-print("peak_rss_kb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+print("peak_rss_kb", peak_rss_kb(), file=sys.stderr)
 """
+)
 
-PLAN_CHILD = """
-import resource, sys
+PLAN_CHILD = (
+    PEAK_RSS
+    + """
+import sys
 from app.cli import main
 code = main(sys.argv[1:])
-print("peak_rss_kb", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+print("peak_rss_kb", peak_rss_kb(), file=sys.stderr)
 raise SystemExit(code)
 """
+)
 
 
 def run_child(arguments: list[str], cache_home: Path) -> tuple[float, float]:
@@ -237,23 +259,34 @@ def plan_child(desired_dir: Path, cache_home: Path, *extra: str) -> tuple[float,
     return run_child(["-c", PLAN_CHILD, *arguments, "--namespace", DATABASE, *extra], cache_home)
 
 
-def warm_replan(files: dict[str, str], runs: int) -> tuple[list[float], float]:
-    """Re-plans in this process after one plan of the same files; seconds and introspection."""
+def warm_replan(files: dict[str, str], runs: int) -> tuple[list[float], list[float]]:
+    """Re-plans in this process after one plan of the same files: the seconds of each, and of
+    the introspection inside each (``LiveSchemaSource.load``, timed where the plan calls it)."""
     from services.planner import plan_schema
     from services.planner.live_source import LiveSchemaSource
 
     source = LiveSchemaSource(SERVER_URL)
+    inside: list[float] = []
+    load = source.load
+
+    def timed_load(namespace: str):
+        started = time.perf_counter()
+        try:
+            return load(namespace)
+        finally:
+            inside.append(time.perf_counter() - started)
+
+    source.load = timed_load  # type: ignore[method-assign]
     try:
         desired = {DATABASE: files}
         plan_schema(desired, source)
+        inside.clear()
         samples = []
         for _ in range(runs):
             started = time.perf_counter()
             plan_schema(desired, source)
             samples.append(time.perf_counter() - started)
-        started = time.perf_counter()
-        source.load(DATABASE)
-        return samples, time.perf_counter() - started
+        return samples, inside
     finally:
         source.dispose()
 
@@ -298,8 +331,10 @@ def measure(tables: int, runs: int, work: Path) -> dict[str, dict[str, float]]:
         plan_child(desired_dir, cache_home, "--no-cache") for _ in range(runs)
     ]
     warm, introspection = warm_replan(files, runs)
-    rows["warm re-plan, same process"] = [(seconds, peak_rss_mb()) for seconds in warm]
-    rows["introspection alone (LiveSchemaSource.load)"] = [(introspection, peak_rss_mb())]
+    rss = peak_rss_mb()
+    rows["warm re-plan, same process"] = [(seconds, rss) for seconds in warm]
+    rows[INTROSPECTION] = [(seconds, rss) for seconds in introspection]
+    rows[PLANNER_PART] = [(w - i, rss) for w, i in zip(warm, introspection, strict=True)]
     summary = {
         name: {
             "median": statistics.median(s for s, _ in samples),
@@ -338,6 +373,14 @@ def report(results: dict[int, dict], runs: int, loads: tuple[str, str]) -> str:
         value = results[tables][scenario][field]
         shown = f"{value:.3f} s" if field == "median" else f"{value:.1f}x"
         lines.append(f"- {label}: {shown}, {'met' if value <= limit else 'MISSED'}")
+    for tables, summary in results.items():
+        warm = summary["warm re-plan, same process"]["median"]
+        server = summary[INTROSPECTION]["median"]
+        rest = summary[PLANNER_PART]["median"]
+        lines.append(
+            f"- split of the warm re-plan at {tables:,} (medians): introspection {server:.3f} s"
+            f" (server-bound), the rest {rest:.3f} s, of {warm:.3f} s"
+        )
     return "\n".join(lines)
 
 
@@ -355,6 +398,7 @@ def main() -> int:
     results: dict[int, dict] = {}
     try:
         with tempfile.TemporaryDirectory(prefix="rc-bench-planner-") as folder:
+            os.environ["XDG_CACHE_HOME"] = str(Path(folder) / "bench-process-cache")
             for tables in (int(size) for size in args.tables.split(",")):
                 results[tables] = measure(tables, args.runs, Path(folder))
                 print(f"measured {tables} tables", file=sys.stderr)
