@@ -2,10 +2,11 @@
 
 The gate (``dialect.validate_create``) costs about a millisecond per desired table, as much as
 the rest of its parse, and the parse loop is one thread under the GIL. With enough statements
-to validate (``MIN_STATEMENTS``), the parse loop starts ``Prefetch`` (``python -c`` on this module), pre-passes its
-desired statements, and sends the synthetic ``CREATE TABLE t (...)`` statements its gate will
-run (``parse.gate_statement``, as if every earlier one is accepted); the child validates them
-in that order and streams back one verdict each, while this process parses the live tables.
+to validate (``MIN_STATEMENTS``), the parse loop starts ``Prefetch`` (``python -c`` on this
+module), pre-passes its desired statements, and sends the synthetic ``CREATE TABLE t (...)``
+statements its gate will run (``parse.gate_statement``, as if every earlier one is accepted);
+the child validates them in that order and streams back one verdict each, while this process
+parses the live tables.
 
 A verdict is used only for the **identical** statement text the parse loop is about to run,
 so the answer is the one sqlglot would give here (same interpreter, same modules, same logging
