@@ -547,10 +547,25 @@ def _decoded(conn: Connection, query: Select, reader, order: Sequence[ColumnElem
     ):
         packed = query.with_only_columns(func.count(), json_rows(columns, order))
         count, text = conn.execute(packed).one()
-        rows = json.loads(text) if text else []
-        if len(rows) == count:
+        rows = _json_rows(text, count, len(columns))
+        if rows is not None:
             return [read(row) for row in rows]
     return [read(row) for row in conn.execute(query.order_by(*order))]
+
+
+def _json_rows(text: str | None, count: int, width: int) -> list[list[Any]] | None:
+    """The rows of a ``json_rows`` text, or None when the server cut it: not JSON any more, or
+    short of rows or of values (``first_null`` is the last column, so a cut last row never
+    parses)."""
+    if not count:
+        return []
+    try:
+        rows = json.loads(text) if text else None
+    except ValueError:
+        return None
+    if not isinstance(rows, list) or len(rows) != count:
+        return None
+    return rows if all(isinstance(r, list) and len(r) == width for r in rows) else None
 
 
 def _tasks_of(conn: Connection, plan: ColumnPlan, apply_id: int) -> list[Task]:

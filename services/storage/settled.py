@@ -4,20 +4,22 @@ An apply of 20,000 tasks is mostly completed work that a review only counts and 
 its token. Reading and decoding each of those rows would cost more than everything else the
 review does, so one read of an apply's rows (``SettledRows`` says which rows are settled) is:
 
-- one text per table listing **every** row of the apply, ``count:codes``. A task's code is
-  ``id * 4 + settled * 2 + drive``, computed in one pass over the tasks joined to their own
-  operation; an operation's code is its id. A list the server truncated (MySQL's
-  ``group_concat_max_len``) is noticed by its count and read again as rows;
+- one text per table listing **every** row of the apply, ``count:sum of ids:codes``. A task's
+  code is ``id * 4 + settled * 2 + drive``, computed in one pass over the tasks joined to
+  their own operation; an operation's code is its id. A list the server cut (MySQL's
+  ``group_concat_max_len``) is short of rows or ends in a cut number, so its count or sum
+  gives it away, and it is read again as rows;
 - the unsettled tasks by id, row by row, with the columns the caller needs;
 - the operations not settled on their own, and every operation an unsettled task points at;
 - the settled rows are the listed ones that are not unsettled.
 
 The predicate errs towards "unsettled": a NULL in a NOT NULL column, another spelling of a
 state or kind, a dangling or foreign operation link all make a row unsettled, and the
-unsettled path decodes and checks it exactly as before. The statements must see one
-snapshot: the review reads in one REPEATABLE READ transaction, and the locked write lists the
-rows ``FOR UPDATE`` first, so every row it then reads stays as listed (a row inserted in
-between is read as unsettled, shows in the token and refuses the write).
+unsettled path decodes and checks it exactly as before. On InnoDB the review's statements
+share one snapshot (REPEATABLE READ); on PostgreSQL (READ COMMITTED) a row that changed
+between them is read as it is by then. Either way the locked write lists every row
+``FOR UPDATE`` first and then reads the same split of rows that can no longer change, and
+its token refuses the write if anything differs from what the review saw.
 """
 
 from __future__ import annotations
@@ -115,9 +117,12 @@ def _own_operation(t: ColumnCollection):
     return and_(o.id == t.apply_operation_id, o.apply_id == t.apply_id)
 
 
-def _summary(codes: ColumnElement[int]) -> ColumnElement[str]:
-    """``count:codes`` of a group (one text, whatever the number of rows)."""
-    return cast(func.count(), String) + literal(":") + func.coalesce(id_list(codes), "")
+def _summary(ids: ColumnElement[int], codes: ColumnElement[int]) -> ColumnElement[str]:
+    """``count:sum of ids:codes`` of a group (one text, whatever the number of rows). A list
+    the server cut is short of rows or ends in a cut number, and then its ids do not add up."""
+    total = cast(func.coalesce(func.sum(ids), 0), String)
+    codes_text = func.coalesce(id_list(codes), "")
+    return cast(func.count(), String) + literal(":") + total + literal(":") + codes_text
 
 
 def row_lists(
@@ -127,13 +132,13 @@ def row_lists(
     an enclosing ``applies`` select)."""
     t = tasks.c
     task_list = (
-        select(_summary(_task_code(plan, t, plan.column(tasks, "throttled"))))
+        select(_summary(t.id, _task_code(plan, t, plan.column(tasks, "throttled"))))
         .select_from(tasks.outerjoin(apply_operations, _own_operation(t)))
         .where(t.apply_id == apply_id)
         .scalar_subquery()
     )
     operation_list = (
-        select(_summary(apply_operations.c.id))
+        select(_summary(apply_operations.c.id, apply_operations.c.id))
         .where(apply_operations.c.apply_id == apply_id)
         .scalar_subquery()
     )
@@ -160,11 +165,12 @@ def locked_row_lists(
     )
     lt = locked_tasks.c
     task_list = (
-        select(_summary(_task_code(plan, lt, lt.get("throttled"))))
+        select(_summary(lt.id, _task_code(plan, lt, lt.get("throttled"))))
         .select_from(locked_tasks.outerjoin(apply_operations, _own_operation(lt)))
         .scalar_subquery()
     )
-    operation_list = select(_summary(locked_operations.c.id)).scalar_subquery()
+    lo = locked_operations.c
+    operation_list = select(_summary(lo.id, lo.id)).scalar_subquery()
     listed_tasks, listed_operations = conn.execute(select(task_list, operation_list)).one()
     return listed_tasks, listed_operations
 
@@ -181,8 +187,8 @@ class RowLists:
         plan: ColumnPlan,
         listed: tuple[str | bytes | None, str | bytes | None],
     ) -> None:
-        count, codes = _parse(listed[0])
-        if count != len(codes):
+        codes = _parse(listed[0], shift=2)
+        if codes is None:
             t = tasks.c
             codes = _as_rows(
                 conn,
@@ -190,8 +196,8 @@ class RowLists:
                 .select_from(tasks.outerjoin(apply_operations, _own_operation(t)))
                 .where(t.apply_id == apply_id),
             )
-        count, operation_ids = _parse(listed[1])
-        if count != len(operation_ids):
+        operation_ids = _parse(listed[1], shift=0)
+        if operation_ids is None:
             o = apply_operations.c
             operation_ids = _as_rows(conn, select(o.id).where(o.apply_id == apply_id))
         self.task_codes = codes
@@ -245,14 +251,20 @@ def unsettled_operations(
     return select(*columns).where(o.apply_id == apply_id, unsettled)
 
 
-def _parse(text: str | bytes | None) -> tuple[int, tuple[int, ...]]:
-    """``count:codes`` -> (count, sorted codes); None (an empty group) is zero rows."""
+def _parse(text: str | bytes | None, *, shift: int) -> tuple[int, ...] | None:
+    """The sorted codes of ``count:sum:codes``, each the id shifted left by ``shift``; None
+    when the text is missing or was cut (the count or the sum of ids does not match)."""
     if text is None:
-        return 0, ()
+        return None
     if isinstance(text, bytes | bytearray):
         text = text.decode("ascii")
-    count, _, codes = text.partition(":")
-    return int(count), tuple(sorted(map(int, codes.split(",")))) if codes else ()
+    try:
+        count, total, listed = text.split(":", 2)
+        codes = tuple(sorted(map(int, listed.split(",")))) if listed else ()
+        whole = len(codes) == int(count) and sum(c >> shift for c in codes) == int(total)
+    except ValueError:  # cut inside the header or after a separator
+        return None
+    return codes if whole else None
 
 
 def _as_rows(conn: Connection, query: Select) -> tuple[int, ...]:
