@@ -137,3 +137,47 @@ class SnapshotTargets:
             target="",
             snapshot_dir=self.snapshot_dir,
         )
+
+
+BIG_APPLY_TASKS = 20_000
+BIG_APPLY_FAILED = 4_000
+
+
+def add_bulk_rows(engine: Engine, seeded, *, failed: int, completed: int) -> None:
+    """Give ``seeded`` (an ``insert_failed_apply`` with ``PLAN_DATA``) ``failed`` more failed
+    ``users`` tasks and ``completed`` completed tasks of other tables, each with its own work
+    operation in the same state: the shape of a 20,000-task apply whose remaining work still
+    matches the plan (every failed task is of ``users``). Multi-row inserts; ids follow."""
+    from tests.storage.factories import insert_many, task_row, utcnow
+
+    now = utcnow()
+    specs = [("failed", "users")] * failed + [("completed", f"done_{n}") for n in range(completed)]
+    with engine.begin() as conn:
+        base = len(
+            conn.execute(
+                select(schema.apply_operations.c.id).where(
+                    schema.apply_operations.c.apply_id == seeded.apply_id
+                )
+            ).all()
+        )
+        keys = [f"app/bulk-{base + n}" for n in range(len(specs))]
+        insert_many(conn, "apply_operations", [
+            {"apply_id": seeded.apply_id, "deployment": "primary", "operation_key": key,
+             "operation_kind": "work", "target": "", "state": state, "cutover_policy": "rolling",
+             "on_failure": "halt", "attempt": 0, "lease_owner": "", "lease_token": "",
+             "completed_at": now, "created_at": now, "updated_at": now}
+            for key, (state, _table) in zip(keys, specs, strict=True)
+        ])  # fmt: skip
+        o = schema.apply_operations.c
+        op_ids = dict(
+            conn.execute(
+                select(o.operation_key, o.id).where(
+                    o.apply_id == seeded.apply_id, o.operation_key.in_(keys)
+                )
+            ).all()
+        )
+        insert_many(conn, "tasks", [
+            task_row(seeded.apply_id, seeded.plan_id, namespace="app", table_name=table,
+                     state=state, apply_operation_id=op_ids[key])
+            for key, (state, table) in zip(keys, specs, strict=True)
+        ])  # fmt: skip
