@@ -329,13 +329,27 @@ class Session:
 
     def __init__(self, keys: Iterable[bytes], planner_version: str) -> None:
         self._enabled = _settings.enabled
-        self._keys = {key.hex() for key in keys}
+        self._requested = tuple(keys) if self._enabled else ()
+        # Named when first needed: a warm re-plan served from memory never needs them.
+        self._keys_hex: set[str] | None = None
+        self._name_hex = ""
         self._version = planner_version
-        self._name = pack_name(bytes.fromhex(key) for key in self._keys)
         self._own: _Pack | None = None
         self._own_looked_up = False
         self._read: list[_Pack] = []  # packs whose bytes this session read
         self._gathered: dict[str, bytes] = {}  # entries read from other packs, or new
+
+    @property
+    def _keys(self) -> set[str]:
+        if self._keys_hex is None:
+            self._keys_hex = {key.hex() for key in self._requested}
+        return self._keys_hex
+
+    @property
+    def _name(self) -> str:
+        if not self._name_hex:
+            self._name_hex = pack_name(self._requested)
+        return self._name_hex
 
     def load(self, key: bytes) -> Entry | None:
         """The verified entry of ``key``, or ``None`` (absent, disabled or not trustworthy)."""

@@ -9,6 +9,7 @@ is not paid by ``plan --target-url``. Any other URL, or an ``Engine``, goes thro
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote
@@ -24,6 +25,10 @@ if TYPE_CHECKING:
     from sqlalchemy.engine import Engine
 
 _BATCH = 250
+# From this many tables (more than MariaDB's default table caches hold), two sessions read the
+# definitions at the same time: the server opens tables on two threads, and the second half
+# does not wait behind the first (5,000 tables: 1.1-1.6 s on one session, 0.85-1.1 s on two).
+_TWO_SESSIONS_FROM = 2_000
 _MULTI_STATEMENTS = 1 << 16  # pymysql.constants.CLIENT.MULTI_STATEMENTS
 
 # SQLAlchemy's own URL pattern (sqlalchemy.engine.url._parse_url), for one driver name.
@@ -72,7 +77,8 @@ def _plain_connect_args(url: str) -> dict[str, Any] | None:
 class LiveSchemaSource:
     """A live server; one namespace is the schema of the same name (or ``database_override``).
 
-    One short-lived connection per ``load`` (no pool is kept): the table list, then
+    One short-lived connection per ``load`` (no pool is kept; a second one at the same time for
+    a schema of ``_TWO_SESSIONS_FROM`` tables or more): the table list, then
     ``SHOW CREATE TABLE`` statements sent in batches of multi-statement queries, so 1,000
     tables take a handful of round trips.
     """
@@ -188,26 +194,63 @@ class LiveSchemaSource:
             # the schema outgrows it) are read first instead of being evicted before their turn.
             backwards = self._backwards.get(schema, False)
             self._backwards[schema] = not backwards
-            order = names[::-1] if backwards else names
-            tables: dict[str, str] = {}
-            for start in range(0, len(order), _BATCH):
-                batch = order[start : start + _BATCH]
-                cursor.execute(
-                    ";".join(
-                        f"SHOW CREATE TABLE {quoted}.{quote_identifier(name)}" for name in batch
-                    )
-                )
-                while True:
-                    row = cursor.fetchone()
-                    if row is not None:
-                        tables[row[0]] = row[1]
-                    if not cursor.nextset():
-                        break
+            if len(names) < _TWO_SESSIONS_FROM:
+                tables = _show_create(cursor, quoted, names, backwards)
+            else:
+                tables = self._show_create_in_two(cursor, quoted, names, backwards)
         return dict(sorted(tables.items()))  # by name, whichever way they were read
+
+    def _show_create_in_two(
+        self, cursor, quoted: str, names: list[str], backwards: bool
+    ) -> dict[str, str]:
+        """Half of the tables on ``cursor``, the other half on a second session at the same
+        time (each half always to the same session); the second half on ``cursor`` too when a
+        second session cannot be opened."""
+        half = len(names) // 2
+        found: dict[str, str] = {}
+        failure: list[BaseException] = []
+
+        def second_half() -> None:
+            try:
+                with self._raw() as other:
+                    found.update(_show_create(other, quoted, names[half:], backwards))
+            except BaseException as exc:  # raised again below, on the caller's thread
+                failure.append(exc)
+
+        helper = threading.Thread(target=second_half, name="show-create", daemon=True)
+        helper.start()
+        try:
+            tables = _show_create(cursor, quoted, names[:half], backwards)
+        finally:
+            helper.join()
+        if failure and isinstance(failure[0], PlannerError):  # no second session: read it here
+            found = _show_create(cursor, quoted, names[half:], backwards)
+        elif failure:
+            raise failure[0]
+        tables.update(found)
+        return tables
 
     def dispose(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
+
+
+def _show_create(cursor, quoted: str, names: list[str], backwards: bool) -> dict[str, str]:
+    """``SHOW CREATE TABLE`` of ``names`` (in schema ``quoted``), in multi-statement batches."""
+    order = names[::-1] if backwards else names
+    tables: dict[str, str] = {}
+    for start in range(0, len(order), _BATCH):
+        batch = order[start : start + _BATCH]
+        cursor.execute(
+            ";".join(f"SHOW CREATE TABLE {quoted}.{quote_identifier(name)}" for name in batch)
+        )
+        while True:
+            row = cursor.fetchone()
+            if row is not None:
+                tables[row[0]] = row[1]
+            if not cursor.nextset():
+                break
+    return tables
 
 
 class _Cursor:

@@ -19,7 +19,7 @@ from collections import OrderedDict
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from threading import Lock
 from typing import TYPE_CHECKING
@@ -71,8 +71,10 @@ def _key(sql: str, flavour: Flavour, validate: bool, level: SpiritLevel) -> byte
     return hashlib.sha256(text.encode()).digest()
 
 
+@lru_cache(maxsize=1 << 15)
 def statement_key(item: Item) -> bytes:
-    """The cache key of one ``(sql, flavour, validate, level)`` item."""
+    """The cache key of one ``(sql, flavour, validate, level)`` item (remembered: a re-plan
+    asks again for the same texts)."""
     return _key(*item)
 
 

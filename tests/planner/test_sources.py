@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pymysql
 import pytest
 from sqlalchemy import text
 from sqlalchemy.engine import Engine, make_url
@@ -284,3 +285,39 @@ def test_a_re_plan_reads_the_tables_in_the_order_opposite_to_the_last_load(
     assert first == second == third and list(first) == sorted(first) and len(first) == 300
     assert order_first == sorted(first) and order_second == sorted(first, reverse=True)
     assert shown() == sorted(first)
+
+
+def test_a_big_schema_is_read_on_two_sessions_with_the_same_result(
+    mysql_engine: Engine, mysql_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From ``_TWO_SESSIONS_FROM`` tables on, half of them are read on a second session at the
+    same time; when no second session can be opened, the first one reads them all."""
+    from services.planner import live_source
+
+    execute(mysql_engine, *(f"CREATE TABLE t{i:02d} (id int, c{i} int)" for i in range(40)))
+    database = make_url(mysql_database_url).database
+    one = LiveSchemaSource(mysql_database_url).load(database)
+    monkeypatch.setattr(live_source, "_TWO_SESSIONS_FROM", 10)
+    source = LiveSchemaSource(mysql_database_url)
+    opened = 0
+    connect = source._connect
+
+    def counting():
+        nonlocal opened
+        opened += 1
+        return connect()
+
+    source._connect = counting
+    assert source.load(database) == one and opened == 2
+    assert source.load(database) == one and opened == 4  # the next load, backwards
+
+    def one_session_only():
+        nonlocal opened
+        opened += 1
+        if opened % 2 == 0:
+            raise pymysql.err.OperationalError(1040, "Too many connections")
+        return connect()
+
+    opened = 0
+    source._connect = one_session_only
+    assert source.load(database) == one and opened == 2
