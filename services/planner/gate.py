@@ -51,7 +51,9 @@ class Prefetch:
         least ``MIN_STATEMENTS``); ``None`` when too few or it cannot be started."""
         if statements < MIN_STATEMENTS:
             return None
-        environment = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+        # The child imports what this process imports ("" on sys.path is the current folder).
+        path = os.pathsep.join(entry or os.getcwd() for entry in sys.path)
+        environment = {**os.environ, "PYTHONPATH": path}
         try:
             process = subprocess.Popen(
                 [sys.executable, "-c", "from services.planner.gate import main; main()"],
