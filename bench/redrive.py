@@ -1,23 +1,32 @@
-"""Redrive benchmark: bundle read, remaining work + comparison and the reopen transaction, by size.
+"""Redrive benchmark: bundle read, remaining work + comparison and the reopen transaction, by size,
+on MariaDB and on PostgreSQL.
 
-Per size (``--tasks 2000,20000``) a child process seeds a dedicated MariaDB database (dropped
-at the end unless ``--keep``) with one failed apply: shard tasks across 30 tables, each driven
+Per dialect and size (``--dialects mariadb,postgres --tasks 2000,20000``) a child process seeds
+a dedicated database (dropped at the end unless ``--keep``; PostgreSQL gets SchemaBot's G2
+tables from ``storage init``) with one failed apply: shard tasks across 30 tables, each driven
 by its own ``work`` operation (a quarter of the shards failed), plus 4 % reflected per-shard
 progress rows. Then, median of ``--runs`` runs each:
 
-- **bundle read**: ``Storage.load_bundle`` (every row decoded); floor: a plain driver SELECT of
-  the same task and operation rows (same columns), fetched as tuples;
+- **bundle read**: ``Storage.load_bundle`` (settled rows as ids, the others decoded); floor:
+  the same statements sent through the plain driver and fetched, nothing decoded (recorded
+  from one read). For reference, the old floor: every task and operation row with every
+  column, fetched as tuples through the plain driver (the information the read used to
+  decode row by row);
 - **remaining work + comparison**: ``reconstruct_remaining_work`` + the expected plan +
   fingerprint + ``compare_plans`` against a precomputed fresh plan (planner excluded); no
   storage floor (pure Python), the target is absolute;
-- **reopen transaction**: named lock, READ COMMITTED transaction, ``locks`` row claim, apply and
-  rows under ``FOR UPDATE``, re-validation against the review token, reopen of the failed
-  operations and their tasks, audit row, COMMIT (reset untimed between runs); floor: one plain
-  ``UPDATE tasks ... WHERE id IN (...)`` and one for the operations, committed.
+- **reopen transaction**: named lock (MariaDB; the console takes none on PostgreSQL), READ
+  COMMITTED transaction, ``locks`` row claim, apply and rows under ``FOR UPDATE``,
+  re-validation against the review token, reopen of the failed operations and their tasks,
+  audit row, COMMIT (reset untimed between runs); floor: one plain ``UPDATE tasks ... WHERE id
+  IN (...)`` and one for the operations, committed. On PostgreSQL (always G2, whose policy
+  refuses the reopen with ``terminal_final``) the bench lifts that one policy check in its own
+  child process, to time the same transaction.
 
-Each size runs in its own process, so its peak RSS is its own.
+Each dialect and size runs in its own process, so its peak RSS is its own.
 
-    .venv/bin/python bench/redrive.py [--tasks 2000,20000] [--runs 7] [--url mysql+pymysql://...]
+    .venv/bin/python bench/redrive.py [--tasks 2000,20000] [--runs 7] [--dialects mariadb,postgres]
+        [--url mysql+pymysql://...] [--postgres-url postgresql+psycopg://...]
 """
 
 from __future__ import annotations
@@ -32,18 +41,20 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 
 from services.domain.models import ApplyBundle
 from services.planner import Flavour, statements_equivalent
+from services.redrive import reopen as reopen_module
 from services.redrive.audit import write_redrive_audit
 from services.redrive.compare import compare_plans
 from services.redrive.db_lock import claim_lock, lock_row_for_update
@@ -58,7 +69,12 @@ from services.storage.init import init_storage
 from services.storage.store import Storage
 from tests.storage.factories import insert_many, insert_plan, utcnow
 
-DEFAULT_URL = os.environ.get("REDRIVE_TEST_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306")
+DEFAULT_URLS = {
+    "mariadb": os.environ.get("REDRIVE_TEST_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306"),
+    "postgres": os.environ.get(
+        "REDRIVE_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+    ),
+}
 TABLES = 30
 FAILED_SHARD_EVERY = 4
 TARGETS_MS = {
@@ -173,11 +189,8 @@ def compare_once(bundle: ApplyBundle, fresh) -> tuple:
 
 
 def reopen_once(storage: Storage, plan_for: Callable[[int], ReopenPlan]) -> None:
-    """The write: named lock, one transaction, claim, re-validate, reopen, audit, commit."""
-    with (
-        hold_apply_target_lock(storage.engine, "shop", "mysql", "production"),
-        writing_transaction(storage.engine) as conn,
-    ):
+    """The write: named lock (MySQL), one transaction, claim, re-validate, reopen, audit, commit."""
+    with named_lock(storage), writing_transaction(storage.engine) as conn:
         current = lock_row_for_update(conn, "shop", "mysql")
         claim = claim_lock(
             conn, current, database="shop", database_type="mysql", operator=OPERATOR,
@@ -191,6 +204,16 @@ def reopen_once(storage: Storage, plan_for: Callable[[int], ReopenPlan]) -> None
             task_ids=plan.task_ids, operation_ids=plan.operation_ids,
         )  # fmt: skip
         conn.commit()
+
+
+@contextmanager
+def named_lock(storage: Storage) -> Iterator[None]:
+    """SchemaBot's apply-target lock on MySQL/MariaDB; none on PostgreSQL, as the console."""
+    if not storage.is_mysql:
+        yield
+        return
+    with hold_apply_target_lock(storage.engine, "shop", "mysql", "production"):
+        yield
 
 
 def reset(engine: Engine, apply_id: int, task_ids, op_ids) -> None:
@@ -221,7 +244,7 @@ def timed(fn: Callable[[], object], runs: int, before: Callable[[], None] | None
     return samples
 
 
-def machine(engine: Engine) -> str:
+def machine() -> str:
     cpu = "unknown CPU"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
@@ -230,16 +253,20 @@ def machine(engine: Engine) -> str:
                 break
     except OSError:
         pass
-    with engine.connect() as conn:
-        server = conn.execute(text("SELECT VERSION()")).scalar_one()
     return (
         f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
-        f"Python {platform.python_version()}, server {server}"
+        f"Python {platform.python_version()}"
     )
 
 
-def select_floor(engine: Engine, apply_id: int) -> None:
-    """A plain driver SELECT of the bundle's task and operation rows, fetched as tuples."""
+def server_version(engine: Engine) -> str:
+    with engine.connect() as conn:
+        return str(conn.execute(text("SELECT VERSION()")).scalar_one()).split(" on ")[0]
+
+
+def rows_floor(engine: Engine, apply_id: int) -> None:
+    """The old floor: a plain driver SELECT of every task and operation row of the apply, every
+    column, fetched as tuples."""
     connection = engine.raw_connection()
     try:
         cursor = connection.cursor()
@@ -252,6 +279,35 @@ def select_floor(engine: Engine, apply_id: int) -> None:
             (apply_id,),
         )
         cursor.fetchall()
+        cursor.close()
+        connection.rollback()
+    finally:
+        connection.close()
+
+
+def recorded_statements(storage: Storage, read: Callable[[], object]) -> list[tuple]:
+    """The (statement, parameters) ``read`` sends through the driver."""
+    sent: list[tuple] = []
+
+    def record(_conn, _cursor, statement, parameters, _context, _many) -> None:
+        sent.append((statement, parameters))
+
+    event.listen(storage.engine, "before_cursor_execute", record)
+    try:
+        read()
+    finally:
+        event.remove(storage.engine, "before_cursor_execute", record)
+    return sent
+
+
+def statements_floor(engine: Engine, statements: list[tuple]) -> None:
+    """The same statements through the plain driver, every row fetched, nothing decoded."""
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        for statement, parameters in statements:
+            cursor.execute(statement, parameters)
+            cursor.fetchall()
         cursor.close()
         connection.rollback()
     finally:
@@ -274,13 +330,27 @@ def update_floor(engine: Engine, task_ids, op_ids) -> None:
         connection.close()
 
 
-def child_main(url_text: str, tasks: int, runs: int, keep: bool) -> dict:
-    """Seed one apply of ``tasks`` tasks, time the three phases and their floors."""
+# CREATE/DROP DATABASE per dialect: an identifier quote and, for PostgreSQL, no transaction.
+DATABASE_DDL = {
+    "mariadb": ("CREATE DATABASE `{}` CHARACTER SET utf8mb4", "DROP DATABASE IF EXISTS `{}`", {}),
+    "postgres": (
+        'CREATE DATABASE "{}"',
+        'DROP DATABASE IF EXISTS "{}"',
+        {"isolation_level": "AUTOCOMMIT"},
+    ),
+}
+
+
+def child_main(dialect: str, url_text: str, tasks: int, runs: int, keep: bool) -> dict:
+    """Seed one apply of ``tasks`` tasks on ``dialect``, time the three phases and their floors."""
     configure_size(tasks)
+    if dialect == "postgres":  # G2 refuses the reopen; time the same transaction anyway
+        reopen_module.check_reopen_allowed = lambda _generation, _apply: None
     name = f"rc_bench_redrive_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(url_text)
+    create, drop, options = DATABASE_DDL[dialect]
+    admin = create_engine(url_text, **options)
     with admin.begin() as conn:
-        conn.execute(text(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4"))
+        conn.execute(text(create.format(name)))
     url = make_url(url_text).set(database=name).render_as_string(hide_password=False)
     storage = Storage.from_url(url, check=False)
     try:
@@ -290,6 +360,7 @@ def child_main(url_text: str, tasks: int, runs: int, keep: bool) -> dict:
         work, expected, fingerprint = expected_plan(bundle)
         fresh = replace(expected, id=0, plan_identifier="")  # what a matching re-plan yields
         assert compare_once(bundle, fresh)[2].verdict is Verdict.MATCH
+        statements = recorded_statements(storage, lambda: storage.load_bundle(ident))
         reviewed = {}
 
         def reset_rows() -> None:
@@ -307,7 +378,8 @@ def child_main(url_text: str, tasks: int, runs: int, keep: bool) -> dict:
 
         samples = {
             "bundle read": timed(lambda: storage.load_bundle(ident), runs),
-            "bundle read floor": timed(lambda: select_floor(storage.engine, bundle.apply.id), runs),
+            "bundle read floor": timed(lambda: statements_floor(storage.engine, statements), runs),
+            "every row floor": timed(lambda: rows_floor(storage.engine, bundle.apply.id), runs),
             "remaining work + comparison": timed(lambda: compare_once(bundle, fresh), runs),
             "reopen transaction": timed(lambda: reopen_once(storage, plan_for), runs, prepare),
             "reopen floor": timed(
@@ -321,61 +393,81 @@ def child_main(url_text: str, tasks: int, runs: int, keep: bool) -> dict:
         reopen_once(storage, plan_for)
         assert storage.load_bundle(ident).apply.state == "failed_retryable"
         return {
-            "tasks": len(all_tasks(bundle)),
-            "operations": len(bundle.operations),
+            "dialect": dialect,
+            "server": server_version(storage.engine),
+            "tasks": len(all_tasks(bundle)) + bundle.settled.task_count,
+            "operations": len(bundle.operations) + len(bundle.settled.operation_ids),
+            "decoded": [len(all_tasks(bundle)), len(bundle.operations)],
             "reopened": [len(work.task_ids), len(work.operation_ids)],
+            "statements": len(statements),
             "samples": samples,
             "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-            "machine": machine(storage.engine),
+            "machine": machine(),
         }
     finally:
         storage.engine.dispose()
         if not keep:
             with admin.begin() as conn:
-                conn.execute(text(f"DROP DATABASE IF EXISTS `{name}`"))
+                conn.execute(text(drop.format(name)))
         admin.dispose()
 
 
-def run_size(args: argparse.Namespace, tasks: int) -> dict:
-    command = [sys.executable, str(Path(__file__).resolve()), "--child", str(tasks)]
-    command += ["--url", args.url, "--runs", str(args.runs)] + (["--keep"] if args.keep else [])
+def run_size(args: argparse.Namespace, dialect: str, tasks: int) -> dict:
+    url = args.url if dialect == "mariadb" else args.postgres_url
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", f"{dialect}:{tasks}"]
+    command += ["--url", args.url, "--postgres-url", args.postgres_url, "--runs", str(args.runs)]
+    command += ["--keep"] if args.keep else []
     completed = subprocess.run(command, capture_output=True, text=True, check=False)
     if completed.returncode != 0:
-        raise SystemExit(f"bench child for {tasks} tasks failed:\n{completed.stderr[-3000:]}")
+        where = make_url(url).render_as_string()  # password hidden
+        raise SystemExit(
+            f"bench child for {tasks} tasks on {dialect} ({where}) failed:\n"
+            f"{completed.stderr[-3000:]}"
+        )
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
 
-def report(results: list[dict], runs: int) -> tuple[str, bool]:
+FLOORS = {"bundle read": "bundle read floor", "reopen transaction": "reopen floor"}
+
+
+def report(results: list[dict], runs: int, load_before: str) -> tuple[str, bool]:
+    servers = "; ".join(sorted({f"{r['dialect']} {r['server']}" for r in results}))
     lines = [
-        f"Machine: {results[0]['machine']}; load average {load_average()} (before the run)."
-        f" Median of {runs} runs, ms.",
+        f"Machine: {results[0]['machine']}; servers: {servers}; load average {load_before}"
+        f" (before the run), {load_average()} (after). Median of {runs} runs, ms.",
         "",
-        "| tasks (ops, reopened tasks/ops) | phase | median | p95 | floor | ratio | target"
-        " | peak RSS MB |",
-        "|---|---|---:|---:|---:|---:|---|---:|",
+        "| dialect | tasks (ops; decoded tasks/ops; reopened tasks/ops) | phase | median | p95"
+        " | floor | ratio | target | peak RSS MB |",
+        "|---|---|---|---:|---:|---:|---:|---|---:|",
     ]
     missed = False
-    floors = {"bundle read": "bundle read floor", "reopen transaction": "reopen floor"}
     for result in results:
         size = (
-            f"{result['tasks']} ({result['operations']}, "
-            f"{result['reopened'][0]}/{result['reopened'][1]})"
+            f"{result['tasks']} ({result['operations']}; {result['decoded'][0]}/"
+            f"{result['decoded'][1]}; {result['reopened'][0]}/{result['reopened'][1]})"
         )
         for phase, target in TARGETS_MS.items():
-            samples = result["samples"][phase]
-            median = statistics.median(samples)
-            p95 = sorted(samples)[max(0, round(0.95 * len(samples)) - 1)]
-            floor_name = floors.get(phase)
+            median, p95 = _stats(result["samples"][phase])
+            floor_name = FLOORS.get(phase)
             floor = statistics.median(result["samples"][floor_name]) if floor_name else None
             ratio = f"{median / floor:.1f}x" if floor else "-"
             ok = median <= target
             missed |= not ok and result["tasks"] >= 20_000
             lines.append(
-                f"| {size} | {phase} | {median:.1f} | {p95:.1f} |"
+                f"| {result['dialect']} | {size} | {phase} | {median:.1f} | {p95:.1f} |"
                 f" {'-' if floor is None else f'{floor:.1f}'} | {ratio} |"
                 f" <= {target:.0f} {'ok' if ok else 'MISSED'} | {result['peak_rss_mb']:.0f} |"
             )
+        median, p95 = _stats(result["samples"]["every row floor"])
+        lines.append(
+            f"| {result['dialect']} | {size} | (old floor: every task and operation row, every"
+            f" column) | {median:.1f} | {p95:.1f} | - | - | - | {result['peak_rss_mb']:.0f} |"
+        )
     return "\n".join(lines), missed
+
+
+def _stats(samples: list[float]) -> tuple[float, float]:
+    return statistics.median(samples), sorted(samples)[max(0, round(0.95 * len(samples)) - 1)]
 
 
 def load_average() -> str:
@@ -384,20 +476,31 @@ def load_average() -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", default=DEFAULT_URL, help="server URL (no database)")
+    parser.add_argument("--url", default=DEFAULT_URLS["mariadb"], help="MariaDB/MySQL server URL")
+    parser.add_argument(
+        "--postgres-url", default=DEFAULT_URLS["postgres"], help="PostgreSQL server URL"
+    )
+    parser.add_argument("--dialects", default="mariadb,postgres", help="mariadb and/or postgres")
     parser.add_argument("--tasks", default="2000,20000", help="comma-separated apply sizes")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--keep", action="store_true", help="keep the benchmark databases")
-    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child_main(args.url, args.child, args.runs, args.keep)))
+        dialect, size = args.child.split(":")
+        url = args.url if dialect == "mariadb" else args.postgres_url
+        print(json.dumps(child_main(dialect, url, int(size), args.runs, args.keep)))
         return 0
     load = load_average()
-    results = [run_size(args, int(size)) for size in args.tasks.split(",")]
-    table, missed = report(results, args.runs)
-    print(table.replace(f"load average {load_average()}", f"load average {load}", 1))
-    print(f"Load average after the run: {load_average()}")
+    dialects = [d.strip() for d in args.dialects.split(",") if d.strip()]
+    unknown = sorted(set(dialects) - set(DEFAULT_URLS))
+    if unknown:
+        parser.error(f"unknown dialect(s) {', '.join(unknown)} (use mariadb, postgres)")
+    results = [
+        run_size(args, dialect, int(size)) for dialect in dialects for size in args.tasks.split(",")
+    ]
+    table, missed = report(results, args.runs, load)
+    print(table)
     return 1 if missed else 0
 
 

@@ -100,21 +100,23 @@ def _task_code(
     if throttled is not None:
         done.append(not_(func.coalesce(throttled, false())))
     owner_done = and_(
-        o.id.is_not(None),
+        o.apply_id == t.apply_id,
         identical(o.state, literal(DONE)),
         or_(func.length(t.shard) == 0, identical(o.operation_kind, literal(WORK_KIND))),
     )
     settled = _flag(and_(*done, or_(t.apply_operation_id.is_(None), owner_done)))
     key = t.namespace + literal("/") + t.shard + literal("/") + func.coalesce(t.table_name, "")
-    keyed_owner = and_(o.id.is_not(None), identical(o.operation_key, key))
+    keyed_owner = and_(o.apply_id == t.apply_id, identical(o.operation_key, key))
     drive = _flag(or_(func.length(t.shard) == 0, keyed_owner))
     return t.id * 4 + settled * 2 + drive
 
 
 def _own_operation(t: ColumnCollection):
-    """The join condition of a task row ``t`` and its operation of the same apply."""
-    o = apply_operations.c
-    return and_(o.id == t.apply_operation_id, o.apply_id == t.apply_id)
+    """The join of a task row ``t`` to the operation its link names. The operation counts only
+    when it is of the same apply (the code checks), but the join is on the primary key alone:
+    a planner without statistics (a table just written) that is also given ``apply_id`` scans
+    the apply's operations once per task."""
+    return apply_operations.c.id == t.apply_operation_id
 
 
 def _summary(ids: ColumnElement[int], codes: ColumnElement[int]) -> ColumnElement[str]:
