@@ -126,7 +126,19 @@ def _directory_for(xdg_cache_home: str, home: str) -> Path:
 
 @cache
 def _grammar_version() -> str:
-    """sqlglot's version: its grammar gate decides which statements are refused."""
+    """sqlglot's version: its grammar gate decides which statements are refused.
+
+    Read from the name of its ``sqlglot-<version>.dist-info`` folder beside the package when
+    there is exactly one (without importing sqlglot, or ``importlib.metadata``, which costs
+    about 20 ms of a 0.4 s cached plan); from ``importlib.metadata`` otherwise.
+    """
+    from importlib.util import find_spec
+
+    spec = find_spec("sqlglot")
+    if spec is not None and spec.origin:
+        found = list(Path(spec.origin).parent.parent.glob("sqlglot-*.dist-info"))
+        if len(found) == 1:
+            return found[0].name[len("sqlglot-") : -len(".dist-info")]
     from importlib.metadata import PackageNotFoundError, version
 
     try:

@@ -26,7 +26,6 @@ _TOKEN = re.compile(
     re.S | re.X,
 )
 _NUMBER = re.compile(r"\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+")
-_WORD_START = re.compile(r"[\w$\u0080-\uffff]")
 # The kind of a token by its first character, where that character decides it alone.
 _KIND_OF_FIRST = {
     chr(code): "word" if chr(code).isalpha() or chr(code) in "_$" else "op"
@@ -69,7 +68,9 @@ def _kind(text: str) -> str:
         return "qid" if len(text) > 1 else "op"
     if _NUMBER.fullmatch(text):
         return "num"
-    return "word" if _WORD_START.match(first) else "op"
+    # ``[\w$\u0080-\uffff]``, the word pattern's first character (``\w`` is alnum or "_")
+    word = first in "$_" or "\u0080" <= first <= "\uffff" or first.isalnum()
+    return "word" if word else "op"
 
 
 _new_token = tuple.__new__
