@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from services.collector import collector_paused
 from services.domain.models import Plan, TableChange
 from services.redrive.fingerprint import namespace_artifacts, scalar_fields
 from services.redrive.model import TableComparison, TableStatus, Verdict
@@ -36,6 +37,7 @@ class PlanComparison:
     differences: tuple[str, ...]
 
 
+@collector_paused()
 def compare_plans(expected: Plan, fresh: Plan, equivalent: Equivalence) -> PlanComparison:
     """Compare ``expected`` (stored remaining) with ``fresh``; MATCH only if nothing differs."""
     exp_doc, fresh_doc = scalar_fields(expected), scalar_fields(fresh)

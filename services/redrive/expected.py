@@ -11,10 +11,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from services.collector import collector_paused
 from services.domain.models import NamespacePlan, Plan, ShardPlan
 from services.redrive.remaining import RemainingWork
 
 
+@collector_paused()
 def filter_plan_to_remaining_work(plan: Plan, work: RemainingWork) -> Plan:
     """A copy of ``plan`` holding only what the remaining work would still apply."""
     namespaces: dict[str, NamespacePlan | None] = {}

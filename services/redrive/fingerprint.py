@@ -17,6 +17,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
+from services.collector import collector_paused
 from services.domain.errors import RedriveConsoleError
 from services.domain.models import Plan, TableChange
 
@@ -115,6 +116,7 @@ def canonical_json(plan: Plan) -> str:
         ) from exc
 
 
+@collector_paused()
 def plan_fingerprint(plan: Plan) -> str:
     """SHA-256 (hex) of the canonical JSON of ``plan``."""
     return hashlib.sha256(canonical_json(plan).encode("utf-8")).hexdigest()

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
+from services.collector import collector_paused
 from services.domain.drive_rows import is_drive_task
 from services.domain.models import Apply, BriefOperation, BriefTask
 from services.domain.states import StateClass, operation_state_class, task_state_class
@@ -73,6 +74,7 @@ def operations_by_id(
     return {op.id: op for op in operations if op.apply_id == apply.id}
 
 
+@collector_paused()
 def reconstruct_remaining_work(
     apply: Apply,
     tasks: Iterable[BriefTask],

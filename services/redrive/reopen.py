@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import Update, and_, bindparam, func, literal, or_, select, update
+from sqlalchemy import ColumnElement, Update, and_, func, literal, or_, select, update
 from sqlalchemy.engine import Connection, Engine, Row
 
 from services.domain.errors import RedriveRefused
@@ -32,6 +32,7 @@ from services.redrive.validation import (
 from services.storage.column_plan import ColumnPlan
 from services.storage.columns import database_now, raw_columns
 from services.storage.decode import decode_apply, decode_control_request
+from services.storage.dialect_sql import id_in
 from services.storage.generation import detect
 from services.storage.queries import locked_apply_rows
 from services.storage.schema import applies, apply_control_requests, apply_operations, tasks
@@ -273,20 +274,18 @@ def write_reopen(conn: Connection, plan: ReopenPlan, checkpoint: Checkpoint) -> 
         update(tasks)
         .where(
             tasks.c.apply_id == plan.apply_id,
-            tasks.c.id.in_(bindparam("ids", expanding=True)),
             func.lower(tasks.c.state).in_(_spellings(REOPENABLE_TASK_STATES)),
         )
         .values(
             state=FAILED_RETRYABLE, error_message=None, completed_at=None, updated_at=func.now()
         )
     )
-    _update_in_chunks(conn, plan, "tasks", reopen_tasks, plan.task_ids)
+    _update_in_chunks(conn, plan, "tasks", reopen_tasks, tasks.c.id, plan.task_ids)
     checkpoint("tasks_reopened")
     reopen_operations = (
         update(apply_operations)
         .where(
             apply_operations.c.apply_id == plan.apply_id,
-            apply_operations.c.id.in_(bindparam("ids", expanding=True)),
             func.lower(apply_operations.c.state).in_(_spellings({FAILED})),
         )
         .values(
@@ -299,7 +298,9 @@ def write_reopen(conn: Connection, plan: ReopenPlan, checkpoint: Checkpoint) -> 
             lease_acquired_at=None,
         )
     )
-    _update_in_chunks(conn, plan, "operations", reopen_operations, plan.operation_ids)
+    _update_in_chunks(
+        conn, plan, "operations", reopen_operations, apply_operations.c.id, plan.operation_ids
+    )
     checkpoint("operations_reopened")
     swapped = conn.execute(
         update(applies)
@@ -322,15 +323,23 @@ def write_reopen(conn: Connection, plan: ReopenPlan, checkpoint: Checkpoint) -> 
 
 
 def _update_in_chunks(
-    conn: Connection, plan: ReopenPlan, what: str, statement: Update, ids: Sequence[int]
+    conn: Connection,
+    plan: ReopenPlan,
+    what: str,
+    statement: Update,
+    id_column: ColumnElement[int],
+    ids: Sequence[int],
 ) -> None:
-    """Run ``statement`` for ``ids`` in chunks of ``REOPEN_CHUNK`` (bounded statement size and
-    bound parameters per round trip), in the caller's transaction. Every chunk must change
-    exactly its own rows: one that changes fewer stops the reopen (the caller rolls back)."""
+    """Run ``statement`` for ``ids`` in chunks of ``REOPEN_CHUNK`` (bounded statement size per
+    round trip), in the caller's transaction; a chunk's ids are filtered in the dialect's
+    shape (``dialect_sql.id_in``: one bound array on PostgreSQL, runs on MySQL). Every chunk
+    must change exactly its own rows: one that changes fewer stops the reopen (the caller
+    rolls back)."""
+    dialect = conn.dialect.name
     done = 0
     for start in range(0, len(ids), REOPEN_CHUNK):
         chunk = list(ids[start : start + REOPEN_CHUNK])
-        changed = conn.execute(statement, {"ids": chunk}).rowcount
+        changed = conn.execute(statement.where(id_in(dialect, id_column, chunk))).rowcount
         if changed != len(chunk):
             _expect_rows(plan, what, done + changed, len(ids))
         done += changed

@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from itertools import chain
 
+from services.collector import collector_paused
 from services.domain.models import NO_SETTLED_ROWS, Apply, Lock, SettledRows
 from services.preflight import PreflightReport
 from services.redrive.model import ReviewToken
@@ -30,6 +31,7 @@ from services.redrive.validation import RedriveRejection, StatefulRow
 _PREFIX = "rt1."
 
 
+@collector_paused()
 def build_token(
     apply: Apply,
     tasks: Iterable[StatefulRow],

@@ -16,10 +16,8 @@ are never selected (``column_plan``); the decoder reads every column outside the
 
 from __future__ import annotations
 
-import gc
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import fields
 from functools import lru_cache
 from operator import itemgetter
@@ -80,24 +78,6 @@ _NULLABLE_BY_CONSOLE: Mapping[str, frozenset[str]] = MappingProxyType(
 
 
 T = TypeVar("T")
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while a read decodes many rows.
-
-    A big apply's read allocates tens of thousands of rows, dataclasses and strings, none of
-    them in a reference cycle, and each burst of allocations otherwise starts collections that
-    walk the whole heap (a long-running console's too): a fifth of the read. Reference
-    counting still frees everything; the collector resumes, if it ran, when the block ends.
-    """
-    was_running = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_running:
-            gc.enable()
 
 
 def require_values(table: str, row: Row) -> None:

@@ -30,6 +30,7 @@ from sqlalchemy import (
     select,
 )
 
+from services.collector import collector_paused
 from services.domain.drive_rows import is_drive_task
 from services.domain.errors import AmbiguousApplyError, MalformedRowError
 from services.domain.lock_owner import UnnamedLock, unnamed_lock
@@ -587,6 +588,7 @@ ApplyRows = tuple[
 ]
 
 
+@collector_paused()
 def locked_apply_rows(conn: Connection, plan: ColumnPlan, apply: Apply) -> ApplyRows:
     """``apply_rows`` of the apply in the caller's writing transaction, every task and
     operation row of the apply locked ``FOR UPDATE`` by the first statement."""
@@ -651,7 +653,7 @@ def load_bundle(
 
     Settled rows (``SettledRows``) come as ids with the head row; only the others are decoded.
     """
-    with decode.collector_paused():
+    with collector_paused():
         return _load_bundle(conn, apply_identifier, column_plan(conn, plan))
 
 
