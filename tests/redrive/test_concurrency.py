@@ -34,7 +34,7 @@ from tests.storage.factories import insert_failed_apply
 PROCESSES = 20
 
 
-def _contender(url, snapshot_dir, apply_identifier, index, barrier, results, wait) -> None:
+def _contender(url, snapshot_dir, apply_identifier, index, barrier, results, wait=60) -> None:
     """One operator process: review, wait for everyone, confirm; report status and reason."""
     storage = Storage.from_url(url)
     targets = SnapshotTargets(snapshot_dir)
