@@ -185,7 +185,7 @@ def _well_formed_change(value: object) -> TableChange | None:
         and (unsafe_reason is None or isinstance(unsafe_reason, str))
     ):
         return None
-    return TableChange(
+    return _shared_change(
         table,
         ddl,
         "" if operation is None else operation,
@@ -193,6 +193,11 @@ def _well_formed_change(value: object) -> TableChange | None:
         False if is_unsafe is None else is_unsafe,
         "" if unsafe_reason is None else unsafe_reason,
     )
+
+
+# A sharded plan repeats each table's change in every shard (640 shards x 30 tables are 30
+# distinct changes): equal values share one immutable ``TableChange``.
+_shared_change = lru_cache(maxsize=4096)(TableChange)
 
 
 def _changes(value: object, where: str) -> tuple[TableChange, ...]:
