@@ -11,7 +11,10 @@ SchemaBot, unparseable options decode to empty options. States are kept as store
 
 Columns a generation lacks (``tasks.ready_to_complete`` in G2, ``applies.retry_after`` in G1)
 are never selected (``column_plan``); the decoder reads every column outside the core set with
-``row.get`` so an absent one is None in the model.
+``row.get`` so an absent one is None in the model. Task and operation rows, thousands per apply,
+are decoded by position (``task_reader`` and the like, built once per column order): the same
+checks and conversions without a mapping object per row; ``BriefTask`` / ``BriefOperation``
+readers take the review's columns and one ``first_null`` column for the NOT NULL check.
 """
 
 from __future__ import annotations

@@ -648,10 +648,13 @@ def split_drive_tasks(
 def load_bundle(
     conn: Connection, apply_identifier: str, plan: ColumnPlan | None = None
 ) -> ApplyBundle | None:
-    """Apply, tasks, operations, plan, lock, controls, redrive count and NOW(): 4 statements
-    (a fifth for the pending drops of the apply's tables, on storage that has them).
+    """Apply, tasks, operations, plan, lock, controls, redrive count and NOW(): at most 4
+    statements (a fifth for the pending drops of the apply's tables, on storage that has them;
+    one more when an unsettled task's operation is settled on its own, or when the server cut
+    a list), whatever the number of rows.
 
-    Settled rows (``SettledRows``) come as ids with the head row; only the others are decoded.
+    Settled rows (``SettledRows``) come as id lists with the head row; only the others are
+    decoded, as ``BriefTask`` / ``BriefOperation`` (``services.storage.settled``).
     """
     with collector_paused():
         return _load_bundle(conn, apply_identifier, column_plan(conn, plan))
