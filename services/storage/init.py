@@ -13,7 +13,7 @@ from sqlalchemy import Connection, Engine, MetaData, inspect, text
 from services.domain.errors import RedriveConsoleError
 from services.storage import postgres_ddl
 from services.storage.engine import describe_url, unavailable_on_error
-from services.storage.schema import metadata
+from services.storage.schema import MYSQL_TABLE_OPTIONS, metadata
 
 
 class StorageNotEmptyError(RedriveConsoleError):
@@ -38,14 +38,12 @@ def _major_minor(version: str) -> tuple[int, int]:
         return (0, 0)
 
 
-def _metadata_with_collation(collation: str | None) -> MetaData:
-    """A copy of the storage tables carrying the server's collation as a table option."""
-    if collation is None:
-        return metadata
+def _mysql_metadata(collation: str) -> MetaData:
+    """A copy of the storage tables carrying SchemaBot's MySQL table options and collation."""
     copy = MetaData()
     for source in metadata.sorted_tables:
         table = source.to_metadata(copy)
-        table.dialect_options["mysql"]["collate"] = collation
+        table.dialect_options["mysql"].update(MYSQL_TABLE_OPTIONS, collate=collation)
     return copy
 
 
@@ -65,7 +63,8 @@ def init_storage(engine: Engine) -> tuple[str, ...]:
 
 def _create_g1_tables(conn: Connection) -> tuple[str, ...]:
     """The console's table definitions (SchemaBot's July 2026 layout): MySQL and the demo."""
-    target = _metadata_with_collation(_server_collation(conn))
+    collation = _server_collation(conn)
+    target = metadata if collation is None else _mysql_metadata(collation)
     target.create_all(conn)
     return tuple(t.name for t in target.sorted_tables)
 

@@ -23,23 +23,52 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
-from sqlalchemy.dialects import mysql
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.schema import CreateColumn, CreateIndex
 
 metadata = MetaData()
 
-_MYSQL_TABLE_ARGS = {"mysql_engine": "InnoDB", "mysql_charset": "utf8mb4"}
+# SchemaBot's table options on MySQL/MariaDB. ``storage init`` sets them (with the server's
+# collation) on its copy of the tables: as ``mysql_engine=`` arguments of ``Table`` they would
+# load SQLAlchemy's MySQL dialect whenever the tables are defined.
+MYSQL_TABLE_OPTIONS = {"engine": "InnoDB", "charset": "utf8mb4"}
 
-PK = (
-    BigInteger()
-    .with_variant(mysql.BIGINT(unsigned=True), "mysql", "mariadb")
-    .with_variant(Integer(), "sqlite")
-)
-UBIGINT = BigInteger().with_variant(mysql.BIGINT(unsigned=True), "mysql", "mariadb")
-UINT = Integer().with_variant(mysql.INTEGER(unsigned=True), "mysql", "mariadb")
-TINYINT1 = SmallInteger().with_variant(mysql.TINYINT(1), "mysql", "mariadb")
-JSONCOL = JSON().with_variant(mysql.JSON(), "mysql", "mariadb")
+
+class UnsignedBigInteger(BigInteger):
+    """``BIGINT UNSIGNED`` on MySQL/MariaDB, plain ``BIGINT`` elsewhere.
+
+    These column types render their MySQL spelling through ``@compiles`` rather than being
+    ``mysql.BIGINT(unsigned=True)`` variants, so that defining the tables does not import
+    SQLAlchemy's MySQL dialect: the first screen on SQLite or PostgreSQL storage never needs it.
+    """
+
+    mysql_ddl = "BIGINT UNSIGNED"
+
+
+class UnsignedInteger(Integer):
+    """``INT UNSIGNED`` on MySQL/MariaDB, plain ``INTEGER`` elsewhere."""
+
+    mysql_ddl = "INTEGER UNSIGNED"
+
+
+class TinyFlag(SmallInteger):
+    """``TINYINT(1)`` on MySQL/MariaDB (SchemaBot's booleans), ``SMALLINT`` elsewhere."""
+
+    mysql_ddl = "TINYINT(1)"
+
+
+@compiles(UnsignedBigInteger, "mysql", "mariadb")
+@compiles(UnsignedInteger, "mysql", "mariadb")
+@compiles(TinyFlag, "mysql", "mariadb")
+def _mysql_type(type_: UnsignedBigInteger | UnsignedInteger | TinyFlag, compiler, **kw) -> str:
+    return type_.mysql_ddl
+
+
+PK = UnsignedBigInteger().with_variant(Integer(), "sqlite")
+UBIGINT = UnsignedBigInteger()
+UINT = UnsignedInteger()
+TINYINT1 = TinyFlag()
+JSONCOL = JSON()  # SQLAlchemy's MySQL dialect maps the generic JSON type to its own
 NOW = text("CURRENT_TIMESTAMP")
 
 
@@ -122,7 +151,6 @@ applies = Table(
     Index("idx_state_created_id", "state", "created_at", "id"),
     Index("idx_environment_state_created_id", "environment", "state", "created_at", "id"),
     Index("idx_completed_at_state", "completed_at", "state"),
-    **_MYSQL_TABLE_ARGS,
 )
 
 plans = Table(
@@ -145,7 +173,6 @@ plans = Table(
     UniqueConstraint("plan_identifier", name="idx_plan_identifier"),
     Index("idx_repo_pr", "repository", "pull_request"),
     Index("idx_database_env", "database_name", "database_type", "environment"),
-    **_MYSQL_TABLE_ARGS,
 )
 
 tasks = Table(
@@ -191,7 +218,6 @@ tasks = Table(
     Index("idx_database", "database_name"),
     Index("idx_repo_pr", "repository", "pull_request"),
     Index("idx_state", "state"),
-    **_MYSQL_TABLE_ARGS,
 )
 
 apply_operations = Table(
@@ -223,7 +249,6 @@ apply_operations = Table(
     Index("idx_deployment_state", "deployment", "state"),
     Index("idx_state_created_id", "state", "created_at", "id"),
     Index("idx_apply_created_id", "apply_id", "created_at", "id"),
-    **_MYSQL_TABLE_ARGS,
 )
 
 locks = Table(
@@ -240,7 +265,6 @@ locks = Table(
     _updated_at(),
     UniqueConstraint("database_name", "database_type", name="idx_database"),
     Index("idx_repo_pr", "repository", "pull_request"),
-    **_MYSQL_TABLE_ARGS,
 )
 
 apply_logs = Table(
@@ -261,7 +285,6 @@ apply_logs = Table(
     Index("idx_task_id", "task_id"),
     Index("idx_level", "level"),
     Index("idx_event_type", "event_type"),
-    **_MYSQL_TABLE_ARGS,
 )
 
 apply_control_requests = Table(
@@ -279,7 +302,6 @@ apply_control_requests = Table(
     _updated_at(),
     UniqueConstraint("apply_id", "operation", name="idx_apply_control_request_apply_operation"),
     Index("idx_apply_control_request_status", "status", "created_at"),
-    **_MYSQL_TABLE_ARGS,
 )
 
 apply_target_locks = Table(
@@ -296,5 +318,4 @@ apply_target_locks = Table(
     UniqueConstraint(
         "database_name", "database_type", "environment", "deployment", name="idx_apply_target_v2"
     ),
-    **_MYSQL_TABLE_ARGS,
 )
