@@ -485,7 +485,8 @@ class ReviewScreen(ConsoleScreen):
             text.append(self._stage_line(), style="not bold")
             return text, "pending"
         if review.verdict is Verdict.MATCH:
-            text = Text("✔ MATCH — ")
+            headline, state = self._server_override() or ("✔ MATCH — ", "match")
+            text = Text(headline)
             text.append_text(
                 literal(
                     review.reason or "the fresh plan equals the stored remaining work",
@@ -494,7 +495,7 @@ class ReviewScreen(ConsoleScreen):
             )
             text.append("\n")
             text.append(self._match_hint(review), style="not bold")
-            return text, "match"
+            return text, state
         if review.verdict is Verdict.MISMATCH:
             text = Text("✘ MISMATCH — ")
             text.append_text(literal(review.reason or "the fresh plan differs", single_line=True))
@@ -528,6 +529,20 @@ class ReviewScreen(ConsoleScreen):
         done = " · ".join(f"✓ {stage}" for stage in self.stages[:-1])
         current = f"stage {len(self.stages)}: {self.stages[-1]}…"
         return f"{done} · {current}" if done else current
+
+    def _server_override(self) -> tuple[str, str] | None:
+        """The headline and banner state when the SchemaBot server blocks a redrive that the
+        local review allows: the banner must not stay a green MATCH while the redrive is
+        refused (``--planner remote|both``)."""
+        if not self.asks_server_planner:
+            return None
+        if self.planner_refusal is not None:
+            if self.planner_refusal[0] == "planner_disagreement":
+                return "✘ PLANNERS DISAGREE — locally: ", "mismatch"
+            return "✘ SERVER PLAN DIFFERS — locally: ", "mismatch"
+        if self.planner_check is None and self.planner_error is not None:
+            return "⊘ SERVER UNAVAILABLE — locally: ", "not-redrivable"
+        return None
 
     def _match_hint(self, review: Review) -> str:
         if self.read_only:

@@ -424,6 +424,10 @@ async def test_planner_both_shows_the_three_way_verdict_and_blocks_the_redrive(
         assert review.check_action("confirm", ()) is None  # ... but the server forbids it
         banner = text_of(review, "#review-banner")
         assert "Redrive refused: the server's plan differs from the stored work" in banner
+        # the headline is not the local verdict's green MATCH while the redrive is refused
+        assert banner.startswith("✘ SERVER PLAN DIFFERS — locally: fresh plan matches"), banner
+        assert review.query_one("#review-banner").has_class("-mismatch")
+        assert not review.query_one("#review-banner").has_class("-match")
         await pilot.press("c")
         await settle(pilot)
         assert app.screen is review
@@ -441,6 +445,8 @@ async def test_planner_both_with_an_agreeing_server_allows_the_redrive(
         panel = text_of(review, "#review-planner")
         assert "server vs local ✔ MATCH" in panel and "FIDELITY" not in panel
         assert review.check_action("confirm", ()) is True
+        assert text_of(review, "#review-banner").startswith("✔ MATCH — ")
+        assert review.query_one("#review-banner").has_class("-match")
 
 
 async def test_planner_remote_with_an_unreachable_server_blocks_the_redrive(
@@ -455,6 +461,10 @@ async def test_planner_remote_with_an_unreachable_server_blocks_the_redrive(
         panel = text_of(review, "#review-planner")
         assert "✘ SERVER NOT ASKED" in panel and "tern is down" in panel
         assert review.check_action("confirm", ()) is None
+        banner = text_of(review, "#review-banner")
+        assert banner.startswith("⊘ SERVER UNAVAILABLE — locally: "), banner
+        assert "could not be asked for its plan" in banner
+        assert review.query_one("#review-banner").has_class("-not-redrivable")
 
 
 async def test_without_an_endpoint_there_is_no_resubmit_and_no_planner_panel(
