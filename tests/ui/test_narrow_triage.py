@@ -6,6 +6,7 @@ from conftest import build_app, settle
 from fake_service import FakeConsoleService, make_triage_row, sample_rows
 
 from screens.triage import COLUMN_PRIORITY, COLUMNS, TriageScreen, columns_that_fit
+from screens.widgets.console_header import BADGE, SHORT_BADGE, ConsoleHeader
 
 LONG_OWNER = "github:a-very-long-automation-account-name[bot]"
 
@@ -60,3 +61,23 @@ def test_columns_that_fit_by_priority_in_table_order() -> None:
     assert columns_that_fit(widths, 5) == ("id",)
     widths[second] = 40  # too wide for the gap: smaller, less important ones fill it
     assert columns_that_fit(widths, 36) == _in_table_order({first, third, fourth})
+
+
+async def test_at_80_columns_the_read_only_badge_is_whole_and_the_title_gives_way() -> None:
+    app = build_app(read_only=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        header = app.screen.query_one(ConsoleHeader)
+        shown = str(header.render())
+        assert shown.endswith(BADGE) and "…" in shown, shown
+        assert len(shown) <= header.content_size.width
+        await pilot.resize_terminal(44, 24)
+        await settle(pilot)
+        shown = str(header.render())
+        assert shown.endswith(SHORT_BADGE) and len(shown) <= header.content_size.width, shown
+
+
+def test_a_header_that_fits_is_not_cut() -> None:
+    header = ConsoleHeader("failed applies", operator="ops", read_only=True)
+    assert header.header_text(200).plain == header.header_text().plain
+    assert "…" not in header.header_text(200).plain
