@@ -225,6 +225,7 @@ def matches(row: TriageRow, needle: str) -> bool:
 class TriageScreen(ConsoleScreen):
     """Failed applies inside the redrive window; enter opens the review of the highlighted one."""
 
+    AUTO_FOCUS = "#triage-table"  # the keys go to the list, from the first frame on
     BINDINGS = [
         Binding("enter", "review", "Review", id="triage.review", priority=True),
         Binding("slash", "filter", "Filter", id="triage.filter", priority=True),
@@ -282,12 +283,18 @@ class TriageScreen(ConsoleScreen):
 
     def compose(self) -> ComposeResult:
         yield ConsoleHeader("failed applies", operator=self.operator, read_only=self.read_only)
-        yield Input(
+        # Hidden from the start (not hidden on mount): otherwise the box takes the first focus
+        # and the footer is built once for its keys and again for the table's.
+        box = Input(
             placeholder="filter: apply id, database, env, owner, error…", id="triage-filter"
         )
+        box.display = False
+        yield box
         with Vertical(id="triage-body"):
             yield ConsoleTable(id="triage-table", cursor_type="row", zebra_stripes=True)
-            yield Static(id="triage-empty")
+            empty = Static(id="triage-empty")
+            empty.display = False
+            yield empty
         yield Static(id="triage-detail")
         yield Static(id="triage-status")
         yield CoalescingFooter()
@@ -297,8 +304,6 @@ class TriageScreen(ConsoleScreen):
         return self.query_one("#triage-table", DataTable)
 
     def on_mount(self) -> None:
-        self.query_one("#triage-filter", Input).display = False
-        self.query_one("#triage-empty", Static).display = False
         self.table.focus()
         self._show()
         self.request_reload()
