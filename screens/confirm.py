@@ -17,15 +17,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Static
 
 from screens.durations import between, clock_time, span
 from screens.safe_text import literal, printable
+from screens.typed_confirm import TypedConfirmModal
 from screens.widgets.preflight_panel import preflight_summary
 from services.domain.states import RETRY_BUDGET
 from services.redrive.model import Review
@@ -44,9 +43,11 @@ def plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
-class ConfirmRedriveScreen(ModalScreen[ConfirmResult | None]):
+class ConfirmRedriveScreen(TypedConfirmModal[ConfirmResult]):
     """Dismisses with ``ConfirmResult`` on confirmation, ``None`` on cancel."""
 
+    TYPED_ID = "force-name"
+    BLOCKED_ID = "confirm-blocked"
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="confirm.cancel"),
         Binding("ctrl+r,f9", "confirm", "Redrive", id="confirm.redrive"),
@@ -63,6 +64,10 @@ class ConfirmRedriveScreen(ModalScreen[ConfirmResult | None]):
     @property
     def force_needed(self) -> bool:
         return self.review.lock.held_by_other
+
+    @property
+    def typing_needed(self) -> bool:
+        return self.force_needed
 
     @property
     def typed_name_matches(self) -> bool:
@@ -180,53 +185,21 @@ class ConfirmRedriveScreen(ModalScreen[ConfirmResult | None]):
     def _confirm_label(self) -> str:
         return "Take over lock and redrive (ctrl+r)" if self.force_needed else "Redrive (ctrl+r)"
 
-    def on_mount(self) -> None:
-        if self.force_needed:
-            self.query_one("#force-name", Input).focus()
-        else:
-            self.query_one("#cancel", Button).focus()
-        self._refresh_state()
-
-    def _refresh_state(self) -> None:
-        reason = self.blocked_reason
-        self.query_one("#confirm", Button).disabled = reason is not None
-        self.query_one("#confirm-blocked", Static).update(
-            Text(reason or f"Press ctrl+r (or f9) to {self._verb()}; esc backs out.")
-        )
-        self.refresh_bindings()
+    def ready_hint(self) -> str:
+        return f"Press ctrl+r (or f9) to {self._verb()}; esc backs out."
 
     # -- behaviour ------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "confirm":  # None: shown greyed out in the footer, visibly disabled
-            return True if self.blocked_reason is None else None
         if action == "ignore_preflight":
             return self.review.preflight_fails and not self.ignore_preflight
-        return True
+        return super().check_action(action, parameters)
 
-    @on(Input.Changed, "#force-name")
-    def _typed(self, event: Input.Changed) -> None:
-        self.typed_name = event.value
-        self._refresh_state()
+    def typed(self, value: str) -> None:
+        self.typed_name = value
 
-    @on(Input.Submitted, "#force-name")
-    def _submitted(self, event: Input.Submitted) -> None:
-        # enter opened this modal, so enter never confirms it.
-        event.stop()
-        self._refresh_state()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.dismiss(None)
-
-    @on(Button.Pressed, "#confirm")
-    def _confirm_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.action_confirm()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    def confirmed(self) -> ConfirmResult:
+        return ConfirmResult(force=self.force_needed, ignore_preflight=self.ignore_preflight)
 
     def action_ignore_preflight(self) -> None:
         """The explicit override of a ``will_fail_again`` pre-flight (audited by the write)."""
@@ -235,10 +208,4 @@ class ConfirmRedriveScreen(ModalScreen[ConfirmResult | None]):
             self.query_one("#confirm-preflight", Static).update(
                 preflight_summary(self.review.preflight, overridden=True)
             )
-            self._refresh_state()
-
-    def action_confirm(self) -> None:
-        if self.blocked_reason is None:
-            self.dismiss(
-                ConfirmResult(force=self.force_needed, ignore_preflight=self.ignore_preflight)
-            )
+            self.refresh_state()

@@ -15,15 +15,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, Static
 
 from screens.error import ErrorReport, describe_error
 from screens.safe_text import literal, printable
+from screens.typed_confirm import TypedConfirmModal
 from services.domain.errors import RedriveRefused
 from services.redrive.model import Review, TableComparison, TableStatus
 from services.schemabot_api.errors import SchemaBotAPIError, SchemaBotUnavailableError
@@ -75,9 +74,11 @@ def resubmit_error_report(error: BaseException) -> ErrorReport:
     return describe_error(error, doing="resubmit")
 
 
-class ConfirmResubmitScreen(ModalScreen[ResubmitConfirmResult | None]):
+class ConfirmResubmitScreen(TypedConfirmModal[ResubmitConfirmResult]):
     """Dismisses with ``ResubmitConfirmResult`` on confirmation, ``None`` on cancel."""
 
+    TYPED_ID = "resubmit-fingerprint"
+    BLOCKED_ID = "resubmit-blocked"
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="resubmit.cancel"),
         Binding("ctrl+r,f9", "confirm", "Resubmit", id="resubmit.confirm"),
@@ -108,6 +109,10 @@ class ConfirmResubmitScreen(ModalScreen[ResubmitConfirmResult | None]):
     def fingerprint_needed(self) -> bool:
         """A plan that differs from the stored remaining work is confirmed by its fingerprint."""
         return not self.preview.matches
+
+    @property
+    def typing_needed(self) -> bool:
+        return self.fingerprint_needed
 
     @property
     def blocked_reason(self) -> str | None:
@@ -228,57 +233,15 @@ class ConfirmResubmitScreen(ModalScreen[ResubmitConfirmResult | None]):
         warning.append(" exactly:")
         return warning
 
-    def on_mount(self) -> None:
-        if self.fingerprint_needed:
-            self.query_one("#resubmit-fingerprint", Input).focus()
-        else:
-            self.query_one("#cancel", Button).focus()
-        self._refresh_state()
+    def ready_hint(self) -> str:
+        return "Press ctrl+r (or f9) to resubmit; esc backs out."
 
-    def _refresh_state(self) -> None:
-        reason = self.blocked_reason
-        self.query_one("#confirm", Button).disabled = reason is not None
-        self.query_one("#resubmit-blocked", Static).update(
-            Text(reason or "Press ctrl+r (or f9) to resubmit; esc backs out.")
-        )
-        self.refresh_bindings()
+    def typed(self, value: str) -> None:
+        self.typed_fingerprint = value
 
-    # -- behaviour ------------------------------------------------------------------------
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "confirm":  # None: shown greyed out in the footer, visibly disabled
-            return True if self.blocked_reason is None else None
-        return True
-
-    @on(Input.Changed, "#resubmit-fingerprint")
-    def _typed(self, event: Input.Changed) -> None:
-        self.typed_fingerprint = event.value
-        self._refresh_state()
-
-    @on(Input.Submitted, "#resubmit-fingerprint")
-    def _submitted(self, event: Input.Submitted) -> None:
-        # enter never confirms a resubmit.
-        event.stop()
-        self._refresh_state()
-
-    @on(Button.Pressed, "#cancel")
-    def _cancel_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.dismiss(None)
-
-    @on(Button.Pressed, "#confirm")
-    def _confirm_pressed(self, event: Button.Pressed) -> None:
-        event.stop()
-        self.action_confirm()
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    def action_confirm(self) -> None:
-        if self.blocked_reason is not None:
-            return
+    def confirmed(self) -> ResubmitConfirmResult:
         typed = self.typed_fingerprint.strip().lower() if self.fingerprint_needed else None
-        self.dismiss(ResubmitConfirmResult(confirmed_fingerprint=typed))
+        return ResubmitConfirmResult(confirmed_fingerprint=typed)
 
 
 def _append_table(text: Text, row: TableComparison) -> None:
