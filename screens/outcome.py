@@ -12,11 +12,18 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from screens.error import ConsoleScreen, describe_error
 from screens.messages import ProgressLoaded, RedriveFinished
+from screens.outcome_parts import (
+    leave_to_triage,
+    note_state,
+    outcome_layout,
+    refresh_rows,
+    show_refusal,
+)
 from screens.safe_text import literal, printable
 from screens.widgets.console_header import ConsoleHeader
 from screens.widgets.state_counts import state_counts
@@ -82,16 +89,8 @@ class OutcomeScreen(ConsoleScreen):
         return self.review.apply.apply_identifier
 
     def compose(self) -> ComposeResult:
-        yield ConsoleHeader("redrive outcome", operator=self.operator, read_only=False)
-        yield Static(self._pending_banner(), id="outcome-banner", classes="-pending")
-        yield Static(id="outcome-details")
-        yield Static(id="outcome-watch")
-        table: DataTable[Text] = DataTable(id="outcome-tasks", cursor_type="row")
-        for key, label in TASK_COLUMNS:
-            table.add_column(label, key=key)
-        yield table
-        yield Static(id="outcome-status", classes="status-line")
-        yield Footer()
+        header = ConsoleHeader("redrive outcome", operator=self.operator, read_only=False)
+        yield from outcome_layout(header, self._pending_banner(), "outcome-tasks", TASK_COLUMNS)
 
     def _pending_banner(self) -> Text:
         banner = Text("… Redriving apply ")
@@ -123,14 +122,13 @@ class OutcomeScreen(ConsoleScreen):
         outcome = message.outcome
         self.outcome = outcome
         banner = self.query_one("#outcome-banner", Static)
-        banner.remove_class("-pending")
-        banner.set_class(not outcome.redriven, "-rejected")
         if outcome.redriven:
-            text = self._headline(outcome, None)
+            banner.remove_class("-pending")
+            banner.update(self._headline(outcome, None))
         else:
             text = Text("✘ REJECTED: nothing was written.\n")
             text.append_text(literal(outcome.reason or "no reason given"))
-        banner.update(text)
+            show_refusal(banner, text)
         self.query_one("#outcome-details", Static).update(self._details(outcome))
         if outcome.redriven:
             self.query_one("#outcome-tasks", DataTable).display = True
@@ -196,9 +194,7 @@ class OutcomeScreen(ConsoleScreen):
         self.progress = progress
         if self._timer is not None:
             self._timer.resume()
-        state = progress.apply.state
-        if not self.states_seen or self.states_seen[-1] != state:
-            self.states_seen.append(state)
+        note_state(self.states_seen, progress.apply.state)
         if self.outcome is not None:  # the headline and the state line: one read, one story
             self.query_one("#outcome-banner", Static).update(self._headline(self.outcome, progress))
         watch = Text("apply state: ")
@@ -212,19 +208,9 @@ class OutcomeScreen(ConsoleScreen):
         )
 
     def _show_tasks(self, tasks: tuple[Task, ...]) -> None:
-        table = self.query_one("#outcome-tasks", DataTable)
         reopened = set(self.outcome.reopened_tasks if self.outcome else ())
-        keys = [str(task.id) for task in tasks]
-        if keys != [row_key.value for row_key in table.rows]:
-            table.clear()
-            for task in tasks:
-                table.add_row(*task_cells(task, task.id in reopened), key=str(task.id))
-            return
-        for task in tasks:
-            for (column, _), cell in zip(
-                TASK_COLUMNS, task_cells(task, task.id in reopened), strict=True
-            ):
-                table.update_cell(str(task.id), column, cell)
+        rows = [(str(task.id), task_cells(task, task.id in reopened)) for task in tasks]
+        refresh_rows(self.query_one("#outcome-tasks", DataTable), TASK_COLUMNS, rows)
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
@@ -234,12 +220,9 @@ class OutcomeScreen(ConsoleScreen):
         status = self.query_one("#outcome-status", Static)
         if event.worker.group == "redrive":
             report = describe_error(event.worker.error, doing="redrive")
-            banner = self.query_one("#outcome-banner", Static)
-            banner.remove_class("-pending")
-            banner.add_class("-rejected")
             text = Text(f"✘ NOT REDRIVEN ({report.title}): ")
             text.append_text(literal(report.message))
-            banner.update(text)
+            show_refusal(self.query_one("#outcome-banner", Static), text)
             status.update(Text(report.hint))
         elif event.worker.group == "progress":
             if self._timer is not None:
@@ -249,11 +232,7 @@ class OutcomeScreen(ConsoleScreen):
     # -- actions --------------------------------------------------------------------------
 
     def action_leave(self) -> None:
-        back = getattr(self.app, "return_to_triage", None)
-        if callable(back):
-            back()
-        else:
-            self.dismiss(None)
+        leave_to_triage(self)
 
     def action_logs(self) -> None:
         from screens.logs import LogScreen

@@ -20,11 +20,18 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from screens.durations import span
 from screens.error import ConsoleScreen
+from screens.outcome_parts import (
+    leave_to_triage,
+    note_state,
+    outcome_layout,
+    refresh_rows,
+    show_refusal,
+)
 from screens.resubmit_confirm import resubmit_error_report
 from screens.safe_text import literal
 from screens.widgets.console_header import ConsoleHeader
@@ -127,17 +134,14 @@ class ResubmitOutcomeScreen(ConsoleScreen):
         return self.progress is not None and self.progress.terminal
 
     def compose(self) -> ComposeResult:
-        yield ConsoleHeader("resubmit outcome", operator=self.operator, read_only=self.read_only)
-        yield Static(self._pending_banner(), id="outcome-banner", classes="-pending")
-        yield Static(id="outcome-details")
-        yield Static(id="outcome-watch")
-        yield Static(id="outcome-errors")
-        table: DataTable[Text] = DataTable(id="outcome-tables", cursor_type="row")
-        for key, label in TABLE_COLUMNS:
-            table.add_column(label, key=key)
-        yield table
-        yield Static(id="outcome-status", classes="status-line")
-        yield Footer()
+        header = ConsoleHeader("resubmit outcome", operator=self.operator, read_only=self.read_only)
+        yield from outcome_layout(
+            header,
+            self._pending_banner(),
+            "outcome-tables",
+            TABLE_COLUMNS,
+            extra=[Static(id="outcome-errors")],
+        )
 
     def _pending_banner(self) -> Text:
         banner = Text("… Resubmitting apply ")
@@ -175,19 +179,19 @@ class ResubmitOutcomeScreen(ConsoleScreen):
         outcome = message.outcome
         self.outcome = outcome
         banner = self.query_one("#outcome-banner", Static)
-        banner.remove_class("-pending")
-        banner.set_class(not outcome.resubmitted, "-rejected")
         if outcome.resubmitted:
             text = Text("✔ RESUBMITTED: SchemaBot accepted plan ")
             text.append_text(literal(outcome.plan_id, single_line=True))
             text.append(" as the new apply ")
             text.append_text(literal(outcome.new_apply_id, single_line=True))
             text.append(".")
+            banner.remove_class("-pending")
+            banner.update(text)
         else:
             text = Text(f"✘ REFUSED ({outcome.reason_code or 'unknown'}): ")
             text.append_text(literal(outcome.reason or "no reason given"))
             text.append("\nNothing was applied and nothing was written locally.")
-        banner.update(text)
+            show_refusal(banner, text)
         self.query_one("#outcome-details", Static).update(self._details(outcome, message.stored))
         self.refresh_bindings()
         if outcome.resubmitted:
@@ -242,9 +246,7 @@ class ResubmitOutcomeScreen(ConsoleScreen):
         progress = message.progress
         self.progress = progress
         self.polls += 1
-        state = progress.state or "?"
-        if not self.states_seen or self.states_seen[-1] != state:
-            self.states_seen.append(state)
+        note_state(self.states_seen, progress.state or "?")
         watch = Text("new apply ")
         watch.append_text(literal(self.new_apply_identifier, single_line=True))
         watch.append(": ")
@@ -290,16 +292,11 @@ class ResubmitOutcomeScreen(ConsoleScreen):
         banner.update(text)
 
     def _show_tables(self, tables: tuple[TableProgress, ...]) -> None:
-        widget = self.query_one("#outcome-tables", DataTable)
-        keys = [f"{index}:{table.table_name}" for index, table in enumerate(tables)]
-        if keys != [row_key.value for row_key in widget.rows]:
-            widget.clear()
-            for key, table in zip(keys, tables, strict=True):
-                widget.add_row(*table_cells(table), key=key)
-            return
-        for key, table in zip(keys, tables, strict=True):
-            for (column, _), cell in zip(TABLE_COLUMNS, table_cells(table), strict=True):
-                widget.update_cell(key, column, cell)
+        rows = [
+            (f"{index}:{table.table_name}", table_cells(table))
+            for index, table in enumerate(tables)
+        ]
+        refresh_rows(self.query_one("#outcome-tables", DataTable), TABLE_COLUMNS, rows)
 
     @on(Worker.StateChanged)
     def _worker_changed(self, event: Worker.StateChanged) -> None:
@@ -309,12 +306,9 @@ class ResubmitOutcomeScreen(ConsoleScreen):
         status = self.query_one("#outcome-status", Static)
         report = resubmit_error_report(event.worker.error)
         if event.worker.group == "resubmit":
-            banner = self.query_one("#outcome-banner", Static)
-            banner.remove_class("-pending")
-            banner.add_class("-rejected")
             text = Text(f"✘ NOT RESUBMITTED ({report.title}): ")
             text.append_text(literal(report.message))
-            banner.update(text)
+            show_refusal(self.query_one("#outcome-banner", Static), text)
             status.update(Text(report.hint))
         elif event.worker.group == "progress":
             self._poll_in_flight = False
@@ -339,11 +333,7 @@ class ResubmitOutcomeScreen(ConsoleScreen):
         return True
 
     def action_leave(self) -> None:
-        back = getattr(self.app, "return_to_triage", None)
-        if callable(back):
-            back()
-        else:
-            self.dismiss(None)
+        leave_to_triage(self)
 
     def action_logs(self) -> None:
         from screens.logs import LogScreen
