@@ -109,6 +109,17 @@ def enabled() -> bool:
     return _settings.enabled
 
 
+def holds_packs() -> bool:
+    """Whether the cache is on and its folder holds any pack (an answer a plan could reuse)."""
+    if not _settings.enabled:
+        return False
+    try:
+        with os.scandir(cache_directory()) as items:
+            return any(item.name.endswith(_SUFFIX) for item in items)
+    except OSError:
+        return False
+
+
 def cache_directory() -> Path:
     """The planner's folder in the user's cache (an XDG path that is not absolute is ignored)."""
     if _settings.directory is not None:
@@ -248,6 +259,17 @@ def _decode(raw: bytes, key_hex: str) -> Entry | None:
         return Refusal(message, table)
     except (ValueError, KeyError, TypeError, RecursionError):
         return None
+
+
+def decode_entry(raw: bytes, key_hex: str) -> Entry | None:
+    """The entry of one encoded document (``encode_entry``), verified as a pack's entries are:
+    it must name ``key_hex`` and fit the model; else ``None``."""
+    return _decode(raw, key_hex)
+
+
+def encode_entry(key_hex: str, entry: Entry) -> bytes:
+    """One entry as the JSON document a pack holds (it names its key)."""
+    return _encode(key_hex, entry)
 
 
 def _encode(key_hex: str, entry: Entry) -> bytes:
@@ -394,6 +416,14 @@ class Session:
         if self._enabled:
             key_hex = key.hex()
             self._gathered[key_hex] = _encode(key_hex, entry)
+            self._keys.add(key_hex)
+
+    def store_encoded(self, key: bytes, raw: bytes) -> None:
+        """Keep the entry ``raw`` encodes (``encode_entry`` of ``key``, already verified by
+        ``decode_entry``) for this session's pack."""
+        if self._enabled:
+            key_hex = key.hex()
+            self._gathered[key_hex] = raw
             self._keys.add(key_hex)
 
     def close(self) -> int:

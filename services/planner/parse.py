@@ -92,7 +92,12 @@ def parse_table(sql: str, flavour: Flavour, level: SpiritLevel = DEFAULT_LEVEL) 
 
 
 def parse_table_uncached(
-    sql: str, flavour: Flavour, validate: bool = True, level: SpiritLevel = DEFAULT_LEVEL
+    sql: str,
+    flavour: Flavour,
+    validate: bool = True,
+    level: SpiritLevel = DEFAULT_LEVEL,
+    *,
+    built: Table | Refusal | None = None,
 ) -> Table:
     """Parse without the cache; ``validate`` runs the sqlglot grammar gate.
 
@@ -100,7 +105,13 @@ def parse_table_uncached(
 
     Only server-printed SHOW CREATE text is parsed with ``validate=False``: our own element
     parser still rejects every construct it does not know, so nothing is silently dropped.
+
+    ``built`` is what the parse of this very statement without the gate gave (the gate's
+    child process parsed it: ``gate.Prefetch``): it is the answer when the gate is not run,
+    and replaces only the model building after a gate that passed here.
     """
+    if built is not None and not validate:
+        return _built(built)
     try:
         ahead = (_prepared_ahead.get() or {}).pop(sql, None)
         if isinstance(ahead, PrepassError):
@@ -111,10 +122,20 @@ def parse_table_uncached(
     try:
         if validate:
             _validate_elements(prepared)
+        if built is not None:
+            return _built(built)
         return build_table(prepared, flavour, level)
     except (ValueError, IndexError) as exc:
+        if isinstance(exc, TableParseError):
+            raise
         message = str(exc) or f"cannot parse ({type(exc).__name__})"
         raise TableParseError(message, prepared.table) from None
+
+
+def _built(built: Table | Refusal) -> Table:
+    if isinstance(built, Refusal):
+        raise TableParseError(built.message, built.table)
+    return built
 
 
 _validated_elements: set[str] = set()
@@ -123,6 +144,35 @@ _prefetched: ContextVar[Prefetch | None] = ContextVar("prefetched_gate", default
 _prepared_ahead: ContextVar[dict[str, PreparedCreate | PrepassError] | None] = ContextVar(
     "prepared_ahead", default=None
 )
+
+
+# A gate child started before the plan knew what it parses (``gate_started_early``).
+_early: ContextVar[list[Prefetch] | None] = ContextVar("early_gate", default=None)
+
+
+@contextmanager
+def gate_started_early(statements: int) -> Iterator[None]:
+    """Start the gate's child now when a plan of ``statements`` desired files will parse them
+    all: nothing in this process's cache, no pack in the persistent one (the first plan on a
+    machine). It starts while the live schema is read; the parse loop takes it
+    (``_gate_ahead``), or it is stopped when the block ends."""
+    from services.planner.gate import MIN_STATEMENTS, Prefetch
+
+    started: list[Prefetch] = []
+    if statements >= MIN_STATEMENTS and _early.get() is None:
+        with _cache_lock:
+            empty = not _cache
+        if empty and not disk_cache.holds_packs():
+            prefetch = Prefetch.start(statements)
+            if prefetch is not None:
+                started.append(prefetch)
+    token = _early.set(started)
+    try:
+        yield
+    finally:
+        _early.reset(token)
+        for prefetch in started:
+            prefetch.close()
 
 
 def gate_statement(prepared: PreparedCreate, accepted: set[str]) -> tuple[str, list[str]] | None:
@@ -177,11 +227,19 @@ def reserve_cache(entries: int) -> None:
 Item = tuple[str, Flavour, bool, SpiritLevel]
 
 
-def _parse_one(item: Item) -> Table | Refusal:
+def _parse_one(item: Item, built: Table | Refusal | None = None) -> Table | Refusal:
     try:
-        return parse_table_uncached(*item)
+        if built is None:
+            return parse_table_uncached(*item)
+        return parse_table_uncached(*item, built=built)
     except TableParseError as exc:
         return Refusal(str(exc), exc.table)
+
+
+def parse_ungated(sql: str, flavour: Flavour, level: SpiritLevel) -> Table | Refusal:
+    """The parse of ``sql`` without the grammar gate, in this process (the gate's child runs
+    it for ``parse_many``: what ``built`` answers)."""
+    return _parse_one((sql, flavour, False, level))
 
 
 def _remember(key: bytes, entry: Table | Refusal | Unchanged) -> None:
@@ -230,8 +288,9 @@ def parse_many(items: list[Item], session: Session | None = None) -> list[Table 
     Each result is the model or the ``TableParseError`` for that statement (a refusal is a
     verdict too: it is cached like a model). Without ``session`` one is opened for these items.
     A process pool for whole parses was measured slower here (pickling models cost more than
-    the second core gave back); only the grammar gate, which returns a verdict, runs ahead in
-    a child (``gate``).
+    the second core gave back); the grammar gate's child (``gate``) runs the gate ahead and,
+    when it has no statement to validate, parses from the end of the loop's order, sending
+    cache entries that are decoded and verified here.
     """
     keys = [_key(*item) for item in items]
     if session is None:
@@ -253,9 +312,18 @@ def parse_many(items: list[Item], session: Session | None = None) -> list[Table 
             _remember(key, entry)
             entries[position] = entry
     with _gate_ahead(items, misses) as order:
-        for key, positions in order:
-            entry = _parse_one(items[positions[0]])
-            session.store(key, entry)
+        prefetch = _prefetched.get()
+        for index, (key, positions) in enumerate(order):
+            if prefetch is not None:
+                prefetch.reached(index)
+                built, raw = prefetch.built(key)
+            else:
+                built, raw = None, None
+            entry = _parse_one(items[positions[0]], built)
+            if raw is not None and entry is built:
+                session.store_encoded(key, raw)  # the bytes the child encoded, verified
+            else:
+                session.store(key, entry)
             _remember(key, entry)
             for position in positions:
                 entries[position] = entry
@@ -271,21 +339,28 @@ def _gate_ahead(
 ) -> Iterator[list[tuple[bytes, list[int]]]]:
     """The statements to parse, in order. With many to validate, their gate runs ahead in a
     child process (``gate.Prefetch``): they are pre-passed now, the statements their gate will
-    run are sent to it, and the statements that skip the gate are parsed first meanwhile."""
+    run are streamed to it, and the statements that skip the gate are parsed first meanwhile;
+    the child also parses from the end of each part of this order (``gate`` explains)."""
     gated = [(key, positions) for key, positions in misses.items() if items[positions[0]][2]]
     prefetch = None
     if gated:
         from services.planner.gate import Prefetch
 
-        prefetch = Prefetch.start(len(gated))
+        early = _early.get()
+        prefetch = early.pop() if early else Prefetch.start(len(gated))
     if prefetch is None:
         yield list(misses.items())
         return
+    order = [(key, p) for key, p in misses.items() if not items[p[0]][2]] + gated
+    # The child parses from the end of each part of the loop's order (it meets the loop there),
+    # the part without the gate first: it starts on it while the statements are pre-passed.
+    ungated = len(order) - len(gated)
+    positions_order = [*reversed(range(ungated)), *reversed(range(ungated, len(order)))]
+    prefetch.parse_ahead([(i, items[order[i][1][0]]) for i in positions_order])
     prepared: dict[str, PreparedCreate | PrepassError] = {}
     prepared_token = _prepared_ahead.set(prepared)
     try:
         accepted = set(_validated_elements)
-        statements: list[str] = []
         for _, positions in gated:
             sql = items[positions[0]][0]
             try:
@@ -295,12 +370,12 @@ def _gate_ahead(
                 continue
             found = gate_statement(ready, accepted)
             if found is not None:
-                statements.append(found[0])
+                prefetch.gate(found[0])  # the child starts on it now
                 accepted.update(found[1])
-        prefetch.send(statements)
+        prefetch.end()
         token = _prefetched.set(prefetch)
         try:
-            yield [(key, p) for key, p in misses.items() if not items[p[0]][2]] + gated
+            yield order
         finally:
             _prefetched.reset(token)
     finally:

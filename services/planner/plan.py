@@ -23,6 +23,7 @@ from services.planner.order import order_alters, order_creates
 from services.planner.parse import (
     TableParseError,
     cache_session,
+    gate_started_early,
     pair_key,
     parse_many,
     parse_table,
@@ -302,8 +303,9 @@ def plan_schema(
     """
     # Each desired file and its live table may be parsed, and the pair's diff verdict kept:
     # keep them all for the next re-plan.
-    reserve_cache(3 * sum(len(files) for files in desired.values()))
-    with planning_collections():
+    files = sum(len(files) for files in desired.values())
+    reserve_cache(3 * files)
+    with planning_collections(), gate_started_early(files):
         return _plan_schema(desired, source, level)
 
 

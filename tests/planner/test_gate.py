@@ -160,3 +160,85 @@ def test_a_big_plan_is_the_same_with_and_without_the_child(
     monkeypatch.setattr(Prefetch, "start", staticmethod(lambda statements: None))
     assert plan_schema({"app": desired}, source) == first
     assert len(first.changes) == count
+
+
+def child_parses(texts: list[str], reached: int = -1) -> tuple[Prefetch, list]:
+    """A child that parsed ``texts`` without the gate (after the loop reached ``reached``)."""
+    items = [(text, Flavour.MARIADB, True, DEFAULT_LEVEL) for text in texts]
+    prefetch = Prefetch.start(MIN_STATEMENTS)
+    assert prefetch is not None
+    prefetch.reached(reached)
+    prefetch.parse_ahead(list(enumerate(items)))
+    prefetch.end()
+    prefetch._reader.join(timeout=120)  # the child exits after its last parse
+    return prefetch, items
+
+
+def test_the_childs_parses_are_the_models_this_process_builds() -> None:
+    """Each model (or refusal) the child sends decodes, under the statement's own key, to what
+    the same parse without the gate gives here."""
+    texts = [table(i) for i in range(5)] + [BAD_DEFAULT.format(i=9), "CREATE TABLE"]
+    prefetch, items = child_parses(texts)
+    try:
+        for text, flavour, validate, level in items:
+            key = parse_module.statement_key((text, flavour, validate, level))
+            built, raw = prefetch.built(key)
+            assert built is not None and raw is not None
+            assert built == parse_module.parse_ungated(text, flavour, level)
+            assert prefetch.built(key) == (None, None)  # taken once
+    finally:
+        prefetch.close()
+
+
+def test_an_entry_that_does_not_verify_is_parsed_here() -> None:
+    """An entry naming another key, or not fitting the model, is no answer."""
+    prefetch, items = child_parses([table(1), table(2)])
+    try:
+        first, second = (parse_module.statement_key(item) for item in items)
+        raw = prefetch._entries[first.hex()]
+        prefetch._entries[second.hex()] = raw  # the first statement's entry under another key
+        assert prefetch.built(second) == (None, None)
+        prefetch._entries[first.hex()] = raw.replace(b'"table":[', b'"table":[1,', 1)
+        assert prefetch.built(first) == (None, None)
+    finally:
+        prefetch.close()
+
+
+def test_the_child_skips_what_the_parse_loop_has_reached() -> None:
+    prefetch, items = child_parses([table(i) for i in range(6)], reached=3)
+    try:
+        answered = [
+            prefetch.built(parse_module.statement_key(item))[0] is not None for item in items
+        ]
+        assert answered == [False, False, False, False, True, True]
+    finally:
+        prefetch.close()
+
+
+def test_a_first_plan_starts_the_child_before_reading_the_live_schema(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Nothing in memory and no pack on disk: the child starts before the source is read, and
+    the plan equals one without any child."""
+    count = MIN_STATEMENTS + 10
+    live = {f"t{i}": table(i).replace(f"'c{i}'", "'old'") for i in range(count)}
+    desired = {f"t{i}.sql": table(i) for i in range(count)}
+    events: list[str] = []
+    real_start = Prefetch.start
+
+    def recording(statements: int) -> Prefetch | None:
+        events.append("child")
+        return real_start(statements)
+
+    class Source(StaticSchemaSource):
+        def load(self, namespace: str):
+            events.append("load")
+            return super().load(namespace)
+
+    monkeypatch.setattr(Prefetch, "start", staticmethod(recording))
+    source = Source({"app": live}, Flavour.MARIADB, server_text=True)
+    first = plan_schema({"app": desired}, source)
+    assert events == ["child", "load"]
+    parse_module.clear_cache()
+    monkeypatch.setattr(Prefetch, "start", staticmethod(lambda statements: None))
+    assert plan_schema({"app": desired}, source) == first
