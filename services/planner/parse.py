@@ -178,7 +178,9 @@ def gate_started_early(statements: int) -> Iterator[None]:
 def gate_statement(prepared: PreparedCreate, accepted: set[str]) -> tuple[str, list[str]] | None:
     """The statement the gate parses for ``prepared``: its body elements not in ``accepted``,
     in one ``CREATE TABLE t (...)``, and those elements (``None`` when all were accepted)."""
-    texts = [join_tokens(element.tokens) for element in prepared.elements]
+    texts = prepared.element_texts
+    if texts is None:  # made once: the pre-pass ahead and the gate both ask
+        texts = prepared.element_texts = [join_tokens(e.tokens) for e in prepared.elements]
     new = [text for text in dict.fromkeys(texts) if text not in accepted]
     return (f"CREATE TABLE t ({', '.join(new)})", new) if new else None
 

@@ -44,6 +44,8 @@ class PreparedCreate:
     elements: list[Element]
     option_tokens: list[Token]
     partition_tokens: list[Token] = field(default_factory=list)
+    # The elements' texts as the gate reads them (``parse.gate_statement``), once made.
+    element_texts: list[str] | None = None
 
 
 def split_statements(sql: str) -> list[list[Token]]:
