@@ -341,8 +341,8 @@ def _gate_ahead(
 ) -> Iterator[list[tuple[bytes, list[int]]]]:
     """The statements to parse, in order. With many to validate, their gate runs ahead in a
     child process (``gate.Prefetch``): they are pre-passed now, the statements their gate will
-    run are streamed to it, and the statements that skip the gate are parsed first meanwhile;
-    the child also parses from the end of each part of this order (``gate`` explains)."""
+    run are streamed to it, and half of the statements that skip the gate are parsed first
+    meanwhile; the child also parses from the end of each part of this order (``gate``)."""
     gated = [(key, positions) for key, positions in misses.items() if items[positions[0]][2]]
     prefetch = None
     if gated:
@@ -353,11 +353,19 @@ def _gate_ahead(
     if prefetch is None:
         yield list(misses.items())
         return
-    order = [(key, p) for key, p in misses.items() if not items[p[0]][2]] + gated
-    # The child parses from the end of each part of the loop's order (it meets the loop there),
-    # the part without the gate first: it starts on it while the statements are pre-passed.
-    ungated = len(order) - len(gated)
-    positions_order = [*reversed(range(ungated)), *reversed(range(ungated, len(order)))]
+    # The loop parses half of the statements that skip the gate while the child validates,
+    # then the gated ones (their verdicts arrived meanwhile), then the other half, which the
+    # child parses from its end once it has validated everything (they meet there); then the
+    # child takes the other parts from their ends.
+    ungated = [(key, p) for key, p in misses.items() if not items[p[0]][2]]
+    first = len(ungated) // 2
+    order = ungated[:first] + gated + ungated[first:]
+    second = first + len(gated)
+    positions_order = [
+        *reversed(range(second, len(order))),
+        *reversed(range(first, second)),
+        *reversed(range(first)),
+    ]
     prefetch.parse_ahead([(i, items[order[i][1][0]]) for i in positions_order])
     prepared: dict[str, PreparedCreate | PrepassError] = {}
     prepared_token = _prepared_ahead.set(prepared)
