@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, Update, and_, func, literal, or_, select, update
 from sqlalchemy.engine import Connection, Engine, Row
 
-from services.collector import collector_paused
 from services.domain.errors import RedriveRefused
 from services.domain.models import Apply, BriefOperation, BriefTask, Lock, SettledRows
 from services.domain.states import APPLY_TERMINAL, REOPENABLE_TASK_STATES, is_apply_active
@@ -25,7 +24,6 @@ from services.redrive.remaining import reconstruct_remaining_work
 from services.redrive.token import build_token, describe_token_changes
 from services.redrive.validation import (
     RedriveRejection,
-    StatefulRow,
     check_control_requests,
     check_failed_and_fresh,
     check_row_states,
@@ -38,13 +36,11 @@ from services.storage.dialect_sql import id_in
 from services.storage.generation import detect
 from services.storage.queries import locked_apply_rows
 from services.storage.schema import applies, apply_control_requests, apply_operations, tasks
-from services.storage.settled import IdSum, LockedSummary, locked_row_states
 
 Checkpoint = Callable[[str], None]
 
 FAILED = "failed"
 FAILED_RETRYABLE = "failed_retryable"
-SETTLED = SettledRows.STATE
 # Ids per reopen UPDATE: a 20,000-task apply is a few statements, each of bounded size.
 REOPEN_CHUNK = 1000
 
@@ -118,7 +114,7 @@ def reopen_in_transaction(
     checkpoint("rows_locked")
     check_no_active_apply(conn, locked.apply, (r.deployment for r in rows.operations.values()))
     check_blockers(conn, locked.apply, rows.tasks, rows.operations)
-    verify_rows(conn, plan, locked.apply, rows, seen_lock)
+    verify_rows(plan, locked.apply, rows, seen_lock)
     checkpoint("validated")
     write_reopen(conn, plan, checkpoint)
     return locked
@@ -199,24 +195,22 @@ def _describe_applies(rows: list[Row]) -> str:
 @dataclass(frozen=True, slots=True)
 class LockedRows:
     """Every task and operation row of the apply, locked: the unsettled ones by id as a review
-    reads them, and the sums of all their ids (``services.storage.settled.locked_summary``),
-    which stand for the settled rows."""
+    reads them, the settled ones as ids (``services.storage.settled``)."""
 
     tasks: Mapping[int, BriefTask]
     operations: Mapping[int, BriefOperation]
-    summary: LockedSummary
+    settled: SettledRows
 
 
 def lock_rows(conn: Connection, columns: ColumnPlan, apply: Apply) -> LockedRows:
-    """Row-lock every task and operation of the apply and read the unsettled ones (states are
-    checked later): the same split as the review's read, so a 20,000-task apply decodes only
-    its unfinished rows under the lock, and its settled rows come back as three numbers per
-    table instead of a list."""
-    (drive, reflected, operations), summary = locked_apply_rows(conn, columns, apply)
+    """Row-lock and read every task and operation of the apply (states are checked later):
+    the same split as the review's read, so a 20,000-task apply decodes only its unfinished
+    rows under the lock too."""
+    drive, reflected, operations, settled = locked_apply_rows(conn, columns, apply)
     return LockedRows(
         tasks={t.id: t for t in drive + reflected},
         operations={op.id: op for op in operations},
-        summary=summary,
+        settled=settled,
     )
 
 
@@ -240,41 +234,29 @@ def check_blockers(
     check_control_requests(ident, (decode_control_request(r._mapping) for r in requests))
 
 
-@collector_paused()
-def verify_rows(
-    conn: Connection, plan: ReopenPlan, apply: Apply, rows: LockedRows, seen_lock: Lock | None
-) -> None:
+def verify_rows(plan: ReopenPlan, apply: Apply, rows: LockedRows, seen_lock: Lock | None) -> None:
     """The rows under lock are the reviewed ones (token), and the shared definition of remaining
-    work (``reconstruct_remaining_work``) on them selects exactly the rows to reopen.
-
-    The unsettled rows are compared one by one; every other reviewed row must be reviewed as
-    ``completed`` and, with them, make up exactly the locked ids (``IdSum``). When they do not,
-    the rows are read again, exactly, to name what changed."""
-    reviewed = plan.token
-    task_states = _as_reviewed(reviewed.task_states, rows.tasks.values(), rows.summary.tasks)
-    operation_states = _as_reviewed(
-        reviewed.operation_states, rows.operations.values(), rows.summary.operations
+    work (``reconstruct_remaining_work``) on them selects exactly the rows to reopen."""
+    task_rows, op_rows = rows.tasks, rows.operations
+    token = build_token(
+        apply,
+        task_rows.values(),
+        op_rows.values(),
+        seen_lock,
+        plan.token.fingerprint,
+        settled=rows.settled,
     )
-    exact = task_states is None or operation_states is None
-    if exact:
-        task_states, operation_states = locked_row_states(conn, apply.id)
     now = replace(  # the pre-flight was compared by the caller, on the under-lock review
-        build_token(apply, (), (), seen_lock, reviewed.fingerprint),
-        task_states=task_states,
-        operation_states=operation_states,
-        preflight_fingerprint=reviewed.preflight_fingerprint,
-        preflight_verdict=reviewed.preflight_verdict,
-        preflight_deep=reviewed.preflight_deep,
+        token,
+        preflight_fingerprint=plan.token.preflight_fingerprint,
+        preflight_verdict=plan.token.preflight_verdict,
+        preflight_deep=plan.token.preflight_deep,
     )
-    changes = describe_token_changes(reviewed, now)
-    if exact and not changes:  # the sums differed, the exact rows do not: refuse all the same
-        changes = ["its rows changed while they were being locked"]
-    if changes:
+    if changes := describe_token_changes(plan.token, now):
         raise RedriveRefused(
             f"apply {plan.apply_identifier} changed since the review: {'; '.join(changes)}; "
             "review again"
         )
-    task_rows, op_rows = rows.tasks, rows.operations
     work = reconstruct_remaining_work(
         apply, task_rows.values(), op_rows.values(), plan.primary_deployment
     )
@@ -284,26 +266,6 @@ def verify_rows(
             f"operations {list(plan.operation_ids)}) are not its remaining work under lock "
             f"(tasks {list(work.task_ids)}, operations {list(work.operation_ids)}); review again"
         )
-
-
-def _as_reviewed(
-    reviewed: tuple[tuple[int, str], ...], read: Iterable[StatefulRow], locked: IdSum
-) -> tuple[tuple[int, str], ...] | None:
-    """``reviewed`` (sorted (id, state) pairs) when the rows under lock are exactly those: each
-    row ``read`` in full has its reviewed state, every other reviewed row was ``completed``
-    (it is settled under lock, or it would have been read), and the reviewed ids sum up to the
-    ``locked`` ones. None otherwise. Linear, and in C but for the rows read."""
-    by_id = dict(reviewed)
-    count = done_read = 0
-    for row in read:
-        if by_id.get(row.id) != row.state:
-            return None
-        count += 1
-        done_read += row.state == SETTLED
-    ids, states = zip(*reviewed, strict=True) if reviewed else ((), ())
-    if len(by_id) != len(ids) or states.count(SETTLED) - done_read != len(ids) - count:
-        return None
-    return reviewed if IdSum.of(ids) == locked else None
 
 
 def write_reopen(conn: Connection, plan: ReopenPlan, checkpoint: Checkpoint) -> None:

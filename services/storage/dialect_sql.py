@@ -32,7 +32,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from types import MappingProxyType
 
-from sqlalchemy import BigInteger, Boolean, DateTime, Text, any_, cast, literal, tuple_
+from sqlalchemy import BigInteger, Boolean, DateTime, Text, any_, literal, or_, tuple_
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
@@ -134,13 +134,10 @@ for _construct in (database_clock, id_list, desc_nulls_last, identical):
 
 
 def _ids_as_array(column: ColumnElement[int], ids: Sequence[int]) -> ColumnElement[bool]:
-    """One bound array, sent as its text form (``{1,2,3}``) and cast by the server: psycopg
-    dumps a list of ints value by value in Python, a text in one piece."""
     # Imported here: SQLAlchemy's PostgreSQL dialect is big and only PostgreSQL storage needs it.
     from sqlalchemy.dialects.postgresql import ARRAY
 
-    listed = "{" + ",".join(map(str, map(int, ids))) + "}"
-    return column == any_(cast(literal(listed, Text()), ARRAY(BigInteger())))
+    return column == any_(literal(list(ids), ARRAY(BigInteger())))
 
 
 RUN = 4  # consecutive ids from which a run is one BETWEEN instead of that many IN values
@@ -148,53 +145,23 @@ RUN = 4  # consecutive ids from which a run is one BETWEEN instead of that many 
 
 def _ids_as_runs(column: ColumnElement[int], ids: Sequence[int]) -> ColumnElement[bool]:
     """Runs of consecutive ids as ``BETWEEN``, the rest ``IN (…)``: the unfinished rows of a
-    big apply are mostly runs, so thousands of ids are a few dozen terms. The ids are written
-    into the statement as numbers (``id_runs``): each bound value would be an expression
-    object for SQLAlchemy and an escaped value for PyMySQL, both in Python."""
-    ordered = sorted(set(map(int, ids)))
-    if not ordered:
-        return column.in_([])
+    big apply are mostly runs, so thousands of ids are a few dozen bound values (each one is
+    rendered and escaped in Python by SQLAlchemy and PyMySQL)."""
+    ordered = sorted(set(ids))
     singles: list[int] = []
-    runs: list[tuple[int, int]] = []
+    terms: list[ColumnElement[bool]] = []
     start = 0
     for end in range(1, len(ordered) + 1):
         if end < len(ordered) and ordered[end] == ordered[end - 1] + 1:
             continue
         if end - start >= RUN:
-            runs.append((ordered[start], ordered[end - 1]))
+            terms.append(column.between(ordered[start], ordered[end - 1]))
         else:
             singles.extend(ordered[start:end])
         start = end
-    return id_runs(column, tuple(runs), tuple(singles))
-
-
-class id_runs(FunctionElement[bool]):
-    """``column`` in the closed ranges ``runs`` or one of ``singles``, every id written into
-    the SQL text as a number (they are ``int`` by construction). Not cached: each set of ids
-    is its own statement text."""
-
-    type = Boolean()
-    name = "id_runs"
-    inherit_cache = False
-
-    def __init__(
-        self,
-        column: ColumnElement[int],
-        runs: tuple[tuple[int, int], ...],
-        singles: tuple[int, ...],
-    ) -> None:
-        super().__init__(column)
-        self.runs, self.singles = runs, singles
-
-
-@compiles(id_runs)
-def _id_runs_sql(element: id_runs, compiler, **kw) -> str:
-    (column,) = element.clauses.clauses
-    name = compiler.process(column, **kw)
-    terms = [f"{name} BETWEEN {low:d} AND {high:d}" for low, high in element.runs]
-    if element.singles:
-        terms.insert(0, f"{name} IN ({','.join(f'{i:d}' for i in element.singles)})")
-    return f"({' OR '.join(terms)})"
+    if singles or not terms:
+        terms.insert(0, column.in_(singles))
+    return or_(*terms) if len(terms) > 1 else terms[0]
 
 
 _ID_FILTERS: Mapping[str, Callable[[ColumnElement[int], Sequence[int]], ColumnElement[bool]]] = (

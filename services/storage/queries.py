@@ -551,7 +551,7 @@ def _decoded(conn: Connection, query: Select, reader, order: Sequence[ColumnElem
         rows = _json_rows(text, count, len(columns))
         if rows is not None:
             return [read(row) for row in rows]
-    return [read(row) for row in conn.execute(query.order_by(*order)).all()]  # one fetch
+    return [read(row) for row in conn.execute(query.order_by(*order))]
 
 
 def _json_rows(text: str | None, count: int, width: int) -> list[list[Any]] | None:
@@ -586,19 +586,14 @@ def _operations_of(conn: Connection, plan: ColumnPlan, apply_id: int) -> list[Ap
 ApplyRows = tuple[
     tuple[BriefTask, ...], tuple[BriefTask, ...], tuple[BriefOperation, ...], SettledRows
 ]
-UnsettledRows = tuple[tuple[BriefTask, ...], tuple[BriefTask, ...], tuple[BriefOperation, ...]]
 
 
 @collector_paused()
-def locked_apply_rows(
-    conn: Connection, plan: ColumnPlan, apply: Apply
-) -> tuple[UnsettledRows, settled.LockedSummary]:
-    """In the caller's writing transaction: every task and operation row of the apply locked
-    ``FOR UPDATE`` by the first statement, which also sums up their ids
-    (``settled.locked_summary``); then the unsettled rows as the review reads them. The
-    settled rows are not listed: the caller compares the sums with the reviewed ids."""
-    summary = settled.locked_summary(conn, plan, apply.id)
-    return unsettled_rows(conn, plan, apply, summary.unsettled_task_ids), summary
+def locked_apply_rows(conn: Connection, plan: ColumnPlan, apply: Apply) -> ApplyRows:
+    """``apply_rows`` of the apply in the caller's writing transaction, every task and
+    operation row of the apply locked ``FOR UPDATE`` by the first statement."""
+    lists = settled.RowLists(conn, apply.id, plan, settled.locked_row_lists(conn, plan, apply.id))
+    return apply_rows(conn, plan, apply, lists)
 
 
 def apply_rows(
@@ -607,17 +602,6 @@ def apply_rows(
     """(drive tasks, reflected tasks, operations) of the apply that are not settled, as the
     review reads them (``BriefTask``, ``BriefOperation``), and the settled rest of ``lists``
     (``services.storage.settled``)."""
-    drive, reflected, operations = unsettled_rows(conn, plan, apply, lists.unsettled_task_ids)
-    rest = lists.settled([t.id for t in drive + reflected], [op.id for op in operations])
-    return drive, reflected, operations, rest
-
-
-def unsettled_rows(
-    conn: Connection, plan: ColumnPlan, apply: Apply, unsettled: Sequence[int]
-) -> UnsettledRows:
-    """(drive tasks, reflected tasks, operations) of the apply that are not settled: the
-    tasks ``unsettled``, the operations not settled on their own and every operation one of
-    those tasks points at."""
     dialect = conn.dialect.name
     operation_columns = [
         *plan.columns(apply_operations, only=decode.BRIEF_OPERATION_COLUMNS),
@@ -632,7 +616,7 @@ def unsettled_rows(
 
     operations = operations_and(())
     all_tasks: list[BriefTask] = []
-    if unsettled:
+    if unsettled := lists.unsettled_task_ids:
         task_columns = [
             *plan.columns(tasks, only=decode.BRIEF_TASK_COLUMNS),
             settled.first_null(plan, tasks),
@@ -644,7 +628,8 @@ def unsettled_rows(
     if owners:
         operations = operations_and(owners)
     drive, reflected = split_drive_tasks(all_tasks, operations)
-    return drive, reflected, tuple(operations)
+    rest = lists.settled([t.id for t in all_tasks], [op.id for op in operations])
+    return drive, reflected, tuple(operations), rest
 
 
 def split_drive_tasks(

@@ -17,23 +17,19 @@ The predicate errs towards "unsettled": a NULL in a NOT NULL column, another spe
 state or kind, a dangling or foreign operation link all make a row unsettled, and the
 unsettled path decodes and checks it exactly as before. On InnoDB the review's statements
 share one snapshot (REPEATABLE READ); on PostgreSQL (READ COMMITTED) a row that changed
-between them is read as it is by then. Either way the locked write locks every row
-``FOR UPDATE`` first (``locked_summary``: the sums of all ids and the unsettled task ids, no
-list of the settled ones), then reads the same split of rows that can no longer change, and
-refuses the write if anything differs from what the review saw.
+between them is read as it is by then. Either way the locked write lists every row
+``FOR UPDATE`` first and then reads the same split of rows that can no longer change, and
+its token refuses the write if anything differs from what the review saw.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
-from operator import mul
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Connection,
-    Numeric,
     Select,
     String,
     and_,
@@ -45,7 +41,6 @@ from sqlalchemy import (
     not_,
     or_,
     select,
-    true,
 )
 from sqlalchemy.sql import ColumnCollection
 
@@ -94,22 +89,11 @@ def _task_code(
 ) -> ColumnElement[int]:
     """``id * 4 + settled * 2 + drive`` of a task row ``t`` joined (LEFT) to its operation.
 
-    settled: ``_task_settled``. drive: unsharded, or its operation is keyed exactly
+    settled: stored exactly ``completed``, not throttled, no NULL in a NOT NULL column, and
+    no operation, or its own operation stored exactly ``completed`` (for a shard task, of kind
+    exactly ``work``). drive: unsharded, or its operation is keyed exactly
     ``<namespace>/<shard>/<table>`` (on a settled row, ``services.domain.drive_rows``).
     """
-    o = apply_operations.c
-    key = t.namespace + literal("/") + t.shard + literal("/") + func.coalesce(t.table_name, "")
-    keyed_owner = and_(o.apply_id == t.apply_id, identical(o.operation_key, key))
-    drive = _flag(or_(func.length(t.shard) == 0, keyed_owner))
-    return t.id * 4 + _task_settled(plan, t, throttled) * 2 + drive
-
-
-def _task_settled(
-    plan: ColumnPlan, t: ColumnCollection, throttled: ColumnElement[Any] | None
-) -> ColumnElement[int]:
-    """1 when a task row ``t`` joined (LEFT) to its operation is settled: stored exactly
-    ``completed``, not throttled, no NULL in a NOT NULL column, and no operation, or its own
-    operation stored exactly ``completed`` (for a shard task, of kind exactly ``work``)."""
     o = apply_operations.c
     done = [identical(t.state, literal(DONE))]
     done += [t[name].is_not(None) for name in _present(plan, tasks, _TASK_REQUIRED)]
@@ -120,7 +104,11 @@ def _task_settled(
         identical(o.state, literal(DONE)),
         or_(func.length(t.shard) == 0, identical(o.operation_kind, literal(WORK_KIND))),
     )
-    return _flag(and_(*done, or_(t.apply_operation_id.is_(None), owner_done)))
+    settled = _flag(and_(*done, or_(t.apply_operation_id.is_(None), owner_done)))
+    key = t.namespace + literal("/") + t.shard + literal("/") + func.coalesce(t.table_name, "")
+    keyed_owner = and_(o.apply_id == t.apply_id, identical(o.operation_key, key))
+    drive = _flag(or_(func.length(t.shard) == 0, keyed_owner))
+    return t.id * 4 + settled * 2 + drive
 
 
 def _own_operation(t: ColumnCollection):
@@ -159,9 +147,12 @@ def row_lists(
     return task_list, operation_list
 
 
-def _locked(plan: ColumnPlan, apply_id: int):
-    """Derived tables of every task (the columns a code reads) and every operation (ids) of
-    ``apply_id``, each row locked ``FOR UPDATE`` when the statement runs."""
+def locked_row_lists(
+    conn: Connection, plan: ColumnPlan, apply_id: int
+) -> tuple[str | None, str | None]:
+    """The same two lists, every row they list locked ``FOR UPDATE``. The lock sits in a
+    derived table of the apply's own rows (PostgreSQL refuses it beside an aggregate or on
+    the outer side of a join); the join to the operations is outside it."""
     locked_tasks = (
         select(*_task_columns(plan))
         .where(tasks.c.apply_id == apply_id)
@@ -174,111 +165,16 @@ def _locked(plan: ColumnPlan, apply_id: int):
         .with_for_update()
         .subquery("locked_operations")
     )
-    return locked_tasks, locked_operations
-
-
-class IdSum(NamedTuple):
-    """Count, sum and sum of squares of a set of row ids: what the locked write compares
-    with the reviewed ids it did not read row by row (``LockedSummary``)."""
-
-    count: int
-    total: int
-    squares: int
-
-    @classmethod
-    def of(cls, ids: Sequence[int]) -> IdSum:
-        return cls(len(ids), sum(ids), sum(map(mul, ids, ids)))
-
-
-def _id_sum(ids: ColumnElement[int]) -> list[ColumnElement[Any]]:
-    """``IdSum`` of a group in SQL; the squares in exact decimals (no integer overflow)."""
-    wide = cast(ids, Numeric(38, 0))
-    squares = func.coalesce(func.sum(wide * wide), 0)
-    return [func.count(ids), func.coalesce(func.sum(ids), 0), squares]
-
-
-@dataclass(frozen=True, slots=True)
-class LockedSummary:
-    """What the write's locking statement says of every row of the apply (see
-    ``locked_summary``): the ``IdSum`` of all task ids and of all operation ids it locked,
-    and the ids of the tasks that are not settled (the only tasks read row by row)."""
-
-    tasks: IdSum
-    operations: IdSum
-    unsettled_task_ids: tuple[int, ...]
-
-
-def locked_summary(conn: Connection, plan: ColumnPlan, apply_id: int) -> LockedSummary:
-    """One statement: lock every task and operation row of the apply ``FOR UPDATE`` and
-    return their ``IdSum`` s and the unsettled task ids (``count:sum:ids``, read again as
-    rows when the server cut the list), instead of a code per row.
-
-    The settled rows then cost the server one pass and the client three numbers per table.
-    A reviewed set of settled ids that no longer matches (a row gone, arrived, or replaced)
-    changes the count or the sum: SchemaBot's rows get ascending auto-increment ids, so a row
-    that replaces one that was removed raises the sum; ids chosen by hand to keep both the
-    sum and the sum of squares are the only way past it. The caller names the changed rows
-    from an exact read when the sums differ (``locked_row_states``).
-    """
-    locked_tasks, locked_operations = _locked(plan, apply_id)
     lt = locked_tasks.c
-    unsettled_id = case((_task_settled(plan, lt, lt.get("throttled")) == 0, lt.id), else_=None)
-    classified = (  # the predicate once per row, not once per aggregate that reads it
-        select(lt.id, unsettled_id.label("unsettled_id"))
+    task_list = (
+        select(_summary(lt.id, _task_code(plan, lt, lt.get("throttled"))))
         .select_from(locked_tasks.outerjoin(apply_operations, _own_operation(lt)))
-        .subquery("classified")
-    )
-    c = classified.c
-    task_part = select(*_id_sum(c.id), _summary_of(c.unsettled_id).label("unsettled")).subquery(
-        "task_part"
+        .scalar_subquery()
     )
     lo = locked_operations.c
-    operation_part = select(*_id_sum(lo.id)).subquery("operation_part")
-    both = task_part.join(operation_part, true())  # one row each
-    row = conn.execute(select(task_part, operation_part).select_from(both)).one()
-    unsettled = _parse(row[3], shift=0)
-    if unsettled is None:
-        t = tasks.c
-        unsettled = _as_rows(
-            conn,
-            select(t.id)
-            .select_from(tasks.outerjoin(apply_operations, _own_operation(t)))
-            .where(
-                t.apply_id == apply_id,
-                _task_settled(plan, t, plan.column(tasks, "throttled")) == 0,
-            ),
-        )
-    task_sum = IdSum(*(int(value) for value in row[0:3]))
-    operation_sum = IdSum(*(int(value) for value in row[4:7]))
-    return LockedSummary(task_sum, operation_sum, unsettled)
-
-
-def _summary_of(ids: ColumnElement[int]) -> ColumnElement[str]:
-    """``count:sum:ids`` of the non-NULL ``ids`` of a group (``_parse`` reads it)."""
-    total = cast(func.coalesce(func.sum(ids), 0), String)
-    listed = func.coalesce(id_list(ids), "")
-    return cast(func.count(ids), String) + literal(":") + total + literal(":") + listed
-
-
-def locked_row_states(
-    conn: Connection, apply_id: int
-) -> tuple[tuple[tuple[int, str], ...], tuple[tuple[int, str], ...]]:
-    """(id, state) of every task and every operation of the apply, sorted: the exact rows,
-    read on the refusal path only (the rows are already locked by ``locked_summary``)."""
-    t, o = tasks.c, apply_operations.c
-    task_states = conn.execute(select(t.id, t.state).where(t.apply_id == apply_id)).all()
-    operation_states = conn.execute(select(o.id, o.state).where(o.apply_id == apply_id)).all()
-    return (
-        tuple(sorted((int(i), _text(s)) for i, s in task_states)),
-        tuple(sorted((int(i), _text(s)) for i, s in operation_states)),
-    )
-
-
-def _text(value: object) -> str:
-    """A stored state as the decoders read it (bytes as UTF-8, NULL as "")."""
-    if isinstance(value, bytes | bytearray):
-        return value.decode("utf-8", errors="replace")
-    return "" if value is None else str(value)
+    operation_list = select(_summary(lo.id, lo.id)).scalar_subquery()
+    listed_tasks, listed_operations = conn.execute(select(task_list, operation_list)).one()
+    return listed_tasks, listed_operations
 
 
 class RowLists:
