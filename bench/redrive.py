@@ -374,12 +374,15 @@ def child_main(dialect: str, url_text: str, tasks: int, runs: int, keep: bool) -
 
         def prepare() -> None:
             reset_rows()
-            reviewed["token"] = review_token(storage.load_bundle(ident), fingerprint)
+            reviewed_bundle = storage.load_bundle(ident)
+            reviewed["token"] = review_token(reviewed_bundle, fingerprint)
+            reviewed["reads"] = reviewed_bundle.decoded_reads
 
         def plan_for(lock_id: int) -> ReopenPlan:
             return ReopenPlan(
                 token=reviewed["token"], primary_deployment="primary", task_ids=work.task_ids,
                 operation_ids=work.operation_ids, lock_id=lock_id, window=timedelta(days=1),
+                reviewed_reads=reviewed["reads"],
             )  # fmt: skip
 
         samples = {

@@ -13,6 +13,7 @@ from itertools import chain, repeat
 from types import MappingProxyType
 from typing import ClassVar
 
+from services.domain.decoded_reads import DecodedReads, not_remembering
 from services.domain.lock_owner import UnnamedLock
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
@@ -310,6 +311,8 @@ class ApplyBundle:
     is in exactly one of these. ``unnamed_lock`` is set when the lock has no nameable owner
     (several rows: ``lock`` is None; a NULL owner: ``lock`` is that row). ``pending_drops`` are
     G2 quarantined tables of the apply's database and environment named by one of its tasks.
+    ``decoded_reads`` are the read's decoded rows by raw result, so the writing transaction's
+    locked read of identical rows need not decode them again (``DecodedReads``).
     """
 
     apply: Apply
@@ -324,3 +327,4 @@ class ApplyBundle:
     unnamed_lock: UnnamedLock | None = None
     pending_drops: tuple[PendingDrop, ...] = ()
     settled: SettledRows = NO_SETTLED_ROWS
+    decoded_reads: DecodedReads = field(default_factory=not_remembering, compare=False, repr=False)

@@ -306,6 +306,7 @@ def _redrive_under_lock(
             operation_ids=review.reopen_operation_ids,
             lock_id=claim.lock_id,
             window=window,
+            reviewed_reads=review.decoded_reads,
         )
         reopen_in_transaction(conn, plan, current, step)
         audit_id = write_redrive_audit(

@@ -7,12 +7,13 @@ These objects are the contract between the service layer and its two faces, the 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from itertools import chain, repeat
 from typing import TYPE_CHECKING
 
+from services.domain.decoded_reads import DecodedReads, not_remembering
 from services.domain.lock_owner import UnnamedLock
 from services.domain.models import (
     NO_SETTLED_ROWS,
@@ -131,7 +132,8 @@ class Review:
     compared nor reopened. ``tasks`` / ``operations`` are the apply's unsettled drive tasks and
     operations; ``settled`` the ids of the rest (count them too: ``SettledRows``).
     ``preflight`` is the pre-flight of the remaining work on the target (None when the review
-    was refused before it reached the target).
+    was refused before it reached the target). ``decoded_reads`` are the bundle read's decoded
+    rows by raw result: the write's locked read takes them where the rows are identical.
     """
 
     apply: Apply
@@ -158,6 +160,7 @@ class Review:
     reflected_task_ids: tuple[int, ...] = ()
     storage: StorageRecovery | None = None  # the storage read and the recovery it allows
     preflight: PreflightReport | None = None
+    decoded_reads: DecodedReads = field(default_factory=not_remembering, compare=False, repr=False)
 
     @property
     def redrivable(self) -> bool:

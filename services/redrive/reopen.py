@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import ColumnElement, Update, and_, func, literal, or_, select, update
 from sqlalchemy.engine import Connection, Engine, Row
 
+from services.domain.decoded_reads import DecodedReads, not_remembering
 from services.domain.errors import RedriveRefused
 from services.domain.models import Apply, BriefOperation, BriefTask, Lock, SettledRows
 from services.domain.states import APPLY_TERMINAL, REOPENABLE_TASK_STATES, is_apply_active
@@ -52,6 +53,8 @@ class ReopenPlan:
     ``token`` is what the review saw; every part of it must still hold under lock.
     ``task_ids`` / ``operation_ids`` are the review's remaining work: the rows to reopen.
     ``primary_deployment`` is the source plan's deployment (failed work elsewhere is refused).
+    ``reviewed_reads`` are the review's decoded rows by raw result (``DecodedReads``): the
+    locked read decodes only rows that are not byte-identical to reviewed ones.
     """
 
     token: ReviewToken
@@ -60,6 +63,7 @@ class ReopenPlan:
     operation_ids: tuple[int, ...]
     lock_id: int
     window: timedelta
+    reviewed_reads: DecodedReads = field(default_factory=not_remembering, compare=False)
 
     @property
     def apply_id(self) -> int:
@@ -110,7 +114,7 @@ def reopen_in_transaction(
     check_reopen_allowed(storage.generation, plan.apply_identifier)
     checkpoint("apply_locked")
     validate_apply(locked, plan)
-    rows = lock_rows(conn, ColumnPlan.for_storage(storage), locked.apply)
+    rows = lock_rows(conn, ColumnPlan.for_storage(storage), locked.apply, plan.reviewed_reads)
     checkpoint("rows_locked")
     check_no_active_apply(conn, locked.apply, (r.deployment for r in rows.operations.values()))
     check_blockers(conn, locked.apply, rows.tasks, rows.operations)
@@ -202,11 +206,13 @@ class LockedRows:
     settled: SettledRows
 
 
-def lock_rows(conn: Connection, columns: ColumnPlan, apply: Apply) -> LockedRows:
+def lock_rows(
+    conn: Connection, columns: ColumnPlan, apply: Apply, reviewed: DecodedReads | None = None
+) -> LockedRows:
     """Row-lock and read every task and operation of the apply (states are checked later):
     the same split as the review's read, so a 20,000-task apply decodes only its unfinished
-    rows under the lock too."""
-    drive, reflected, operations, settled = locked_apply_rows(conn, columns, apply)
+    rows under the lock too, and of those only the ones not identical to ``reviewed`` rows."""
+    drive, reflected, operations, settled = locked_apply_rows(conn, columns, apply, reviewed)
     return LockedRows(
         tasks={t.id: t for t in drive + reflected},
         operations={op.id: op for op in operations},

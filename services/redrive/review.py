@@ -154,6 +154,7 @@ def review_bundle(
         settled=bundle.settled,
         redrive_count=bundle.redrive_count,
         notes=_base_notes(bundle),
+        decoded_reads=bundle.decoded_reads,
     )
     work: RemainingWork | None = None
     fingerprint = ""

@@ -9,6 +9,7 @@ malformed value becomes a typed error instead of a driver exception.
 from __future__ import annotations
 
 import json
+import pickle
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from sqlalchemy import (
 )
 
 from services.collector import collector_paused
+from services.domain.decoded_reads import DecodedReads
 from services.domain.drive_rows import is_drive_task
 from services.domain.errors import AmbiguousApplyError, MalformedRowError
 from services.domain.lock_owner import UnnamedLock, unnamed_lock
@@ -536,22 +538,48 @@ _TASK_ORDER = (tasks.c.created_at.desc(), tasks.c.id.desc())
 _OPERATION_ORDER = (apply_operations.c.created_at, apply_operations.c.id)
 
 
-def _decoded(conn: Connection, query: Select, reader, order: Sequence[ColumnElement] = ()):
+def _decoded(
+    conn: Connection,
+    query: Select,
+    reader,
+    order: Sequence[ColumnElement] = (),
+    reads: DecodedReads | None = None,
+):
     """The rows of ``query`` in ``order``, decoded by position (``decode.task_reader`` and
     the like). Where the dialect packs rows (``dialect_sql.PACKS_ROWS``) and no column needs
     the driver's type conversion (a DATETIME arrives as text in JSON), the rows come as one
-    JSON text; a text the server cut (its row count says so) is read again as rows."""
+    JSON text; a text the server cut (its row count says so) is read again as rows. With
+    ``reads``, a result identical to one decoded before (same decoder, columns and text or
+    values) gives the rows decoded then (``DecodedReads``)."""
     columns = list(query.selected_columns)
-    read = reader(tuple(c.name for c in columns))
+    names = tuple(c.name for c in columns)
+    read = reader(names)
     if conn.dialect.name in PACKS_ROWS and not any(
         isinstance(c.type, DateTime | JSON) for c in columns
     ):
         packed = query.with_only_columns(func.count(), json_rows(columns, order))
         count, text = conn.execute(packed).one()
+        raw = (reader, names, count, text)  # only a whole text is ever kept
+        if reads is not None and (known := reads.known(raw)) is not None:
+            return known
         rows = _json_rows(text, count, len(columns))
         if rows is not None:
-            return [read(row) for row in rows]
-    return [read(row) for row in conn.execute(query.order_by(*order))]
+            return _kept(reads, raw, [read(row) for row in rows])
+    result = conn.execute(query.order_by(*order))
+    if reads is None:
+        return [read(row) for row in result]
+    values = [tuple(row) for row in result]
+    # Equal bytes unpickle to equal values (a false miss costs a decode, never a false hit).
+    raw = (reader, names, pickle.dumps(values, protocol=pickle.HIGHEST_PROTOCOL))
+    if (known := reads.known(raw)) is not None:
+        return known
+    return _kept(reads, raw, [read(row) for row in values])
+
+
+def _kept(reads: DecodedReads | None, raw: tuple, rows: list[Any]) -> list[Any]:
+    if reads is not None:
+        reads.keep(raw, rows)
+    return rows
 
 
 def _json_rows(text: str | None, count: int, width: int) -> list[list[Any]] | None:
@@ -589,19 +617,27 @@ ApplyRows = tuple[
 
 
 @collector_paused()
-def locked_apply_rows(conn: Connection, plan: ColumnPlan, apply: Apply) -> ApplyRows:
+def locked_apply_rows(
+    conn: Connection, plan: ColumnPlan, apply: Apply, reviewed: DecodedReads | None = None
+) -> ApplyRows:
     """``apply_rows`` of the apply in the caller's writing transaction, every task and
-    operation row of the apply locked ``FOR UPDATE`` by the first statement."""
+    operation row of the apply locked ``FOR UPDATE`` by the first statement. With the review's
+    ``reviewed`` reads, rows identical to the reviewed ones are not decoded again."""
     lists = settled.RowLists(conn, apply.id, plan, settled.locked_row_lists(conn, plan, apply.id))
-    return apply_rows(conn, plan, apply, lists)
+    reads = reviewed.looking_up() if reviewed is not None else None
+    return apply_rows(conn, plan, apply, lists, reads)
 
 
 def apply_rows(
-    conn: Connection, plan: ColumnPlan, apply: Apply, lists: settled.RowLists
+    conn: Connection,
+    plan: ColumnPlan,
+    apply: Apply,
+    lists: settled.RowLists,
+    reads: DecodedReads | None = None,
 ) -> ApplyRows:
     """(drive tasks, reflected tasks, operations) of the apply that are not settled, as the
     review reads them (``BriefTask``, ``BriefOperation``), and the settled rest of ``lists``
-    (``services.storage.settled``)."""
+    (``services.storage.settled``); decoded through ``reads`` when given."""
     dialect = conn.dialect.name
     operation_columns = [
         *plan.columns(apply_operations, only=decode.BRIEF_OPERATION_COLUMNS),
@@ -612,7 +648,7 @@ def apply_rows(
         query = settled.unsettled_operations(
             plan, dialect, apply.id, apply.deployment, operation_columns, owners
         )
-        return _decoded(conn, query, decode.brief_operation_reader, _OPERATION_ORDER)
+        return _decoded(conn, query, decode.brief_operation_reader, _OPERATION_ORDER, reads)
 
     operations = operations_and(())
     all_tasks: list[BriefTask] = []
@@ -622,7 +658,7 @@ def apply_rows(
             settled.first_null(plan, tasks),
         ]
         query = settled.unsettled_tasks(dialect, apply.id, unsettled, task_columns)
-        all_tasks = _decoded(conn, query, decode.brief_task_reader, _TASK_ORDER)
+        all_tasks = _decoded(conn, query, decode.brief_task_reader, _TASK_ORDER, reads)
     # An unsettled task's operation is read in full even when it is settled on its own.
     owners = {t.apply_operation_id for t in all_tasks} - {None} - {op.id for op in operations}
     if owners:
@@ -674,7 +710,8 @@ def _load_bundle(conn: Connection, apply_identifier: str, plan: ColumnPlan) -> A
     )
     single_lock = len(lock_rows) == 1
     lists = settled.RowLists(conn, apply.id, plan, (row["task_ids"], row["operation_ids"]))
-    drive, reflected, operations, settled_rows = apply_rows(conn, plan, apply, lists)
+    reads = DecodedReads()
+    drive, reflected, operations, settled_rows = apply_rows(conn, plan, apply, lists, reads)
     cr = apply_control_requests.c
     controls = conn.execute(
         select(*plan.columns(apply_control_requests)).where(cr.apply_id == apply.id).order_by(cr.id)
@@ -692,6 +729,7 @@ def _load_bundle(conn: Connection, apply_identifier: str, plan: ColumnPlan) -> A
         unnamed_lock=unnamed,
         pending_drops=_pending_drops_of(conn, plan, apply),
         settled=settled_rows,
+        decoded_reads=reads,
     )
 
 

@@ -66,6 +66,7 @@ def reviewed_plan(
         operation_ids=operation_ids,
         lock_id=lock_id,
         window=window,
+        reviewed_reads=bundle.decoded_reads,
     )
 
 

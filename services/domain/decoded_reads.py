@@ -1,0 +1,50 @@
+"""Rows a read decoded, kept by the exact result the server sent.
+
+A redrive reads an apply's unfinished rows twice: once for the review, and again under row
+lock in the writing transaction. For an apply of 20,000 tasks, decoding those rows again is
+most of that transaction's own time, and the rows are nearly always the ones just reviewed.
+``DecodedReads`` maps the raw result of one read (its decoder, column names and the exact
+text or values the driver returned) to the rows decoded from it. Equal raw results decode to
+equal rows, so the locked read, handed the review's ``DecodedReads``, takes the reviewed rows
+when what the server sent is identical, and decodes anew when anything differs. A changed row
+only costs the decoding back; nothing is ever taken from a result that is not identical.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Sequence
+
+
+class DecodedReads:
+    """Decoded rows by raw result. ``keeps`` says whether a decode is remembered (the review's
+    read fills it; the locked read only looks up, and leaves the review's reads as they were)."""
+
+    __slots__ = ("_rows", "keeps")
+
+    def __init__(self, *, keeps: bool = True) -> None:
+        self._rows: dict[Hashable, tuple] = {}
+        self.keeps = keeps
+
+    def known(self, raw: Hashable) -> list | None:
+        """The rows decoded before from exactly ``raw``, or None."""
+        rows = self._rows.get(raw)
+        return None if rows is None else list(rows)
+
+    def keep(self, raw: Hashable, rows: Sequence) -> None:
+        """Remember ``rows`` as decoded from ``raw`` (when these reads keep)."""
+        if self.keeps:
+            self._rows[raw] = tuple(rows)
+
+    def looking_up(self) -> DecodedReads:
+        """These reads for a later read that only looks up (shares the remembered rows)."""
+        view = DecodedReads(keeps=False)
+        view._rows = self._rows
+        return view
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
+def not_remembering() -> DecodedReads:
+    """Reads that remember nothing (every read decodes)."""
+    return DecodedReads(keeps=False)
