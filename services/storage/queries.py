@@ -568,7 +568,7 @@ def _decoded(
     result = conn.execute(query.order_by(*order))
     if reads is None:
         return [read(row) for row in result]
-    values = [tuple(row) for row in result]
+    values = [tuple(row) for row in result.fetchall()]
     # Equal bytes unpickle to equal values (a false miss costs a decode, never a false hit).
     raw = (reader, names, pickle.dumps(values, protocol=pickle.HIGHEST_PROTOCOL))
     if (known := reads.known(raw)) is not None:

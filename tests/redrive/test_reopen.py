@@ -312,7 +312,7 @@ def _five_failed_tasks(engine):
 
 
 def test_a_big_reopen_runs_in_chunks_and_reopens_every_row(engine, monkeypatch):
-    monkeypatch.setattr(reopen_module, "REOPEN_CHUNK", 2)  # 5 tasks: chunks of 2, 2 and 1
+    monkeypatch.setattr(reopen_module, "ids_per_statement", lambda _dialect: 2)  # 2, 2 and 1
     seeded, plan = _five_failed_tasks(engine)
     _reopen(engine, plan)
     assert [row(engine, "tasks", i)["state"] for i in seeded.task_ids] == ["failed_retryable"] * 5
@@ -320,7 +320,7 @@ def test_a_big_reopen_runs_in_chunks_and_reopens_every_row(engine, monkeypatch):
 
 def test_a_chunk_that_changes_fewer_rows_stops_the_reopen_and_writes_nothing(engine, monkeypatch):
     """Row counts are checked per chunk, whatever chunk comes short (here the last one)."""
-    monkeypatch.setattr(reopen_module, "REOPEN_CHUNK", 2)
+    monkeypatch.setattr(reopen_module, "ids_per_statement", lambda _dialect: 2)
     seeded, plan = _five_failed_tasks(engine)
     with engine.begin() as conn:
         conn.exec_driver_sql(
