@@ -137,6 +137,11 @@ for _construct in (database_clock, id_list, desc_nulls_last, identical):
 
 
 def _ids_as_array(column: ColumnElement[int], ids: Sequence[int]) -> ColumnElement[bool]:
+    """``column = ANY(:ids::BIGINT[])``, the ids bound as an array. Not as one text cast to
+    ``BIGINT[]``: that cast is not folded into a constant when the statement is planned, so
+    the planner can neither probe the primary key with it nor hash it, and on a table just
+    written (no statistics) it tested each of an apply's 20,000 rows against all 4,800 ids
+    (4.1 s instead of 16-22 ms, measured)."""
     # Imported here: SQLAlchemy's PostgreSQL dialect is big and only PostgreSQL storage needs it.
     from sqlalchemy.dialects.postgresql import ARRAY
 

@@ -144,3 +144,18 @@ def test_the_outcome_read_runs_on_postgres(g2_postgres_url: str, tmp_path) -> No
     assert [o.id for o in progress.operations] == [s.operation_id]
     assert [e.event_type for e in progress.recent_logs] == ["apply_failed"]
     assert progress.database_now.tzinfo is None  # the naive database clock, as on MySQL
+
+
+def test_postgres_statements_are_never_prepared_server_side(g2_postgres_url: str, tmp_path):
+    """psycopg prepares a statement run five times, and PostgreSQL may then plan it once for
+    any values: on a table without statistics that plan tested each of a big apply's rows
+    against every id of the array. The storage engine keeps every statement unprepared."""
+    seeded = seed_failed_apply(g2_postgres_url, tmp_path)
+    storage = Storage.from_url(g2_postgres_url)
+    with storage.engine.connect() as conn:
+        for _ in range(12):
+            storage.load_bundle(seeded.apply_identifier)
+            conn.execute(text("SELECT count(*) FROM tasks WHERE id = ANY(:ids)"), {"ids": [1, 2]})
+        prepared = conn.execute(text("SELECT count(*) FROM pg_prepared_statements")).scalar()
+    storage.engine.dispose()
+    assert prepared == 0
