@@ -43,8 +43,3 @@ class DecodedReads:
 
     def __len__(self) -> int:
         return len(self._rows)
-
-
-def not_remembering() -> DecodedReads:
-    """Reads that remember nothing (every read decodes)."""
-    return DecodedReads(keeps=False)

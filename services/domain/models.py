@@ -13,7 +13,7 @@ from itertools import chain, repeat
 from types import MappingProxyType
 from typing import ClassVar
 
-from services.domain.decoded_reads import DecodedReads, not_remembering
+from services.domain.decoded_reads import DecodedReads
 from services.domain.lock_owner import UnnamedLock
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
@@ -327,4 +327,4 @@ class ApplyBundle:
     unnamed_lock: UnnamedLock | None = None
     pending_drops: tuple[PendingDrop, ...] = ()
     settled: SettledRows = NO_SETTLED_ROWS
-    decoded_reads: DecodedReads = field(default_factory=not_remembering, compare=False, repr=False)
+    decoded_reads: DecodedReads | None = field(default=None, compare=False, repr=False)

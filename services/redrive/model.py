@@ -13,7 +13,7 @@ from enum import StrEnum
 from itertools import chain, repeat
 from typing import TYPE_CHECKING
 
-from services.domain.decoded_reads import DecodedReads, not_remembering
+from services.domain.decoded_reads import DecodedReads
 from services.domain.lock_owner import UnnamedLock
 from services.domain.models import (
     NO_SETTLED_ROWS,
@@ -160,7 +160,7 @@ class Review:
     reflected_task_ids: tuple[int, ...] = ()
     storage: StorageRecovery | None = None  # the storage read and the recovery it allows
     preflight: PreflightReport | None = None
-    decoded_reads: DecodedReads = field(default_factory=not_remembering, compare=False, repr=False)
+    decoded_reads: DecodedReads | None = field(default=None, compare=False, repr=False)
 
     @property
     def redrivable(self) -> bool:

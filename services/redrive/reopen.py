@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import ColumnElement, Update, and_, func, literal, or_, select, update
 from sqlalchemy.engine import Connection, Engine, Row
 
-from services.domain.decoded_reads import DecodedReads, not_remembering
+from services.domain.decoded_reads import DecodedReads
 from services.domain.errors import RedriveRefused
 from services.domain.models import Apply, BriefOperation, BriefTask, Lock, SettledRows
 from services.domain.states import APPLY_TERMINAL, REOPENABLE_TASK_STATES, is_apply_active
@@ -61,7 +61,7 @@ class ReopenPlan:
     operation_ids: tuple[int, ...]
     lock_id: int
     window: timedelta
-    reviewed_reads: DecodedReads = field(default_factory=not_remembering, compare=False)
+    reviewed_reads: DecodedReads | None = field(default=None, compare=False)
 
     @property
     def apply_id(self) -> int:
