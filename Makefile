@@ -10,6 +10,10 @@ $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip==26.3"
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev,fast]"
+	# The bytecode an installed wheel has: an editable install compiles none, and where
+	# PYTHONDONTWRITEBYTECODE is set no process writes it, so every command would compile
+	# its ~50 modules from source first (about 0.1 s of each start).
+	$(BIN)/python -m compileall -q app screens services
 	touch $(STAMP)
 
 venv: $(STAMP)
