@@ -33,7 +33,7 @@ from services.redrive.validation import (
 from services.storage.column_plan import ColumnPlan
 from services.storage.columns import database_now, raw_columns
 from services.storage.decode import decode_apply, decode_control_request
-from services.storage.dialect_sql import id_in, ids_per_statement
+from services.storage.dialect_sql import id_filter, ids_per_statement
 from services.storage.generation import detect
 from services.storage.queries import locked_apply_rows
 from services.storage.schema import applies, apply_control_requests, apply_operations, tasks
@@ -336,15 +336,16 @@ def _update_in_chunks(
 ) -> None:
     """Run ``statement`` for ``ids`` in chunks (``dialect_sql.ids_per_statement``: a 20,000-task
     apply is a few statements, each of bounded size), in the caller's transaction; a chunk's
-    ids are filtered in the dialect's shape (``dialect_sql.id_in``: one bound array on
-    PostgreSQL, runs on MySQL). Every chunk must change exactly its own rows: one that changes
-    fewer stops the reopen (the caller rolls back)."""
+    ids are filtered in the dialect's shape (``dialect_sql.id_filter``: one bound array on
+    PostgreSQL, runs on MySQL), a shape whose SQL is compiled once. Every chunk must change
+    exactly its own rows: one that changes fewer stops the reopen (the caller rolls back)."""
     dialect = conn.dialect.name
     size = ids_per_statement(dialect)
     done = 0
     for start in range(0, len(ids), size):
         chunk = list(ids[start : start + size])
-        changed = conn.execute(statement.where(id_in(dialect, id_column, chunk))).rowcount
+        chunk_filter = id_filter(dialect, id_column, chunk)
+        changed = conn.execute(statement.where(chunk_filter.clause), chunk_filter.params).rowcount
         if changed != len(chunk):
             _expect_rows(plan, what, done + changed, len(ids))
         done += changed

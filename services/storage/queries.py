@@ -56,7 +56,13 @@ from services.storage import decode, settled
 from services.storage.column_plan import ColumnPlan, pending_drops
 from services.storage.columns import database_now, now_column
 from services.storage.cursor import TriageCursor
-from services.storage.dialect_sql import PACKS_ROWS, desc_nulls_last, id_in, id_list, json_rows
+from services.storage.dialect_sql import (
+    PACKS_ROWS,
+    desc_nulls_last,
+    id_filter,
+    id_list,
+    json_rows,
+)
 from services.storage.generation import detect
 from services.storage.schema import (
     applies,
@@ -390,33 +396,41 @@ def _triage_children(conn: Connection, ids: Sequence[int], plan: ColumnPlan) -> 
     t, o, cr, lg = tasks.c, apply_operations.c, apply_control_requests.c, apply_logs.c
     dialect = conn.dialect.name
     children = _Children()
+    of_tasks = id_filter(dialect, t.apply_id, ids)
     task_rows = conn.execute(
         select(t.apply_id, t.state, func.count(), _throttled_count(plan))
         .select_from(_drive_task_join())
-        .where(id_in(dialect, t.apply_id, ids), _is_drive_row())
-        .group_by(t.apply_id, t.state)
+        .where(of_tasks.clause, _is_drive_row())
+        .group_by(t.apply_id, t.state),
+        of_tasks.params,
     )
     for apply_id, state, count, throttled in task_rows:
         children.task_states[int(apply_id)].append((state, int(count)))
         children.throttled[int(apply_id)] += int(throttled or 0)
+    of_operations = id_filter(dialect, o.apply_id, ids)
     op_rows = conn.execute(
         select(o.apply_id, o.deployment, o.state, func.count())
-        .where(id_in(dialect, o.apply_id, ids))
-        .group_by(o.apply_id, o.deployment, o.state)
+        .where(of_operations.clause)
+        .group_by(o.apply_id, o.deployment, o.state),
+        of_operations.params,
     )
     for apply_id, deployment, state, count in op_rows:
         children.op_states[int(apply_id)].append((deployment, state, int(count)))
+    of_controls = id_filter(dialect, cr.apply_id, ids)
     control_rows = conn.execute(
         select(cr.apply_id, cr.operation).where(
-            id_in(dialect, cr.apply_id, ids), func.lower(cr.status) == "pending"
-        )
+            of_controls.clause, func.lower(cr.status) == "pending"
+        ),
+        of_controls.params,
     )
     for apply_id, operation in control_rows:
         children.pending[int(apply_id)].append(operation.lower())
+    of_logs = id_filter(dialect, lg.apply_id, ids)
     redrive_rows = conn.execute(
         select(lg.apply_id, func.count())
-        .where(id_in(dialect, lg.apply_id, ids), _redrive_message())
-        .group_by(lg.apply_id)
+        .where(of_logs.clause, _redrive_message())
+        .group_by(lg.apply_id),
+        of_logs.params,
     )
     children.redrives = {int(apply_id): int(count) for apply_id, count in redrive_rows}
     return children
@@ -544,13 +558,15 @@ def _decoded(
     reader,
     order: Sequence[ColumnElement] = (),
     reads: DecodedReads | None = None,
+    params: Mapping[str, Any] | None = None,
 ):
-    """The rows of ``query`` in ``order``, decoded by position (``decode.task_reader`` and
-    the like). Where the dialect packs rows (``dialect_sql.PACKS_ROWS``) and no column needs
-    the driver's type conversion (a DATETIME arrives as text in JSON), the rows come as one
-    JSON text; a text the server cut (its row count says so) is read again as rows. With
-    ``reads``, a result identical to one decoded before (same decoder, columns and text or
-    values) gives the rows decoded then (``DecodedReads``)."""
+    """The rows of ``query`` (with its ``params``) in ``order``, decoded by position
+    (``decode.task_reader`` and the like). Where the dialect packs rows
+    (``dialect_sql.PACKS_ROWS``) and no column needs the driver's type conversion (a DATETIME
+    arrives as text in JSON), the rows come as one JSON text; a text the server cut (its row
+    count says so) is read again as rows. With ``reads``, a result identical to one decoded
+    before (same decoder, columns and text or values) gives the rows decoded then
+    (``DecodedReads``)."""
     columns = list(query.selected_columns)
     names = tuple(c.name for c in columns)
     read = reader(names)
@@ -558,14 +574,14 @@ def _decoded(
         isinstance(c.type, DateTime | JSON) for c in columns
     ):
         packed = query.with_only_columns(func.count(), json_rows(columns, order))
-        count, text = conn.execute(packed).one()
+        count, text = conn.execute(packed, params).one()
         raw = (reader, names, count, text)  # only a whole text is ever kept
         if reads is not None and (known := reads.known(raw)) is not None:
             return known
         rows = _json_rows(text, count, len(columns))
         if rows is not None:
             return _kept(reads, raw, [read(row) for row in rows])
-    result = conn.execute(query.order_by(*order))
+    result = conn.execute(query.order_by(*order), params)
     if reads is None:
         return [read(row) for row in result]
     values = [tuple(row) for row in result.fetchall()]
@@ -645,10 +661,10 @@ def apply_rows(
     ]
 
     def operations_and(owners: Collection[int]) -> list[BriefOperation]:
-        query = settled.unsettled_operations(
+        query, params = settled.unsettled_operations(
             plan, dialect, apply.id, apply.deployment, operation_columns, owners
         )
-        return _decoded(conn, query, decode.brief_operation_reader, _OPERATION_ORDER, reads)
+        return _decoded(conn, query, decode.brief_operation_reader, _OPERATION_ORDER, reads, params)
 
     operations = operations_and(())
     all_tasks: list[BriefTask] = []
@@ -657,8 +673,8 @@ def apply_rows(
             *plan.columns(tasks, only=decode.BRIEF_TASK_COLUMNS),
             settled.first_null(plan, tasks),
         ]
-        query = settled.unsettled_tasks(dialect, apply.id, unsettled, task_columns)
-        all_tasks = _decoded(conn, query, decode.brief_task_reader, _TASK_ORDER, reads)
+        query, params = settled.unsettled_tasks(dialect, apply.id, unsettled, task_columns)
+        all_tasks = _decoded(conn, query, decode.brief_task_reader, _TASK_ORDER, reads, params)
     # An unsettled task's operation is read in full even when it is settled on its own.
     owners = {t.apply_operation_id for t in all_tasks} - {None} - {op.id for op in operations}
     if owners:

@@ -47,7 +47,7 @@ from sqlalchemy.sql import ColumnCollection
 from services.domain.models import NO_SETTLED_ROWS, SettledRows
 from services.storage.column_plan import ColumnPlan
 from services.storage.decode import FIRST_NULL, REQUIRED_COLUMNS
-from services.storage.dialect_sql import id_in, id_list, identical
+from services.storage.dialect_sql import id_filter, id_list, identical
 from services.storage.schema import apply_operations, tasks
 
 DONE = SettledRows.STATE
@@ -227,10 +227,12 @@ class RowLists:
 
 def unsettled_tasks(
     dialect: str, apply_id: int, ids: Sequence[int], columns: Sequence[ColumnElement[Any]]
-) -> Select:
-    """``columns`` of the apply's tasks ``ids`` (the unsettled ones; the caller orders)."""
+) -> tuple[Select, dict[str, Any]]:
+    """``columns`` of the apply's tasks ``ids`` (the unsettled ones; the caller orders), and
+    the parameters of the id filter."""
     t = tasks.c
-    return select(*columns).where(t.apply_id == apply_id, id_in(dialect, t.id, ids))
+    among = id_filter(dialect, t.id, ids)
+    return select(*columns).where(t.apply_id == apply_id, among.clause), among.params
 
 
 def unsettled_operations(
@@ -240,17 +242,20 @@ def unsettled_operations(
     deployment: str,
     columns: Sequence[ColumnElement[Any]],
     owners: Collection[int],
-) -> Select:
+) -> tuple[Select, dict[str, Any]]:
     """``columns`` of the apply's unsettled operations: not exactly ``completed`` on
     ``deployment`` with every NOT NULL column set, or the owner of an unsettled task
-    (``owners``, from that read). The caller orders and locks."""
+    (``owners``, from that read); and the parameters of the owners' id filter. The caller
+    orders and locks."""
     o = apply_operations.c
     own = [identical(o.state, literal(DONE)), identical(o.deployment, literal(deployment))]
     own += [o[name].is_not(None) for name in _present(plan, apply_operations, _OPERATION_REQUIRED)]
     unsettled = _flag(and_(*own)) == 0
+    params: dict[str, Any] = {}
     if owners:
-        unsettled = or_(unsettled, id_in(dialect, o.id, sorted(owners)))
-    return select(*columns).where(o.apply_id == apply_id, unsettled)
+        among = id_filter(dialect, o.id, sorted(owners))
+        unsettled, params = or_(unsettled, among.clause), among.params
+    return select(*columns).where(o.apply_id == apply_id, unsettled), params
 
 
 def _parse(text: str | bytes | None, *, shift: int) -> tuple[int, ...] | None:

@@ -24,7 +24,7 @@ from services.redrive.reopen import writing_transaction
 from services.redrive.token import build_token
 from services.redrive.validation import RedriveRejection
 from services.storage import queries
-from services.storage.dialect_sql import id_in
+from services.storage.dialect_sql import id_filter
 from services.storage.engine import create_storage_engine
 from services.storage.init import init_storage
 from services.storage.schema import tasks
@@ -227,13 +227,40 @@ def test_a_null_in_a_completed_task_is_still_named(storage: Storage, column: str
 
 
 @pytest.mark.parametrize(
-    "pick", [[], [0], [0, 1], [0, 1, 2, 3], [0, 2, 4, 6], [1, 2, 3, 4, 5, 9, 11, 12, 13, 14, 20]]
+    "pick",
+    [
+        [],
+        [0],
+        [0, 1],
+        [0, 1, 2, 3],
+        [0, 2, 4, 6],
+        [1, 2, 3, 4, 5, 9, 11, 12, 13, 14, 20],
+        [0, 1, 2, 3, 5, 6, 7, 8, 10, 11, 12, 13],  # three runs in four slots: the last repeated
+        [0, 1, 2, 3, 5, 6, 7, 8, 10, 11, 12, 13, 15, 16, 17, 18, 19, 21],
+    ],
 )
 def test_an_id_filter_selects_exactly_its_ids(storage: Storage, pick: list[int]) -> None:
-    """Runs of consecutive ids (BETWEEN on MySQL/MariaDB) and single ones alike."""
+    """Runs of consecutive ids (BETWEEN on MySQL/MariaDB, in a power-of-two number of
+    slots) and single ones alike, their values bound at execution."""
     with storage.engine.begin() as conn:
         seeded = insert_failed_apply(conn, tasks=[{"state": "completed"}] * 22)
     wanted = [seeded.task_ids[i] for i in pick]
     with storage.engine.connect() as conn:
-        filtered = select(tasks.c.id).where(id_in(conn.dialect.name, tasks.c.id, wanted))
-        assert sorted(conn.execute(filtered).scalars()) == sorted(wanted)
+        among = id_filter(conn.dialect.name, tasks.c.id, wanted)
+        filtered = select(tasks.c.id).where(among.clause)
+        assert sorted(conn.execute(filtered, among.params).scalars()) == sorted(wanted)
+
+
+@pytest.mark.parametrize("dialect", ["mysql", "mariadb", "postgresql", "sqlite"])
+def test_id_sets_of_one_shape_share_one_clause(dialect: str) -> None:
+    """The clause carries no values: two id sets of the same shape get the very same clause
+    (so SQLAlchemy compiles the statement once) and only their parameters differ; another
+    column gets its own clause and parameter names."""
+    first = id_filter(dialect, tasks.c.id, [*range(1, 31), *range(41, 71), 90])
+    second = id_filter(dialect, tasks.c.id, [*range(101, 111), *range(201, 241), 300])
+    assert first.clause is second.clause
+    assert first.params.keys() == second.params.keys()
+    assert first.params != second.params
+    other = id_filter(dialect, tasks.c.apply_id, [*range(1, 31), *range(41, 71), 90])
+    assert other.clause is not first.clause
+    assert not other.params.keys() & first.params.keys()
