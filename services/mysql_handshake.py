@@ -6,12 +6,19 @@ that accepts TCP but is not a MySQL server (silent, or answering something else)
 held the console for a minute or forever. Here a watchdog cuts the socket when the limit
 passes, and whatever the other end sent instead of a handshake becomes a driver
 ``OperationalError`` naming only the host and port.
+
+Without TLS options PyMySQL's mode is PREFERRED: TLS when the server offers it, plain
+otherwise. It builds that TLS context in every connection, loading the system's CA store
+(about 45 ms of CPU), also for a server that offers no TLS. Here the same context
+(``Connection._create_ssl_ctx({})``) is built once per process, when a server first offers
+TLS (``_PreferredTls``); the mode and its result are unchanged.
 """
 
 from __future__ import annotations
 
 import contextlib
 import socket
+import ssl
 import threading
 import time
 from typing import TYPE_CHECKING, Any
@@ -23,6 +30,21 @@ if TYPE_CHECKING:
     from sqlalchemy import Engine
 
 DEFAULT_LIMIT_SECONDS = 5
+# Arguments with which PyMySQL's TLS is not its default PREFERRED mode (or may not be: an
+# option file can name certificates); such connections are left entirely to PyMySQL.
+_TLS_ARGUMENTS = frozenset(
+    {
+        "ssl",
+        "ssl_ca",
+        "ssl_cert",
+        "ssl_key",
+        "ssl_key_password",
+        "ssl_verify_cert",
+        "ssl_verify_identity",
+        "ssl_disabled",
+        "read_default_file",
+    }
+)
 
 
 def bound_connect_time(engine: Engine) -> None:
@@ -41,7 +63,13 @@ def _do_connect(_dialect: object, _record: object, cargs: tuple, cparams: dict[s
 
 def open_connection(*args: Any, **params: Any) -> pymysql.connections.Connection:
     """``pymysql.connect(...)`` failing within ``connect_timeout`` seconds, handshake included."""
+    preferred = not _TLS_ARGUMENTS & params.keys()
+    if preferred:  # no context built now; PREFERRED mode restored below
+        params = {**params, "ssl_disabled": True}
     connection = pymysql.connections.Connection(*args, defer_connect=True, **params)
+    if preferred:
+        connection.ssl = True
+        connection.ctx = _PREFERRED_TLS.bind(connection)
     limit = connection.connect_timeout or DEFAULT_LIMIT_SECONDS
     where = connection.unix_socket or f"{connection.host}:{connection.port}"
     started = time.monotonic()
@@ -58,6 +86,41 @@ def open_connection(*args: Any, **params: Any) -> pymysql.connections.Connection
     finally:
         watchdog.stop()
     return connection
+
+
+class _PreferredTls:
+    """PyMySQL's PREFERRED-mode TLS context, built once per process when a server first offers
+    TLS (PyMySQL's handshake calls ``ctx.wrap_socket`` only then)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.context: ssl.SSLContext | None = None
+
+    def bind(self, connection: pymysql.connections.Connection) -> _BoundTls:
+        return _BoundTls(self, connection)
+
+    def context_for(self, connection: pymysql.connections.Connection) -> ssl.SSLContext:
+        with self._lock:
+            if self.context is None:
+                self.context = connection._create_ssl_ctx({})  # PyMySQL's own PREFERRED context
+            return self.context
+
+
+class _BoundTls:
+    """What PyMySQL's handshake uses as ``ctx`` for one connection."""
+
+    __slots__ = ("_connection", "_shared")
+
+    def __init__(self, shared: _PreferredTls, connection: pymysql.connections.Connection) -> None:
+        self._shared = shared
+        self._connection = connection
+
+    def wrap_socket(self, sock: socket.socket, server_hostname: str | None = None) -> ssl.SSLSocket:
+        context = self._shared.context_for(self._connection)
+        return context.wrap_socket(sock, server_hostname=server_hostname)
+
+
+_PREFERRED_TLS = _PreferredTls()
 
 
 def _handshake_error(message: str) -> pymysql.err.OperationalError:
