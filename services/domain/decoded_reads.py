@@ -7,7 +7,8 @@ most of that transaction's own time, and the rows are nearly always the ones jus
 text or values the driver returned) to the rows decoded from it. Equal raw results decode to
 equal rows, so the locked read, handed the review's ``DecodedReads``, takes the reviewed rows
 when what the server sent is identical, and decodes anew when anything differs. A changed row
-only costs the decoding back; nothing is ever taken from a result that is not identical.
+only costs the decoding back; nothing is ever taken from a result that is not identical. The
+apply's row lists (``services.storage.settled``) are kept the same way, by their exact text.
 """
 
 from __future__ import annotations

@@ -638,9 +638,11 @@ def locked_apply_rows(
 ) -> ApplyRows:
     """``apply_rows`` of the apply in the caller's writing transaction, every task and
     operation row of the apply locked ``FOR UPDATE`` by the first statement. With the review's
-    ``reviewed`` reads, rows identical to the reviewed ones are not decoded again."""
-    lists = settled.RowLists(conn, apply.id, plan, settled.locked_row_lists(conn, plan, apply.id))
+    ``reviewed`` reads, row lists and rows identical to the reviewed ones are not parsed or
+    decoded again."""
     reads = reviewed.looking_up() if reviewed is not None else None
+    listed = settled.locked_row_lists(conn, plan, apply.id)
+    lists = settled.RowLists(conn, apply.id, plan, listed, reads)
     return apply_rows(conn, plan, apply, lists, reads)
 
 
@@ -725,8 +727,8 @@ def _load_bundle(conn: Connection, apply_identifier: str, plan: ColumnPlan) -> A
         apply.database_name, apply.database_type, [(int(r["id"]), r["owner"]) for r in lock_rows]
     )
     single_lock = len(lock_rows) == 1
-    lists = settled.RowLists(conn, apply.id, plan, (row["task_ids"], row["operation_ids"]))
     reads = DecodedReads()
+    lists = settled.RowLists(conn, apply.id, plan, (row["task_ids"], row["operation_ids"]), reads)
     drive, reflected, operations, settled_rows = apply_rows(conn, plan, apply, lists, reads)
     cr = apply_control_requests.c
     controls = conn.execute(

@@ -44,6 +44,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.sql import ColumnCollection
 
+from services.domain.decoded_reads import DecodedReads
 from services.domain.models import NO_SETTLED_ROWS, SettledRows
 from services.storage.column_plan import ColumnPlan
 from services.storage.decode import FIRST_NULL, REQUIRED_COLUMNS
@@ -178,7 +179,9 @@ def locked_row_lists(
 
 
 class RowLists:
-    """The parsed lists of one apply: task codes and operation ids (see the module doc)."""
+    """The parsed lists of one apply: task codes and operation ids (see the module doc). With
+    ``reads`` (``DecodedReads``), a list text identical to one parsed before gives the codes
+    parsed then: the locked read of an unchanged apply parses neither list again."""
 
     __slots__ = ("operation_ids", "task_codes")
 
@@ -188,8 +191,9 @@ class RowLists:
         apply_id: int,
         plan: ColumnPlan,
         listed: tuple[str | bytes | None, str | bytes | None],
+        reads: DecodedReads | None = None,
     ) -> None:
-        codes = _parse(listed[0], shift=2)
+        codes = _parsed(reads, listed[0], shift=2)
         if codes is None:
             t = tasks.c
             codes = _as_rows(
@@ -198,7 +202,7 @@ class RowLists:
                 .select_from(tasks.outerjoin(apply_operations, _own_operation(t)))
                 .where(t.apply_id == apply_id),
             )
-        operation_ids = _parse(listed[1], shift=0)
+        operation_ids = _parsed(reads, listed[1], shift=0)
         if operation_ids is None:
             o = apply_operations.c
             operation_ids = _as_rows(conn, select(o.id).where(o.apply_id == apply_id))
@@ -256,6 +260,22 @@ def unsettled_operations(
         among = id_filter(dialect, o.id, sorted(owners))
         unsettled, params = or_(unsettled, among.clause), among.params
     return select(*columns).where(o.apply_id == apply_id, unsettled), params
+
+
+def _parsed(
+    reads: DecodedReads | None, text: str | bytes | None, *, shift: int
+) -> tuple[int, ...] | None:
+    """``_parse`` of ``text``, through ``reads`` when given (only a whole list is kept)."""
+    if reads is None or text is None:
+        return _parse(text, shift=shift)
+    raw = (_parse, shift, text)
+    known = reads.known(raw)
+    if known is not None:
+        return tuple(known)
+    codes = _parse(text, shift=shift)
+    if codes is not None:
+        reads.keep(raw, codes)
+    return codes
 
 
 def _parse(text: str | bytes | None, *, shift: int) -> tuple[int, ...] | None:

@@ -14,10 +14,11 @@ from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import Engine, update
+from sqlalchemy import func as sql_func
 
 from services.domain.models import ApplyBundle
 from services.redrive.reopen import writing_transaction
-from services.storage import queries
+from services.storage import queries, settled
 from services.storage.column_plan import ColumnPlan
 from services.storage.engine import create_storage_engine
 from services.storage.generation import detect
@@ -80,7 +81,7 @@ def test_an_unchanged_apply_takes_the_reviewed_rows_under_lock(engine) -> None:
     bundle = _seed(engine)
     assert len(bundle.tasks) == FAILED and len(bundle.operations) == FAILED
     remembered = len(bundle.decoded_reads)
-    assert remembered == 2  # the unsettled operations and the unsettled tasks
+    assert remembered == 4  # the two row lists, the unsettled operations and tasks
 
     drive, reflected, operations, settled = _locked(engine, bundle)
 
@@ -110,7 +111,7 @@ def test_a_row_changed_since_the_review_is_decoded_anew(engine) -> None:
     assert fresh[changed.id] is not changed
     assert all(fresh[t.id] == t for t in bundle.tasks if t.id != changed.id)
     assert all(a is b for a, b in zip(operations, bundle.operations, strict=True))
-    assert len(bundle.decoded_reads) == 2  # the locked read's decode is not kept
+    assert len(bundle.decoded_reads) == 4  # the locked read's decode is not kept
 
 
 def test_a_changed_operation_is_decoded_anew_and_the_tasks_still_reused(engine) -> None:
@@ -129,3 +130,42 @@ def test_a_changed_operation_is_decoded_anew_and_the_tasks_still_reused(engine) 
     assert fresh[changed.id].operation_key == "app//renamed"
     assert fresh[changed.id] is not changed
     assert all(a is b for a, b in zip(drive, bundle.tasks, strict=True))
+
+
+@pytest.fixture
+def parsed_lists(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The row-list texts parsed from now on (by the real ``settled._parse``)."""
+    texts: list[str] = []
+    real = settled._parse
+
+    def counted(text, *, shift):
+        texts.append("tasks" if shift else "operations")
+        return real(text, shift=shift)
+
+    monkeypatch.setattr(settled, "_parse", counted)
+    return texts
+
+
+def test_the_locked_read_parses_only_the_row_lists_that_changed(engine, parsed_lists) -> None:
+    """Unchanged lists are taken parsed from the review; a completed task that failed since
+    changes the task list's text, which is parsed anew and settles that task no more."""
+    bundle = _seed(engine)
+    assert sorted(parsed_lists) == ["operations", "tasks"]  # the review's own parse
+    parsed_lists.clear()
+    *_rows, unchanged = _locked(engine, bundle)
+    assert parsed_lists == [] and unchanged == bundle.settled
+    _locked(engine, bundle, reviewed=False)
+    assert sorted(parsed_lists) == ["operations", "tasks"]
+
+    done = bundle.settled.drive_task_ids[0]
+    with engine.begin() as conn:
+        failed = {"state": "failed", "updated_at": sql_func.now()}
+        conn.execute(update(tasks).where(tasks.c.id == done).values(**failed))
+    parsed_lists.clear()
+    drive, _reflected, _operations, now = _locked(engine, bundle)
+    assert parsed_lists == ["tasks"]
+    failed_now = {task.id: task for task in drive}[done]
+    assert done not in now.drive_task_ids
+    # its operation is read in full now (it owns an unsettled task), the others stay settled
+    owner = failed_now.apply_operation_id
+    assert set(bundle.settled.operation_ids) - set(now.operation_ids) == {owner}
