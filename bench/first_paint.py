@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import compileall
 import os
 import resource
 import shutil
@@ -31,6 +30,8 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+
+from installed_bytecode import compile_console
 
 ROOT = Path(__file__).resolve().parent.parent
 SIZE = (160, 48)
@@ -160,20 +161,9 @@ def _demo_config(tmp: Path) -> Path:
     return build_demo(tmp / "demo").config_path
 
 
-def _compile_console() -> None:
-    """Byte-compile the console's packages, as pip does when it installs a wheel.
-
-    This checkout is an editable install, and ``PYTHONDONTWRITEBYTECODE`` may be set (it is on
-    the development machines): without this every child would compile the console's sources
-    again, which an installed console never does, while Textual's own modules come compiled.
-    """
-    for package in ("app", "screens", "services"):
-        compileall.compile_dir(ROOT / package, quiet=1)
-
-
 def measure(runs: int) -> list[str]:
     """Run both sides ``runs`` times, in fresh processes; the report as Markdown lines."""
-    _compile_console()
+    compile_console()
     load_before = os.getloadavg()
     seconds: dict[str, list[float]] = {
         "headless-empty": [], "headless-triage": [], "tty-empty": [], "tty-triage": [],

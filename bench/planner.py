@@ -22,7 +22,7 @@ Ratios are to the floor's median; peak RSS is the process's own (the warm rows: 
 a cold plan that starts the grammar gate's child process, ``services/planner/gate.py``, does not
 count that child's).
 The bench process keeps its planner cache in its temporary folder, never in ``~/.cache``.
-Before timing, it compiles the console's modules to bytecode (``compile_bytecode``), as
+Before timing, it compiles the console's modules to bytecode (``installed_bytecode``), as
 installing it from a wheel does and as the floor's PyMySQL already is: an editable checkout
 where ``PYTHONDONTWRITEBYTECODE`` is set would otherwise compile them from source in every
 plan process.
@@ -33,7 +33,6 @@ plan process.
 from __future__ import annotations
 
 import argparse
-import compileall
 import os
 import platform
 import statistics
@@ -42,6 +41,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+from installed_bytecode import compile_console
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -392,14 +393,6 @@ def report(results: dict[int, dict], runs: int, loads: tuple[str, str]) -> str:
     return "\n".join(lines)
 
 
-def compile_bytecode() -> None:
-    """Write the bytecode of ``app``, ``screens`` and ``services`` (a no-op where it is
-    current): what a wheel install leaves, whatever ``PYTHONDONTWRITEBYTECODE`` says."""
-    for package in ("app", "screens", "services"):
-        if not compileall.compile_dir(ROOT / package, quiet=1):
-            raise SystemExit(f"could not compile {package} to bytecode")
-
-
 def load_average() -> str:
     return ", ".join(f"{value:.2f}" for value in os.getloadavg())
 
@@ -410,7 +403,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
     args = parser.parse_args()
-    compile_bytecode()
+    compile_console()
     before = load_average()
     results: dict[int, dict] = {}
     try:
