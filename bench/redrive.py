@@ -18,7 +18,8 @@ progress rows. Then, median of ``--runs`` runs each:
 - **reopen transaction**: named lock (MariaDB; the console takes none on PostgreSQL), READ
   COMMITTED transaction, ``locks`` row claim, apply and rows under ``FOR UPDATE``,
   re-validation against the review token, reopen of the failed operations and their tasks,
-  audit row, COMMIT (reset untimed between runs); floor: one plain ``UPDATE tasks ... WHERE id
+  audit row, COMMIT (reset and review untimed between runs; the review keeps its verdict on
+  its reads, as the console's does, ``row_verdict``); floor: one plain ``UPDATE tasks ... WHERE id
   IN (...)`` and one for the operations, committed. On PostgreSQL (always G2, whose policy
   refuses the reopen with ``terminal_final``) the bench lifts that one policy check in its own
   child process, to time the same transaction. The untimed reset between runs vacuums and
@@ -68,6 +69,7 @@ from services.redrive.named_lock import hold_apply_target_lock
 from services.redrive.remaining import reconstruct_remaining_work
 from services.redrive.reopen import ReopenPlan, reopen_in_transaction, writing_transaction
 from services.redrive.review import all_tasks, review_token
+from services.redrive.row_verdict import remember_row_verdict
 from services.storage.init import init_storage
 from services.storage.store import Storage
 from tests.storage.factories import insert_many, insert_plan, utcnow
@@ -373,10 +375,14 @@ def child_main(dialect: str, url_text: str, tasks: int, runs: int, keep: bool) -
             reset(storage.engine, bundle.apply.id, work.task_ids, work.operation_ids)
 
         def prepare() -> None:
+            """The review before each write (untimed): its token, and its verdict on its reads
+            (``row_verdict``), as ``review_bundle`` keeps it."""
             reset_rows()
             reviewed_bundle = storage.load_bundle(ident)
-            reviewed["token"] = review_token(reviewed_bundle, fingerprint)
-            reviewed["reads"] = reviewed_bundle.decoded_reads
+            token = review_token(reviewed_bundle, fingerprint)
+            reads = reviewed_bundle.decoded_reads
+            remember_row_verdict(reads, token, expected_plan(reviewed_bundle)[0], "primary")
+            reviewed["token"], reviewed["reads"] = token, reads
 
         def plan_for(lock_id: int) -> ReopenPlan:
             return ReopenPlan(

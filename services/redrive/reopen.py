@@ -17,11 +17,19 @@ from sqlalchemy.engine import Connection, Engine, Row
 
 from services.domain.decoded_reads import DecodedReads
 from services.domain.errors import RedriveRefused
-from services.domain.models import Apply, BriefOperation, BriefTask, Lock, SettledRows
+from services.domain.models import (
+    NO_SETTLED_ROWS,
+    Apply,
+    BriefOperation,
+    BriefTask,
+    Lock,
+    SettledRows,
+)
 from services.domain.states import APPLY_TERMINAL, REOPENABLE_TASK_STATES, is_apply_active
 from services.redrive.model import ReviewToken
 from services.redrive.policy import check_reopen_allowed
 from services.redrive.remaining import reconstruct_remaining_work
+from services.redrive.row_verdict import RowVerdict, row_verdict
 from services.redrive.token import build_token, describe_token_changes
 from services.redrive.validation import (
     RedriveRejection,
@@ -197,11 +205,14 @@ def _describe_applies(rows: list[Row]) -> str:
 @dataclass(frozen=True, slots=True)
 class LockedRows:
     """Every task and operation row of the apply, locked: the unsettled ones by id as a review
-    reads them, the settled ones as ids (``services.storage.settled``)."""
+    reads them, the settled ones as ids (``services.storage.settled``). ``reviewed`` is the
+    review's verdict on them when every read under lock was byte-identical to the review's
+    (``row_verdict``), else None."""
 
     tasks: Mapping[int, BriefTask]
     operations: Mapping[int, BriefOperation]
     settled: SettledRows
+    reviewed: RowVerdict | None = None
 
 
 def lock_rows(
@@ -210,11 +221,13 @@ def lock_rows(
     """Row-lock and read every task and operation of the apply (states are checked later):
     the same split as the review's read, so a 20,000-task apply decodes only its unfinished
     rows under the lock too, and of those only the ones not identical to ``reviewed`` rows."""
-    drive, reflected, operations, settled = locked_apply_rows(conn, columns, apply, reviewed)
+    view = reviewed.looking_up() if reviewed is not None else None
+    drive, reflected, operations, settled = locked_apply_rows(conn, columns, apply, view)
     return LockedRows(
         tasks={t.id: t for t in drive + reflected},
         operations={op.id: op for op in operations},
         settled=settled,
+        reviewed=row_verdict(view) if view is not None and not view.missed else None,
     )
 
 
@@ -240,16 +253,25 @@ def check_blockers(
 
 def verify_rows(plan: ReopenPlan, apply: Apply, rows: LockedRows, seen_lock: Lock | None) -> None:
     """The rows under lock are the reviewed ones (token), and the shared definition of remaining
-    work (``reconstruct_remaining_work``) on them selects exactly the rows to reopen."""
-    task_rows, op_rows = rows.tasks, rows.operations
+    work (``reconstruct_remaining_work``) on them selects exactly the rows to reopen. Rows read
+    byte-identical to the review's take the review's token rows and remaining work
+    (``rows.reviewed``, ``services.redrive.row_verdict``); the apply row and the lock are
+    always those read under lock."""
+    known = rows.reviewed
+    if known is not None and known.deployment != plan.primary_deployment:
+        known = None
     token = build_token(
         apply,
-        task_rows.values(),
-        op_rows.values(),
+        () if known else rows.tasks.values(),
+        () if known else rows.operations.values(),
         seen_lock,
         plan.token.fingerprint,
-        settled=rows.settled,
+        settled=NO_SETTLED_ROWS if known else rows.settled,
     )
+    if known is not None:
+        token = replace(
+            token, task_states=known.task_states, operation_states=known.operation_states
+        )
     now = replace(  # the pre-flight was compared by the caller, on the under-lock review
         token,
         preflight_fingerprint=plan.token.preflight_fingerprint,
@@ -261,14 +283,18 @@ def verify_rows(plan: ReopenPlan, apply: Apply, rows: LockedRows, seen_lock: Loc
             f"apply {plan.apply_identifier} changed since the review: {'; '.join(changes)}; "
             "review again"
         )
-    work = reconstruct_remaining_work(
-        apply, task_rows.values(), op_rows.values(), plan.primary_deployment
-    )
-    if (work.task_ids, work.operation_ids) != (plan.task_ids, plan.operation_ids):
+    if known is not None:
+        reopens = (known.task_ids, known.operation_ids)
+    else:
+        work = reconstruct_remaining_work(
+            apply, rows.tasks.values(), rows.operations.values(), plan.primary_deployment
+        )
+        reopens = (work.task_ids, work.operation_ids)
+    if reopens != (plan.task_ids, plan.operation_ids):
         raise RedriveRefused(
             f"apply {plan.apply_identifier}: the rows to reopen (tasks {list(plan.task_ids)}, "
             f"operations {list(plan.operation_ids)}) are not its remaining work under lock "
-            f"(tasks {list(work.task_ids)}, operations {list(work.operation_ids)}); review again"
+            f"(tasks {list(reopens[0])}, operations {list(reopens[1])}); review again"
         )
 
 

@@ -38,6 +38,7 @@ from services.redrive.model import LockState, Review, ReviewToken, Verdict
 from services.redrive.preflight_step import review_preflight
 from services.redrive.recovery import with_recovery_policy
 from services.redrive.remaining import RemainingWork, reconstruct_remaining_work
+from services.redrive.row_verdict import remember_row_verdict
 from services.redrive.token import build_token
 from services.redrive.validation import (
     DEFAULT_WINDOW,
@@ -202,6 +203,8 @@ def review_bundle(
             f"{f'; … {more} more' if more > 0 else ''}; create a new apply instead"
         )
         code = "plan_changed"
+    token = review_token(bundle, fingerprint, preflight)
+    remember_row_verdict(bundle.decoded_reads, token, work, plan.deployment)
     return replace(
         base,
         verdict=comparison.verdict,
@@ -214,7 +217,7 @@ def review_bundle(
         reopen_task_ids=work.task_ids,
         reopen_operation_ids=work.operation_ids,
         reflected_task_ids=work.reflected_task_ids,
-        token=review_token(bundle, fingerprint, preflight),
+        token=token,
         notes=base.notes + _work_notes(work) + _lock_notes(base.lock),
         preflight=preflight,
     )

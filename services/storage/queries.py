@@ -639,8 +639,9 @@ def locked_apply_rows(
     """``apply_rows`` of the apply in the caller's writing transaction, every task and
     operation row of the apply locked ``FOR UPDATE`` by the first statement. With the review's
     ``reviewed`` reads, row lists and rows identical to the reviewed ones are not parsed or
-    decoded again."""
-    reads = reviewed.looking_up() if reviewed is not None else None
+    decoded again; given a view that only looks up (``DecodedReads.looking_up``), it is the
+    one used, so its ``missed`` tells the caller whether every read was the review's."""
+    reads = reviewed.looking_up() if reviewed is not None and reviewed.keeps else reviewed
     listed = settled.locked_row_lists(conn, plan, apply.id)
     lists = settled.RowLists(conn, apply.id, plan, listed, reads)
     return apply_rows(conn, plan, apply, lists, reads)

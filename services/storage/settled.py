@@ -265,9 +265,13 @@ def unsettled_operations(
 def _parsed(
     reads: DecodedReads | None, text: str | bytes | None, *, shift: int
 ) -> tuple[int, ...] | None:
-    """``_parse`` of ``text``, through ``reads`` when given (only a whole list is kept)."""
-    if reads is None or text is None:
+    """``_parse`` of ``text``, through ``reads`` when given (only a whole list is kept; a list
+    the server did not send is read as rows, a miss)."""
+    if reads is None:
         return _parse(text, shift=shift)
+    if text is None:
+        reads.missed = True
+        return None
     raw = (_parse, shift, text)
     known = reads.known(raw)
     if known is not None:

@@ -10,8 +10,11 @@ from typing import Any
 from sqlalchemy import JSON, Engine, Text, select, text, type_coerce
 
 from services.redrive.db_lock import lock_row_for_update
+from services.redrive.remaining import reconstruct_remaining_work
 from services.redrive.reopen import ReopenPlan
-from services.redrive.review import review_token
+from services.redrive.review import all_tasks, review_token
+from services.redrive.row_verdict import remember_row_verdict
+from services.redrive.validation import RedriveRejection
 from services.storage import schema
 from services.storage.engine import create_storage_engine
 from services.storage.init import init_storage
@@ -51,7 +54,9 @@ def reviewed_plan(
     window: timedelta = timedelta(days=1),
     fingerprint: str = "fp-test",
 ) -> ReopenPlan:
-    """A plan built the way a review builds it: a token of the apply's rows as they are now."""
+    """A plan built the way a review builds it: a token of the apply's rows as they are now,
+    and, where their remaining work can be rebuilt, the review's verdict on its reads
+    (``row_verdict``; the plan's own ``task_ids``/``operation_ids`` are the caller's)."""
     with engine.connect() as conn:
         ident = conn.execute(
             select(schema.applies.c.apply_identifier).where(schema.applies.c.id == apply_id)
@@ -59,9 +64,18 @@ def reviewed_plan(
         bundle = load_bundle(conn, ident)
     assert bundle is not None
     token = review_token(bundle, fingerprint)
+    deployment = bundle.plan.deployment if bundle.plan else bundle.apply.deployment
+    try:
+        work = reconstruct_remaining_work(
+            bundle.apply, all_tasks(bundle), bundle.operations, deployment
+        )
+    except RedriveRejection:
+        pass  # a review refuses here: no verdict, as no plan
+    else:
+        remember_row_verdict(bundle.decoded_reads, token, work, deployment)
     return ReopenPlan(
         token=token,
-        primary_deployment=bundle.plan.deployment if bundle.plan else bundle.apply.deployment,
+        primary_deployment=deployment,
         task_ids=task_ids,
         operation_ids=operation_ids,
         lock_id=lock_id,
