@@ -12,12 +12,13 @@ import pytest
 
 from services.domain.errors import RedriveRefused
 from services.redrive import reopen as reopen_module
-from services.redrive.reopen import ReopenPlan, reopen_in_transaction, writing_transaction
+from services.redrive.reopen import writing_transaction
 from tests.redrive.writeside_support import (
+    assert_refused,
     dump_tables,
+    reopen_now,
     reviewed_plan,
     row,
-    seen_lock,
     set_completed_ago,
     storage_engine,
 )
@@ -34,22 +35,6 @@ from tests.storage.factories import (
 
 def _no_checkpoint(_step: str) -> None:
     return None
-
-
-def _reopen(engine, plan: ReopenPlan, database: str | None = None) -> None:
-    lock = seen_lock(engine, database)
-    with writing_transaction(engine) as conn:
-        reopen_in_transaction(conn, plan, lock, _no_checkpoint)
-        conn.commit()
-
-
-def _refused(engine, plan: ReopenPlan, *fragments: str, database: str | None = None) -> None:
-    before = dump_tables(engine)
-    with pytest.raises(RedriveRefused) as caught:
-        _reopen(engine, plan, database)
-    for fragment in fragments:
-        assert fragment in str(caught.value)
-    assert dump_tables(engine) == before
 
 
 @pytest.fixture
@@ -101,7 +86,7 @@ def test_redrive_failed_reopens_exactly_the_failed_rows(engine):
         lock_id=lock_id,
     )  # fmt: skip
 
-    _reopen(engine, plan, "testdb")
+    reopen_now(engine, plan, "testdb")
 
     apply = row(engine, "applies", seeded.apply_id)
     assert apply["state"] == "failed_retryable"
@@ -130,7 +115,7 @@ def test_old_failure_is_rejected(engine):
         engine, seeded.apply_id, task_ids=(seeded.task_ids[0],),
         operation_ids=(seeded.operation_ids[0],), lock_id=lock_id,
     )  # fmt: skip
-    _refused(engine, plan, "failed more than 1 day(s) ago", database="testdb")
+    assert_refused(engine, plan, "failed more than 1 day(s) ago", database="testdb")
 
 
 def test_window_boundary_uses_the_database_clock(engine):
@@ -140,13 +125,13 @@ def test_window_boundary_uses_the_database_clock(engine):
         operation_ids=(seeded.operation_ids[0],), lock_id=lock_id,
     )  # fmt: skip
     set_completed_ago(engine, seeded.apply_id, 86400 + 1)
-    _refused(engine, plan, "failed more than", database="testdb")
+    assert_refused(engine, plan, "failed more than", database="testdb")
     set_completed_ago(engine, seeded.apply_id, 86400 - 60)
     plan = reviewed_plan(
         engine, seeded.apply_id, task_ids=(seeded.task_ids[0],),
         operation_ids=(seeded.operation_ids[0],), lock_id=lock_id,
     )  # fmt: skip
-    _reopen(engine, plan, "testdb")
+    reopen_now(engine, plan, "testdb")
     assert row(engine, "applies", seeded.apply_id)["state"] == "failed_retryable"
 
 
@@ -160,7 +145,7 @@ def test_non_redrivable_operation_is_rejected(engine, state):
                     "operation_index": 0}],
         )  # fmt: skip
     plan = reviewed_plan(engine, seeded.apply_id, task_ids=(), operation_ids=())
-    _refused(engine, plan, "1 stopped, cancelled, or reverted operation(s)")
+    assert_refused(engine, plan, "1 stopped, cancelled, or reverted operation(s)")
 
 
 def test_active_apply_in_another_environment_is_rejected(engine):
@@ -174,7 +159,7 @@ def test_active_apply_in_another_environment_is_rejected(engine):
         engine, seeded.apply_id, task_ids=(seeded.task_ids[0],),
         operation_ids=(seeded.operation_ids[0],), lock_id=lock_id,
     )  # fmt: skip
-    _refused(
+    assert_refused(
         engine, plan, "active apply exists for testdb/mysql:", "running in production",
         database="testdb",
     )  # fmt: skip
@@ -187,7 +172,7 @@ def test_same_environment_target_conflict_via_operation_deployment(engine):
         other = insert_apply(conn, state="pending", deployment="elsewhere", completed_at=None)
         insert_operation(conn, other, deployment="primary", state="pending")
     plan = reviewed_plan(engine, seeded.apply_id, task_ids=tuple(seeded.task_ids), operation_ids=())
-    _refused(
+    assert_refused(
         engine, plan, f"active apply exists for {default_database()}/mysql/production deployments"
     )
 
@@ -198,7 +183,7 @@ def test_pending_stop_or_cancel_request_is_rejected(engine, operation):
         seeded = insert_failed_apply(conn)
         insert_control_request(conn, seeded.apply_id, operation=operation)
     plan = reviewed_plan(engine, seeded.apply_id, task_ids=tuple(seeded.task_ids), operation_ids=())
-    _refused(engine, plan, f"pending control request(s): {operation} by cli:alice@ops-1")
+    assert_refused(engine, plan, f"pending control request(s): {operation} by cli:alice@ops-1")
 
 
 @pytest.mark.parametrize("state", ["pending", "running", "failed_retryable"])
@@ -206,14 +191,14 @@ def test_operation_still_active_inside_failed_apply_is_rejected(engine, state):
     with engine.begin() as conn:
         seeded = insert_failed_apply(conn, operations=[{}, {"operation_key": "b", "state": state}])
     plan = reviewed_plan(engine, seeded.apply_id, task_ids=tuple(seeded.task_ids), operation_ids=())
-    _refused(engine, plan, "operation(s) that are not terminal", state)
+    assert_refused(engine, plan, "operation(s) that are not terminal", state)
 
 
 def test_missing_target_metadata_is_rejected(engine):
     with engine.begin() as conn:
         seeded = insert_failed_apply(conn, apply={"deployment": ""})
     plan = reviewed_plan(engine, seeded.apply_id, task_ids=tuple(seeded.task_ids), operation_ids=())
-    _refused(engine, plan, "is missing target metadata for redrive")
+    assert_refused(engine, plan, "is missing target metadata for redrive")
 
 
 def test_task_linked_to_another_applys_operation_is_not_joined(engine):
@@ -223,7 +208,7 @@ def test_task_linked_to_another_applys_operation_is_not_joined(engine):
         seeded = insert_failed_apply(conn, tasks=())
         task = insert_task(conn, seeded.apply_id, apply_operation_id=other.operation_ids[0])
     plan = reviewed_plan(engine, seeded.apply_id, task_ids=(task,), operation_ids=())
-    _refused(engine, plan, f"references missing operation row {other.operation_ids[0]}")
+    assert_refused(engine, plan, f"references missing operation row {other.operation_ids[0]}")
 
 
 def test_row_changed_since_review_is_rejected(engine):
@@ -233,7 +218,7 @@ def test_row_changed_since_review_is_rejected(engine):
     with engine.begin() as conn:
         insert_task(conn, seeded.apply_id, state="failed", table_name="late")
         conn.exec_driver_sql(f"UPDATE tasks SET state = 'pending' WHERE id = {seeded.task_ids[1]}")
-    _refused(
+    assert_refused(
         engine, plan, "changed since the review",
         f"task {seeded.task_ids[1]} state changed completed -> pending", "appeared (state failed)",
     )  # fmt: skip
@@ -244,10 +229,10 @@ def test_rows_outside_the_review_are_never_reopened(engine):
         seeded = insert_failed_apply(conn, tasks=({"state": "failed"}, {"state": "completed"}))
     plan = reviewed_plan(engine, seeded.apply_id, task_ids=(seeded.task_ids[0],), operation_ids=())
     wrong = replace(plan, task_ids=(seeded.task_ids[1],))
-    _refused(
+    assert_refused(
         engine, wrong, "are not its remaining work under lock", f"tasks [{seeded.task_ids[0]}]"
     )
-    _refused(engine, replace(plan, task_ids=()), "are not its remaining work under lock")
+    assert_refused(engine, replace(plan, task_ids=()), "are not its remaining work under lock")
 
 
 def test_unknown_apply_id_is_rejected(engine):
@@ -255,7 +240,7 @@ def test_unknown_apply_id_is_rejected(engine):
         seeded = insert_failed_apply(conn)
     plan = reviewed_plan(engine, seeded.apply_id, task_ids=(), operation_ids=())
     token = replace(plan.token, apply_id=seeded.apply_id + 100)
-    _refused(engine, replace(plan, token=token), "apply not found")
+    assert_refused(engine, replace(plan, token=token), "apply not found")
 
 
 def test_operator_pickup_after_redrive(mysql_database_url):
@@ -265,7 +250,9 @@ def test_operator_pickup_after_redrive(mysql_database_url):
         seeded = insert_failed_apply(conn, tasks=({"state": "failed"}, {"state": "cancelled"},
                                                    {"state": "completed"}))  # fmt: skip
     reopen_ids = tuple(seeded.task_ids[:2])
-    _reopen(engine, reviewed_plan(engine, seeded.apply_id, task_ids=reopen_ids, operation_ids=()))
+    reopen_now(
+        engine, reviewed_plan(engine, seeded.apply_id, task_ids=reopen_ids, operation_ids=())
+    )
     with engine.begin() as conn:
         claimable = conn.exec_driver_sql(
             "SELECT id FROM applies WHERE state = 'failed_retryable' AND attempt < 10"
@@ -299,7 +286,7 @@ def test_unknown_state_under_lock_is_refused_with_the_reviews_reason(engine):
     plan = reviewed_plan(engine, seeded.apply_id, task_ids=tuple(seeded.task_ids), operation_ids=())
     with engine.begin() as conn:
         conn.exec_driver_sql(f"UPDATE tasks SET state = 'exploded' WHERE id = {seeded.task_ids[0]}")
-    _refused(engine, plan, f"task {seeded.task_ids[0]} has unknown state 'exploded'")
+    assert_refused(engine, plan, f"task {seeded.task_ids[0]} has unknown state 'exploded'")
 
 
 def _five_failed_tasks(engine):
@@ -314,7 +301,7 @@ def _five_failed_tasks(engine):
 def test_a_big_reopen_runs_in_chunks_and_reopens_every_row(engine, monkeypatch):
     monkeypatch.setattr(reopen_module, "ids_per_statement", lambda _dialect: 2)  # 2, 2 and 1
     seeded, plan = _five_failed_tasks(engine)
-    _reopen(engine, plan)
+    reopen_now(engine, plan)
     assert [row(engine, "tasks", i)["state"] for i in seeded.task_ids] == ["failed_retryable"] * 5
 
 

@@ -14,15 +14,14 @@ from dataclasses import replace
 import pytest
 from sqlalchemy import update
 
-from services.domain.errors import RedriveRefused
 from services.redrive import reopen as reopen_module
-from services.redrive.reopen import ReopenPlan, reopen_in_transaction, writing_transaction
+from services.redrive.reopen import ReopenPlan
 from services.storage.schema import tasks
 from tests.redrive.writeside_support import (
-    dump_tables,
+    assert_refused,
+    reopen_now,
     reviewed_plan,
     row,
-    seen_lock,
     set_completed_ago,
     storage_engine,
 )
@@ -82,23 +81,9 @@ def _plan(engine, seeded, lock_id) -> ReopenPlan:
     )
 
 
-def _reopen(engine, plan: ReopenPlan) -> None:
-    lock = seen_lock(engine, "testdb")
-    with writing_transaction(engine) as conn:
-        reopen_in_transaction(conn, plan, lock, lambda _step: None)
-        conn.commit()
-
-
-def _refused(engine, plan: ReopenPlan, fragment: str) -> None:
-    before = dump_tables(engine)
-    with pytest.raises(RedriveRefused, match=fragment):
-        _reopen(engine, plan)
-    assert dump_tables(engine) == before
-
-
 def test_an_unchanged_apply_is_verified_by_its_reads(engine, rebuilt) -> None:
     seeded, lock_id = _seed(engine)
-    _reopen(engine, _plan(engine, seeded, lock_id))
+    reopen_now(engine, _plan(engine, seeded, lock_id), "testdb")
     assert rebuilt == []
     assert row(engine, "tasks", seeded.task_ids[0])["state"] == "failed_retryable"
     assert row(engine, "tasks", seeded.task_ids[1])["state"] == "completed"
@@ -112,7 +97,7 @@ def test_a_row_read_differently_is_verified_in_full(engine, rebuilt) -> None:
         conn.execute(
             update(tasks).where(tasks.c.id == seeded.task_ids[0]).values(error_message="other")
         )
-    _reopen(engine, plan)
+    reopen_now(engine, plan, "testdb")
     assert rebuilt == ["primary"]
     assert row(engine, "tasks", seeded.task_ids[0])["state"] == "failed_retryable"
 
@@ -126,7 +111,8 @@ def test_a_token_of_another_review_is_refused_by_the_verdict(engine, rebuilt) ->
         conn.execute(update(tasks).where(tasks.c.id == seeded.task_ids[1]).values(state="failed"))
     later = _plan(engine, seeded, lock_id)
     mixed = replace(later, token=earlier.token)
-    _refused(engine, mixed, rf"task {seeded.task_ids[1]} state changed completed -> failed")
+    changed = f"task {seeded.task_ids[1]} state changed completed -> failed"
+    assert_refused(engine, mixed, changed, database="testdb")
     assert rebuilt == []
 
 
@@ -135,5 +121,5 @@ def test_a_plan_of_another_deployment_rebuilds_its_work(engine, rebuilt) -> None
     its failed work being outside it)."""
     seeded, lock_id = _seed(engine)
     plan = replace(_plan(engine, seeded, lock_id), primary_deployment="region-b")
-    _refused(engine, plan, "outside primary deployment")
+    assert_refused(engine, plan, "outside primary deployment", database="testdb")
     assert rebuilt == ["region-b"]

@@ -11,14 +11,13 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import delete, update
 
-from services.domain.errors import RedriveRefused
-from services.redrive.reopen import ReopenPlan, reopen_in_transaction, writing_transaction
 from services.storage.schema import apply_operations, tasks
 from tests.redrive.writeside_support import (
+    assert_refused,
     dump_tables,
+    reopen_now,
     reviewed_plan,
     row,
-    seen_lock,
     storage_engine,
 )
 from tests.storage.factories import insert_failed_apply, insert_task
@@ -58,26 +57,12 @@ def _seed(engine):
     return seeded, plan
 
 
-def _reopen(engine, plan: ReopenPlan) -> None:
-    lock = seen_lock(engine)
-    with writing_transaction(engine) as conn:
-        reopen_in_transaction(conn, plan, lock, lambda _step: None)
-        conn.commit()
-
-
-def _refused(engine, plan: ReopenPlan, fragment: str) -> None:
-    before = dump_tables(engine)
-    with pytest.raises(RedriveRefused, match=fragment):
-        _reopen(engine, plan)
-    assert dump_tables(engine) == before
-
-
 def test_the_token_binds_the_settled_rows_and_the_reopen_leaves_them(engine) -> None:
     seeded, plan = _seed(engine)
     assert len(plan.token.task_states) == SETTLED + 1
     assert len(plan.token.operation_states) == SETTLED + 1
     before = dump_tables(engine)
-    _reopen(engine, plan)
+    reopen_now(engine, plan)
     after = dump_tables(engine)
     assert row(engine, "tasks", seeded.task_ids[0])["state"] == "failed_retryable"
     assert row(engine, "apply_operations", seeded.operation_ids[0])["state"] == "failed_retryable"
@@ -91,7 +76,7 @@ def test_a_settled_task_that_changed_state_refuses_the_write(engine) -> None:
     changed = seeded.task_ids[5]
     with engine.begin() as conn:
         conn.execute(update(tasks).where(tasks.c.id == changed).values(state="COMPLETED"))
-    _refused(engine, plan, rf"task {changed} state changed completed -> COMPLETED")
+    assert_refused(engine, plan, f"task {changed} state changed completed -> COMPLETED")
 
 
 def test_a_settled_operation_that_changed_state_refuses_the_write(engine) -> None:
@@ -103,7 +88,7 @@ def test_a_settled_operation_that_changed_state_refuses_the_write(engine) -> Non
             .where(apply_operations.c.id == changed)
             .values(state="COMPLETED")
         )
-    _refused(engine, plan, rf"operation {changed} state changed completed -> COMPLETED")
+    assert_refused(engine, plan, f"operation {changed} state changed completed -> COMPLETED")
 
 
 def test_a_settled_task_that_disappeared_or_appeared_refuses_the_write(engine) -> None:
@@ -111,7 +96,7 @@ def test_a_settled_task_that_disappeared_or_appeared_refuses_the_write(engine) -
     gone = seeded.task_ids[3]
     with engine.begin() as conn:
         conn.execute(delete(tasks).where(tasks.c.id == gone))
-    _refused(engine, plan, rf"task {gone} disappeared \(was completed\)")
+    assert_refused(engine, plan, f"task {gone} disappeared (was completed)")
     with engine.begin() as conn:
         new = insert_task(conn, seeded.apply_id, state="completed", table_name="late")
-    _refused(engine, plan, rf"task {new} appeared \(state completed\)")
+    assert_refused(engine, plan, f"task {new} appeared (state completed)")

@@ -7,11 +7,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import JSON, Engine, Text, select, text, type_coerce
 
+from services.domain.errors import RedriveRefused
 from services.redrive.db_lock import lock_row_for_update
 from services.redrive.remaining import reconstruct_remaining_work
-from services.redrive.reopen import ReopenPlan
+from services.redrive.reopen import ReopenPlan, reopen_in_transaction, writing_transaction
 from services.redrive.review import all_tasks, review_token
 from services.redrive.row_verdict import remember_row_verdict
 from services.redrive.validation import RedriveRejection
@@ -82,6 +84,26 @@ def reviewed_plan(
         window=window,
         reviewed_reads=bundle.decoded_reads,
     )
+
+
+def reopen_now(engine: Engine, plan: ReopenPlan, database: str | None = None) -> None:
+    """The reopen transaction of ``plan`` with the lock row as a review saw it, committed."""
+    lock = seen_lock(engine, database)
+    with writing_transaction(engine) as conn:
+        reopen_in_transaction(conn, plan, lock, lambda _step: None)
+        conn.commit()
+
+
+def assert_refused(
+    engine: Engine, plan: ReopenPlan, *fragments: str, database: str | None = None
+) -> None:
+    """``reopen_now`` refuses with every fragment in its message, and writes nothing."""
+    before = dump_tables(engine)
+    with pytest.raises(RedriveRefused) as caught:
+        reopen_now(engine, plan, database)
+    for fragment in fragments:
+        assert fragment in str(caught.value)
+    assert dump_tables(engine) == before
 
 
 def seen_lock(engine: Engine, database: str | None = None, database_type: str = "mysql"):
