@@ -656,7 +656,9 @@ def apply_rows(
 ) -> ApplyRows:
     """(drive tasks, reflected tasks, operations) of the apply that are not settled, as the
     review reads them (``BriefTask``, ``BriefOperation``), and the settled rest of ``lists``
-    (``services.storage.settled``); decoded through ``reads`` when given."""
+    (``services.storage.settled``); decoded through ``reads`` when given. A read that only
+    looks up and found every list and row identical gives the review's very result (the
+    split and the settled rows are functions of those alone)."""
     dialect = conn.dialect.name
     operation_columns = [
         *plan.columns(apply_operations, only=decode.BRIEF_OPERATION_COLUMNS),
@@ -682,9 +684,19 @@ def apply_rows(
     owners = {t.apply_operation_id for t in all_tasks} - {None} - {op.id for op in operations}
     if owners:
         operations = operations_and(owners)
+    if reads is not None and not reads.keeps and not reads.missed:
+        known = reads.derived(_APPLY_ROWS)  # every list and read was the review's own
+        if known is not None:
+            return known  # type: ignore[return-value]
     drive, reflected = split_drive_tasks(all_tasks, operations)
     rest = lists.settled([t.id for t in all_tasks], [op.id for op in operations])
-    return drive, reflected, tuple(operations), rest
+    rows = (drive, reflected, tuple(operations), rest)
+    if reads is not None:
+        reads.derive(_APPLY_ROWS, rows)
+    return rows
+
+
+_APPLY_ROWS = "storage.apply_rows"
 
 
 def split_drive_tasks(

@@ -88,7 +88,7 @@ def test_an_unchanged_apply_takes_the_reviewed_rows_under_lock(engine) -> None:
     assert reflected == ()
     assert all(a is b for a, b in zip(drive, bundle.tasks, strict=True))
     assert all(a is b for a, b in zip(operations, bundle.operations, strict=True))
-    assert settled == bundle.settled
+    assert settled is bundle.settled  # the review's split and settled rows, not recomputed
     assert len(bundle.decoded_reads) == remembered
     # Without the review's reads the same rows are decoded: equal, but not the same objects.
     drive, _reflected, operations, _settled = _locked(engine, bundle, reviewed=False)
@@ -164,6 +164,7 @@ def test_the_locked_read_parses_only_the_row_lists_that_changed(engine, parsed_l
     parsed_lists.clear()
     drive, _reflected, _operations, now = _locked(engine, bundle)
     assert parsed_lists == ["tasks"]
+    assert now is not bundle.settled
     failed_now = {task.id: task for task in drive}[done]
     assert done not in now.drive_task_ids
     # its operation is read in full now (it owns an unsettled task), the others stay settled
