@@ -28,6 +28,12 @@ clause carries no values: they are the ``params`` of the execution, and the clau
 shape (per column, the number of runs rounded up to a power of two, the last run repeated)
 is built once, so SQLAlchemy compiles each statement shape once instead of building and
 compiling a few dozen ``BETWEEN`` per chunk (about 2.5 ms per 1,000 ids, measured).
+``by_primary_key(query, table)`` reads a table of an id-filtered query through its primary key
+where the server takes a hint (MySQL/MariaDB ``FORCE INDEX (PRIMARY)``): beside
+``apply_id = ?`` the optimizer may walk the ``apply_id`` index over every row of the apply
+(an apply of 20,000 tasks in a table of small applies, or a table whose statistics are not
+computed yet) instead of reading the 4,800 ids it was given (measured: 90-150 ms instead of
+20-30 ms for the unfinished tasks of a 20,000-task apply).
 ``ids_per_statement`` bounds a chunked write's ids per statement accordingly: one bound array
 carries 5,000 ids as cheaply as 1,000 (measured at 20,000 tasks: the reopen's ten chunked
 UPDATEs as two, about 40 ms less), while rendered ids keep a statement at 1,000.
@@ -42,7 +48,18 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
-from sqlalchemy import BigInteger, Boolean, DateTime, Text, any_, bindparam, or_, tuple_
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    Select,
+    Table,
+    Text,
+    any_,
+    bindparam,
+    or_,
+    tuple_,
+)
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.functions import FunctionElement
@@ -260,6 +277,19 @@ def id_filter(dialect: str, column: ColumnElement[int], ids: Sequence[int]) -> I
     """``column`` is one of ``ids``, in the shape that suits ``dialect`` (a SQLAlchemy name);
     the values are in the filter's ``params``."""
     return _ID_FILTERS.get(dialect, _ids_as_list)(column, ids)
+
+
+_PRIMARY_KEY_HINTS: Mapping[str, str] = MappingProxyType(
+    {"mysql": "FORCE INDEX (PRIMARY)", "mariadb": "FORCE INDEX (PRIMARY)"}
+)
+
+
+def by_primary_key(query: Select, table: Table) -> Select:
+    """``query`` reading ``table`` through its primary key, where a dialect takes the hint
+    (``query`` must filter ``table`` by primary key: ``id_filter``)."""
+    for dialect, hint in _PRIMARY_KEY_HINTS.items():
+        query = query.with_hint(table, hint, dialect_name=dialect)
+    return query
 
 
 _IDS_PER_STATEMENT: Mapping[str, int] = MappingProxyType({"postgresql": 5000})

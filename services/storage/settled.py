@@ -48,7 +48,7 @@ from services.domain.decoded_reads import DecodedReads
 from services.domain.models import NO_SETTLED_ROWS, SettledRows
 from services.storage.column_plan import ColumnPlan
 from services.storage.decode import FIRST_NULL, REQUIRED_COLUMNS
-from services.storage.dialect_sql import id_filter, id_list, identical
+from services.storage.dialect_sql import by_primary_key, id_filter, id_list, identical
 from services.storage.schema import apply_operations, tasks
 
 DONE = SettledRows.STATE
@@ -232,11 +232,12 @@ class RowLists:
 def unsettled_tasks(
     dialect: str, apply_id: int, ids: Sequence[int], columns: Sequence[ColumnElement[Any]]
 ) -> tuple[Select, dict[str, Any]]:
-    """``columns`` of the apply's tasks ``ids`` (the unsettled ones; the caller orders), and
-    the parameters of the id filter."""
+    """``columns`` of the apply's tasks ``ids`` (the unsettled ones; the caller orders), read by
+    primary key (``by_primary_key``), and the parameters of the id filter."""
     t = tasks.c
     among = id_filter(dialect, t.id, ids)
-    return select(*columns).where(t.apply_id == apply_id, among.clause), among.params
+    query = select(*columns).where(t.apply_id == apply_id, among.clause)
+    return by_primary_key(query, tasks), among.params
 
 
 def unsettled_operations(
