@@ -87,7 +87,8 @@ def prepare_create(sql: str) -> PreparedCreate:
     parts, close = _body_parts(tokens, position)
     if close < 0:
         raise PrepassError("unbalanced parentheses")
-    elements = [prepare_element(part) for part in parts]
+    rewrites = _may_rewrite(unwrap_versioned_comments(sql))
+    elements = [prepare_element(part, may_rewrite=rewrites) for part in parts]
     if any(not element.tokens for element in elements):
         raise PrepassError("empty element in the column list")
     tail = tokens[close + 1 :]
@@ -164,15 +165,26 @@ _ELEMENT_STARTS = INDEX_STARTS | CONSTRAINT_STARTS
 _REWRITTEN_WORDS = frozenset({"ENFORCED", "IGNORED", "SRID", "PERSISTENT"})
 
 
-def prepare_element(tokens: list[Token]) -> Element:
-    """One body element with IGNORED, [NOT] ENFORCED, SRID and PERSISTENT taken care of."""
+def _may_rewrite(text: str) -> bool:
+    """Whether a word of ``_REWRITTEN_WORDS`` can be a token of ``text``: ``str.upper`` maps
+    each character on its own, so a word token's upper case is part of the text's."""
+    upper = text.upper()
+    return any(word in upper for word in _REWRITTEN_WORDS)
+
+
+def prepare_element(tokens: list[Token], *, may_rewrite: bool = True) -> Element:
+    """One body element with IGNORED, [NOT] ENFORCED, SRID and PERSISTENT taken care of.
+    ``may_rewrite=False`` says its statement holds none of those words (``_may_rewrite``), so
+    the element's tokens need not be searched for them."""
     first = tokens[0] if tokens else None
     is_column = first is not None and (
         first.kind == "qid" or (first.kind == "word" and first.text.upper() not in _ELEMENT_STARTS)
     )
     if is_column:
         tokens = _one_word_type(tokens)
-    if not any(kind == "word" and text.upper() in _REWRITTEN_WORDS for kind, text, _ in tokens):
+    if not may_rewrite or not any(
+        kind == "word" and text.upper() in _REWRITTEN_WORDS for kind, text, _ in tokens
+    ):
         return Element(tokens=list(tokens), is_column=is_column)  # nothing to rewrite
     element = Element(tokens=[], is_column=is_column)
     depth = 0

@@ -56,6 +56,21 @@ def test_mariadb_ignored_and_mysql_not_enforced_and_srid_are_kept() -> None:
     assert mysql.checks[0].enforced is False
 
 
+def test_the_rewritten_words_are_found_in_any_case_and_across_versioned_comments() -> None:
+    """The pre-pass searches elements for IGNORED, ENFORCED, SRID and PERSISTENT only in a
+    statement whose text (versioned comments unwrapped, upper case) holds one of them: a word
+    in lower case, or put together by a versioned comment, is still found."""
+    maria = parse_table(
+        "CREATE TABLE t (a int, b int AS (a + 1) persistent, KEY k (a) IgNoReD)", MARIA
+    )
+    assert maria.columns[1].stored is True
+    assert [index.visible for index in maria.indexes] == [False]
+    split = parse_table("CREATE TABLE t (a int, KEY k (a) IGNO/*!100600 RED*/)", MARIA)
+    assert [index.visible for index in split.indexes] == [False]
+    plain = parse_table("CREATE TABLE t (a int, KEY k (a))", MARIA)
+    assert [index.visible for index in plain.indexes] == [True]
+
+
 # --- fail closed ---------------------------------------------------------------------------
 
 
