@@ -17,14 +17,7 @@ from sqlalchemy.engine import Connection, Engine, Row
 
 from services.domain.decoded_reads import DecodedReads
 from services.domain.errors import RedriveRefused
-from services.domain.models import (
-    NO_SETTLED_ROWS,
-    Apply,
-    BriefOperation,
-    BriefTask,
-    Lock,
-    SettledRows,
-)
+from services.domain.models import Apply, BriefOperation, BriefTask, Lock, SettledRows
 from services.domain.states import APPLY_TERMINAL, REOPENABLE_TASK_STATES, is_apply_active
 from services.redrive.model import ReviewToken
 from services.redrive.policy import check_reopen_allowed
@@ -60,7 +53,8 @@ class ReopenPlan:
     ``task_ids`` / ``operation_ids`` are the review's remaining work: the rows to reopen.
     ``primary_deployment`` is the source plan's deployment (failed work elsewhere is refused).
     ``reviewed_reads`` are the review's decoded rows by raw result (``DecodedReads``): the
-    locked read decodes only rows that are not byte-identical to reviewed ones.
+    locked read decodes only rows that are not byte-identical to reviewed ones, and when none
+    differs the rows are verified by the review's verdict on them (``row_verdict``).
     """
 
     token: ReviewToken
@@ -260,17 +254,20 @@ def verify_rows(plan: ReopenPlan, apply: Apply, rows: LockedRows, seen_lock: Loc
     known = rows.reviewed
     if known is not None and known.deployment != plan.primary_deployment:
         known = None
-    token = build_token(
-        apply,
-        () if known else rows.tasks.values(),
-        () if known else rows.operations.values(),
-        seen_lock,
-        plan.token.fingerprint,
-        settled=NO_SETTLED_ROWS if known else rows.settled,
-    )
-    if known is not None:
+    if known is not None:  # the apply row and the lock read now, the rows' states the review's
         token = replace(
-            token, task_states=known.task_states, operation_states=known.operation_states
+            build_token(apply, (), (), seen_lock, plan.token.fingerprint),
+            task_states=known.task_states,
+            operation_states=known.operation_states,
+        )
+    else:
+        token = build_token(
+            apply,
+            rows.tasks.values(),
+            rows.operations.values(),
+            seen_lock,
+            plan.token.fingerprint,
+            settled=rows.settled,
         )
     now = replace(  # the pre-flight was compared by the caller, on the under-lock review
         token,
