@@ -49,7 +49,6 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
-    BigInteger,
     Boolean,
     DateTime,
     Select,
@@ -189,11 +188,11 @@ _names = itertools.count()  # parameter names unique per cached clause: never tw
 
 @lru_cache(maxsize=256)
 def _array_clause(column: _Same) -> tuple[ColumnElement[bool], str]:
-    # Imported here: SQLAlchemy's PostgreSQL dialect is big and only PostgreSQL storage needs it.
-    from sqlalchemy.dialects.postgresql import ARRAY
+    # Imported here: psycopg loads only for PostgreSQL storage.
+    from services.storage.pg_id_array import IdArray
 
     name = f"rc_idset{next(_names)}"
-    return column.column == any_(bindparam(name, type_=ARRAY(BigInteger()))), name
+    return column.column == any_(bindparam(name, type_=IdArray())), name
 
 
 def _ids_as_array(column: ColumnElement[int], ids: Sequence[int]) -> IdFilter:
@@ -201,9 +200,12 @@ def _ids_as_array(column: ColumnElement[int], ids: Sequence[int]) -> IdFilter:
     ``BIGINT[]``: that cast is not folded into a constant when the statement is planned, so
     the planner can neither probe the primary key with it nor hash it, and on a table just
     written (no statistics) it tested each of an apply's 20,000 rows against all 4,800 ids
-    (4.1 s instead of 16-22 ms, measured)."""
+    (4.1 s instead of 16-22 ms, measured). The array is written by the console's own dumper
+    (``pg_id_array``), not psycopg's element-checking one."""
+    from services.storage.pg_id_array import Ids
+
     clause, name = _array_clause(_Same(column))
-    return IdFilter(clause, {name: list(ids)})
+    return IdFilter(clause, {name: Ids(ids)})
 
 
 @lru_cache(maxsize=256)

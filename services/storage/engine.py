@@ -98,7 +98,7 @@ def create_storage_engine(url: str | URL) -> Engine:
             bound_connect_time(engine)  # the handshake too, not just the TCP connect
             return engine
         if backend == "postgresql":
-            return create_engine(
+            engine = create_engine(
                 parsed,
                 pool_pre_ping=True,
                 pool_recycle=3600,
@@ -113,6 +113,8 @@ def create_storage_engine(url: str | URL) -> Engine:
                     "prepare_threshold": None,
                 },
             )
+            event.listen(engine, "connect", _postgres_on_connect)
+            return engine
     except (NoSuchModuleError, ImportError) as exc:
         raise StorageUnavailableError(
             f"no driver for {describe_url(parsed)}: {type(exc).__name__}"
@@ -162,6 +164,14 @@ def _sqlite_on_connect(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_SECONDS * 1000}")
     cursor.close()
+
+
+def _postgres_on_connect(dbapi_connection, _record) -> None:
+    """Id arrays dumped by the console's own dumper (``pg_id_array``)."""
+    # Imported here: psycopg loads only for PostgreSQL storage.
+    from services.storage.pg_id_array import register
+
+    register(dbapi_connection)
 
 
 def driver_reason(exc: DBAPIError) -> str:
