@@ -106,6 +106,10 @@ class ColumnPlan:
             if only is None or c.name in only
         ]
 
+    def may_be_null(self, table: Table, name: str) -> bool:
+        """True if the storage has ``table.name`` and does not declare it NOT NULL."""
+        return self.has(table.name, name) and not self.storage.declares_not_null(table.name, name)
+
     def column(self, table: Table, name: str) -> ColumnElement[Any] | None:
         """One present column of ``table`` by name, or None when the storage lacks it."""
         return next((c for c in self._present.get(table.name, ()) if c.name == name), None)

@@ -6,13 +6,15 @@ MySQL or PostgreSQL) declares a terminal apply final; it is recognised by any on
 below, and every PostgreSQL storage is G2 because SchemaBot only supports PostgreSQL there. A
 storage with neither sign is ``unknown``: read what can be read, write nothing.
 
-One catalog statement per dialect lists the columns of SchemaBot's tables; ``classify`` is pure.
+One catalog statement per dialect lists the columns of SchemaBot's tables, and which of them
+the storage declares NOT NULL (such a column never holds NULL, so a read need not test it);
+``classify`` is pure.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 from sqlalchemy import Connection, TextClause, bindparam, text
@@ -69,22 +71,23 @@ _CATALOGS: Mapping[str, _DialectCatalog] = {
     "mysql": _DialectCatalog(
         "mysql",
         _catalog(
-            "SELECT TABLE_NAME AS table_name, COLUMN_NAME AS column_name "
-            "FROM information_schema.COLUMNS "
+            "SELECT TABLE_NAME AS table_name, COLUMN_NAME AS column_name, "
+            "IS_NULLABLE = 'NO' AS not_null FROM information_schema.COLUMNS "
             "WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME IN :tables"
         ),
     ),
     "postgresql": _DialectCatalog(
         "postgres",
         _catalog(
-            "SELECT table_name, column_name FROM information_schema.columns "
+            "SELECT table_name, column_name, is_nullable = 'NO' AS not_null "
+            "FROM information_schema.columns "
             "WHERE table_schema = current_schema() AND table_name IN :tables"
         ),
     ),
     "sqlite": _DialectCatalog(
         "sqlite",
         _catalog(
-            "SELECT m.name AS table_name, p.name AS column_name "
+            'SELECT m.name AS table_name, p.name AS column_name, p."notnull" AS not_null '
             "FROM sqlite_master AS m JOIN pragma_table_info(m.name) AS p "
             "WHERE m.type = 'table' AND m.name IN :tables"
         ),
@@ -98,13 +101,15 @@ class StorageGeneration:
     """The storage's dialect and generation, and what its catalog says about our columns.
 
     ``present`` maps each SchemaBot table found to its columns (lower case), so readers can
-    ask ``has(table, column)`` before selecting an optional column.
+    ask ``has(table, column)`` before selecting an optional column; ``not_null`` to those of
+    its columns declared NOT NULL (``declares_not_null``).
     """
 
     dialect: Dialect
     generation: Generation
     markers: tuple[str, ...]
     present: Mapping[str, frozenset[str]]
+    not_null: Mapping[str, frozenset[str]] = field(default_factory=dict)
 
     def has(self, table: str, column: str | None = None) -> bool:
         """True if ``table`` (and, when given, its ``column``) exists in the storage."""
@@ -112,6 +117,10 @@ class StorageGeneration:
         if columns is None:
             return False
         return column is None or column.lower() in columns
+
+    def declares_not_null(self, table: str, column: str) -> bool:
+        """True if the storage declares ``table.column`` NOT NULL: it can never hold NULL."""
+        return column.lower() in self.not_null.get(table.lower(), ())
 
     @property
     def missing_used_columns(self) -> tuple[str, ...]:
@@ -146,12 +155,14 @@ class StorageGeneration:
         }
 
 
-def classify(dialect: Dialect, pairs: Iterable[tuple[str, str]]) -> StorageGeneration:
-    """Classify from the (table, column) pairs present; a pure function of the catalog."""
-    found: dict[str, set[str]] = {}
-    for table, column in pairs:
-        found.setdefault(table.lower(), set()).add(column.lower())
-    present = {table: frozenset(columns) for table, columns in found.items()}
+def classify(
+    dialect: Dialect,
+    pairs: Iterable[tuple[str, str]],
+    not_null: Iterable[tuple[str, str]] = (),
+) -> StorageGeneration:
+    """Classify from the (table, column) pairs present, and the pairs declared NOT NULL; a pure
+    function of the catalog."""
+    present = _by_table(pairs)
     markers = [f"{t}.{c}" for t, c in G2_MARKER_COLUMNS if c in present.get(t, ())]
     markers += [t for t in G2_MARKER_TABLES if t in present]
     if dialect in G2_ONLY_DIALECTS:
@@ -165,7 +176,15 @@ def classify(dialect: Dialect, pairs: Iterable[tuple[str, str]]) -> StorageGener
         markers.append(f"{g1_table}.{g1_column}")
     else:
         generation = "unknown"
-    return StorageGeneration(dialect, generation, tuple(markers), present)
+    return StorageGeneration(dialect, generation, tuple(markers), present, _by_table(not_null))
+
+
+def _by_table(pairs: Iterable[tuple[str, str]]) -> dict[str, frozenset[str]]:
+    """(table, column) pairs as each table's columns, lower case."""
+    found: dict[str, set[str]] = {}
+    for table, column in pairs:
+        found.setdefault(table.lower(), set()).add(column.lower())
+    return {table: frozenset(columns) for table, columns in found.items()}
 
 
 def dialect_of(conn: Connection) -> Dialect:
@@ -176,8 +195,14 @@ def dialect_of(conn: Connection) -> Dialect:
 def detect(conn: Connection) -> StorageGeneration:
     """Read the catalog (one statement) and classify the storage."""
     catalog = _catalog_of(conn)
-    rows = conn.execute(catalog.columns_query, {"tables": list(CATALOG_TABLES)})
-    return classify(catalog.name, ((str(t), str(c)) for t, c in rows))
+    rows = [
+        (str(table), str(column), bool(not_null))
+        for table, column, not_null in conn.execute(
+            catalog.columns_query, {"tables": list(CATALOG_TABLES)}
+        )
+    ]
+    required = [(table, column) for table, column, not_null in rows if not_null]
+    return classify(catalog.name, [(table, column) for table, column, _ in rows], required)
 
 
 def _catalog_of(conn: Connection) -> _DialectCatalog:

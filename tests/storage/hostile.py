@@ -3,8 +3,9 @@
 SchemaBot's tables carry NOT NULL columns and unique indexes; storage created another way may
 lack them, and then holds rows SchemaBot never writes (a NULL deployment, two ``locks`` rows
 for one database, two applies with one identifier). These helpers drop one constraint so a
-test can insert such a row through ordinary SQL. MariaDB alters the table in place; SQLite
-cannot, so the table is rebuilt from its own CREATE text with the constraint edited out.
+test can insert such a row through ordinary SQL. MariaDB and PostgreSQL alter the table in
+place; SQLite cannot, so the table is rebuilt from its own CREATE text with the constraint
+edited out.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ def allow_null(conn: Connection, table: str, column: str) -> None:
     if conn.dialect.name == "sqlite":
         pattern = rf"(\n\s*{re.escape(column)} [^\n]*?) NOT NULL"
         _sqlite_rebuild(conn, table, lambda sql: re.sub(pattern, r"\1", sql, count=1))
+        return
+    if conn.dialect.name == "postgresql":
+        conn.execute(text(f'ALTER TABLE "{table}" ALTER COLUMN "{column}" DROP NOT NULL'))
         return
     column_type = conn.execute(
         text(
