@@ -5,7 +5,9 @@ Per dialect and size (``--dialects mariadb,postgres --tasks 2000,20000``) a chil
 a dedicated database (dropped at the end unless ``--keep``; PostgreSQL gets SchemaBot's G2
 tables from ``storage init``) with one failed apply: shard tasks across 30 tables, each driven
 by its own ``work`` operation (a quarter of the shards failed), plus 4 % reflected per-shard
-progress rows. Then, median of ``--runs`` runs each:
+progress rows. Then ``--runs`` rounds, each timing every phase and floor below in turn (a
+phase and its floor side by side, so the machine's drift during the run moves both), and the
+median of each:
 
 - **bundle read**: ``Storage.load_bundle`` (settled rows as ids, the others decoded); floor:
   the same statements sent through the plain driver and fetched, nothing decoded (recorded
@@ -241,14 +243,21 @@ def reset(engine: Engine, apply_id: int, task_ids, op_ids) -> None:
             conn.execute(text("VACUUM ANALYZE tasks, apply_operations"))
 
 
-def timed(fn: Callable[[], object], runs: int, before: Callable[[], None] | None = None):
-    samples = []
+Phase = tuple[Callable[[], object], Callable[[], None] | None]  # (timed call, untimed setup)
+
+
+def interleaved(phases: dict[str, Phase], runs: int) -> dict[str, list[float]]:
+    """Milliseconds of each phase, ``runs`` rounds of every phase in turn (its setup untimed
+    before each call): a phase and its floor are measured side by side in every round, so a
+    machine that speeds up or slows down during the run moves both alike."""
+    samples: dict[str, list[float]] = {name: [] for name in phases}
     for _ in range(runs):
-        if before:
-            before()
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
+        for name, (fn, before) in phases.items():
+            if before:
+                before()
+            start = time.perf_counter()
+            fn()
+            samples[name].append((time.perf_counter() - start) * 1000)
     return samples
 
 
@@ -391,18 +400,20 @@ def child_main(dialect: str, url_text: str, tasks: int, runs: int, keep: bool) -
                 reviewed_reads=reviewed["reads"],
             )  # fmt: skip
 
-        samples = {
-            "bundle read": timed(lambda: storage.load_bundle(ident), runs),
-            "bundle read floor": timed(lambda: statements_floor(storage.engine, statements), runs),
-            "every row floor": timed(lambda: rows_floor(storage.engine, bundle.apply.id), runs),
-            "remaining work + comparison": timed(lambda: compare_once(bundle, fresh), runs),
-            "reopen transaction": timed(lambda: reopen_once(storage, plan_for), runs, prepare),
-            "reopen floor": timed(
-                lambda: update_floor(storage.engine, work.task_ids, work.operation_ids),
-                runs,
-                reset_rows,
-            ),
-        }
+        samples = interleaved(
+            {
+                "bundle read": (lambda: storage.load_bundle(ident), reset_rows),  # failed again
+                "bundle read floor": (lambda: statements_floor(storage.engine, statements), None),
+                "every row floor": (lambda: rows_floor(storage.engine, bundle.apply.id), None),
+                "remaining work + comparison": (lambda: compare_once(bundle, fresh), None),
+                "reopen transaction": (lambda: reopen_once(storage, plan_for), prepare),
+                "reopen floor": (
+                    lambda: update_floor(storage.engine, work.task_ids, work.operation_ids),
+                    reset_rows,
+                ),
+            },
+            runs,
+        )
         reset_rows()
         prepare()
         reopen_once(storage, plan_for)
