@@ -18,7 +18,9 @@ tables) and times, end to end as separate processes where it says so:
   part: on MariaDB, ``table_definition_cache`` (default 400) makes it server-bound beyond a
   few hundred tables) and **the rest** (the planner's own part), measured in the same runs.
 
-Ratios are to the floor's median; peak RSS is the process's own (the warm rows: the bench's;
+The floor and the three cold plans run in turn, round after round (``--runs`` rounds), so the
+machine's drift during the run moves a plan and its floor alike. Ratios are to the floor's
+median; peak RSS is the process's own (the warm rows: the bench's;
 a cold plan that starts the grammar gate's child process, ``services/planner/gate.py``, does not
 count that child's).
 The bench process keeps its planner cache in its temporary folder, never in ``~/.cache``.
@@ -51,6 +53,7 @@ if str(ROOT) not in sys.path:
 SERVER_URL = os.environ.get("REDRIVE_BENCH_MYSQL_URL", "mysql+pymysql://root@127.0.0.1:3306")
 DATABASE = "rc_bench_planner"
 CHANGED_TABLES = 10
+FLOOR = "floor: SHOW CREATE TABLE loop, new process"
 INTROSPECTION = "  of which introspection (LiveSchemaSource.load, server-bound)"
 PLANNER_PART = "  of which the rest (the planner's own work)"
 GOALS = (
@@ -324,21 +327,21 @@ def measure(tables: int, runs: int, work: Path) -> dict[str, dict[str, float]]:
     files = desired_files(tables, changed=True)[DATABASE]
     for name, text in files.items():
         (desired_dir / name).write_text(text, encoding="utf-8")
-    rows: dict[str, list[tuple[float, float]]] = {}
-    rows["floor: SHOW CREATE TABLE loop, new process"] = [
-        floor_child(work / "unused") for _ in range(runs)
-    ]
-    empty, filled = [], []
-    for run in range(runs):
-        empty.append(plan_child(desired_dir, work / f"empty-{tables}-{run}"))
     cache_home = work / f"filled-{tables}"
-    plan_child(desired_dir, cache_home)
-    filled = [plan_child(desired_dir, cache_home) for _ in range(runs)]
-    rows["cold, empty cache"] = empty
-    rows["cold, cache filled"] = filled
-    rows["cold, --no-cache"] = [
-        plan_child(desired_dir, cache_home, "--no-cache") for _ in range(runs)
-    ]
+    plan_child(desired_dir, cache_home)  # fills the cache the "cache filled" rows read
+    # Round after round, the floor and each cold plan in turn: this VM's speed drifts within
+    # minutes, and a floor measured beside its plans moves with them.
+    rows: dict[str, list[tuple[float, float]]] = {
+        FLOOR: [],
+        "cold, empty cache": [],
+        "cold, cache filled": [],
+        "cold, --no-cache": [],
+    }
+    for run in range(runs):
+        rows[FLOOR].append(floor_child(work / "unused"))
+        rows["cold, empty cache"].append(plan_child(desired_dir, work / f"empty-{tables}-{run}"))
+        rows["cold, cache filled"].append(plan_child(desired_dir, cache_home))
+        rows["cold, --no-cache"].append(plan_child(desired_dir, cache_home, "--no-cache"))
     warm, introspection = warm_replan(files, runs)
     rss = peak_rss_mb()
     rows["warm re-plan, same process"] = [(seconds, rss) for seconds in warm]
@@ -352,7 +355,7 @@ def measure(tables: int, runs: int, work: Path) -> dict[str, dict[str, float]]:
         }
         for name, samples in rows.items()
     }
-    floor = summary["floor: SHOW CREATE TABLE loop, new process"]
+    floor = summary[FLOOR]
     for row in summary.values():
         row["ratio"] = row["median"] / floor["median"]
         row["best_ratio"] = row["best"] / floor["best"]
