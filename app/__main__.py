@@ -1,5 +1,5 @@
 """``python -m app`` runs the redrive-console CLI."""
 
-from app.cli import main
+from app.cli import entry
 
-raise SystemExit(main())
+entry()

@@ -14,6 +14,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 EXIT_OK = 0
 EXIT_INTERNAL = 1
@@ -86,11 +87,47 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Parse ``argv`` and run the chosen command; returns the process exit code."""
-    args_list = list(sys.argv[1:] if argv is None else argv)
+# Commands that hold the terminal: their process ends the ordinary way (``entry``).
+INTERACTIVE_COMMANDS = frozenset({"ui", "demo"})
+
+
+def _with_command(argv: Sequence[str]) -> list[str]:
+    """``argv`` with its command first: none, or an option first, opens the console."""
+    args_list = list(argv)
     if not args_list or (args_list[0].startswith("-") and args_list[0] not in {"-h", "--help"}):
         args_list.insert(0, "ui")
+    return args_list
+
+
+def entry() -> NoReturn:
+    """The process's entry point (``redrive-console``, ``python -m app``): ``main``, then
+    ``end``."""
+    end(main())
+
+
+def end(code: int) -> NoReturn:
+    """End the process with ``code`` once ``main`` returned: the storage connections closed,
+    then without the interpreter's teardown for a command that does not hold the terminal
+    (``app.process_exit``; the command is read from ``sys.argv``)."""
+    _close_storage()
+    if _with_command(sys.argv[1:])[0] in INTERACTIVE_COMMANDS:
+        raise SystemExit(code)
+    from app.process_exit import finish
+
+    finish(code)
+
+
+def _close_storage() -> None:
+    """Close the storage connections a command opened (``dispose_engines``); a command that
+    never loaded the storage layer (and SQLAlchemy with it) loads nothing here."""
+    engines = sys.modules.get("services.storage.engine")
+    if engines is not None:
+        engines.dispose_engines()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse ``argv`` and run the chosen command; returns the process exit code."""
+    args_list = _with_command(sys.argv[1:] if argv is None else argv)
     parser = build_parser(args_list[0])
     try:
         args = parser.parse_args(args_list)

@@ -10,7 +10,8 @@ tables) and times, end to end as separate processes where it says so:
   context it never uses (30-45 ms), which the console does not build either
   (``services.mysql_handshake``);
 - **cold, empty cache**: ``redrive-console plan --target-url`` in a new process with an empty
-  ``$XDG_CACHE_HOME`` (the first plan on a machine);
+  ``$XDG_CACHE_HOME`` (the first plan on a machine), ended as the installed command ends
+  (``app.cli.end``: without the interpreter's teardown);
 - **cold, cache filled**: the same command again, the persistent planner cache filled by the
   previous run (every later cold plan); **cold, --no-cache**: never reading the cache;
 - **warm re-plan**: ``plan_schema`` again in one process that has planned the same files once,
@@ -235,10 +236,10 @@ PLAN_CHILD = (
     PEAK_RSS
     + """
 import sys
-from app.cli import main
+from app.cli import end, main
 code = main(sys.argv[1:])
 print("peak_rss_kb", peak_rss_kb(), file=sys.stderr)
-raise SystemExit(code)
+end(code)  # as the installed command ends
 """
 )
 

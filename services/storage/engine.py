@@ -13,6 +13,7 @@ values read exactly as before.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime
@@ -62,8 +63,27 @@ def describe_url(url: str | URL) -> str:
     return f"database {parsed.database or '(none)'!r} on {host}{port}"
 
 
+_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()  # every storage engine still alive
+
+
 def create_storage_engine(url: str | URL) -> Engine:
-    """An engine tuned for the storage: timeouts, utf8mb4 and pre-ping, or thread-safe SQLite."""
+    """An engine tuned for the storage: timeouts, utf8mb4 and pre-ping, or thread-safe SQLite
+    (kept in a weak set, so ``dispose_engines`` can close it when the process ends)."""
+    engine = _create_storage_engine(url)
+    _ENGINES.add(engine)
+    return engine
+
+
+def dispose_engines() -> None:
+    """Close the pooled connections of every storage engine still alive, the way a client
+    says goodbye (MySQL's ``COM_QUIT``, PostgreSQL's Terminate). A process that ends with them
+    open makes MariaDB count an aborted client and log ``Aborted connection ... (Got an error
+    reading communication packets)`` for each, on the operator's SchemaBot database."""
+    for engine in list(_ENGINES):
+        engine.dispose()
+
+
+def _create_storage_engine(url: str | URL) -> Engine:
     parsed = parse_storage_url(url)
     backend = parsed.get_backend_name()
     try:
