@@ -7,7 +7,7 @@ one, every object the process still holds: after a plan of 1,000 tables (its par
 models) that took 0.18-0.27 s, against 0.02 s with ``os._exit`` (measured end to end, a
 seventh of the whole command). ``finish`` flushes the standard streams and the logging
 handlers, then ends the process with the command's exit code. The Textual console ends the
-ordinary way (``app.cli.entry``).
+ordinary way (``app.cli.end``).
 """
 
 from __future__ import annotations

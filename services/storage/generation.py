@@ -195,14 +195,10 @@ def dialect_of(conn: Connection) -> Dialect:
 def detect(conn: Connection) -> StorageGeneration:
     """Read the catalog (one statement) and classify the storage."""
     catalog = _catalog_of(conn)
-    rows = [
-        (str(table), str(column), bool(not_null))
-        for table, column, not_null in conn.execute(
-            catalog.columns_query, {"tables": list(CATALOG_TABLES)}
-        )
-    ]
-    required = [(table, column) for table, column, not_null in rows if not_null]
-    return classify(catalog.name, [(table, column) for table, column, _ in rows], required)
+    rows = conn.execute(catalog.columns_query, {"tables": list(CATALOG_TABLES)}).all()
+    pairs = [(str(table), str(column)) for table, column, _ in rows]
+    declared = [pair for pair, (_, _, not_null) in zip(pairs, rows, strict=True) if not_null]
+    return classify(catalog.name, pairs, declared)
 
 
 def _catalog_of(conn: Connection) -> _DialectCatalog:

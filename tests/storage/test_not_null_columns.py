@@ -26,6 +26,7 @@ from services.storage.schema import tasks
 from services.storage.store import Storage
 from tests.postgres_server import fresh_postgres_database
 
+from .conftest import StatementCounter
 from .factories import insert_failed_apply
 from .hostile import allow_null
 
@@ -71,17 +72,13 @@ def test_a_column_declared_not_null_is_not_tested_one_allowing_null_is(engine: E
 
 
 def _recorded(storage: Storage, ident: str) -> list[str]:
-    sent: list[str] = []
-
-    def record(_conn, _cursor, statement, *_rest) -> None:
-        sent.append(statement)
-
-    event.listen(storage.engine, "before_cursor_execute", record)
+    counter = StatementCounter()
+    event.listen(storage.engine, "before_cursor_execute", counter)
     try:
         storage.load_bundle(ident)
     finally:
-        event.remove(storage.engine, "before_cursor_execute", record)
-    return sent
+        event.remove(storage.engine, "before_cursor_execute", counter)
+    return counter.statements
 
 
 def test_a_null_where_the_storage_allows_it_is_named_by_both_reads(engine: Engine) -> None:
