@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from services.planner.expressions import (
@@ -16,6 +16,7 @@ from services.planner.lexer import unquote_identifier as name_of
 from services.planner.model import Check, Column, Default, Index, KeyPart
 from services.planner.prepass import Element
 from services.planner.reader import Cursor, Draft, string_literal
+from services.planner.spirit_level import LevelRules
 from services.planner.types import (
     ALIASES,
     CHARSET_TYPES,
@@ -39,20 +40,70 @@ class _ColumnDraft:
     nullable: bool | None = None
     unique: bool = False
     binary_attribute: bool = False
+    checks: list[Check] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _ColumnShape:
+    """What a column definition reads to, apart from its name: the ``Column`` fields but the
+    name, whether it declares an inline UNIQUE key, and its inline CHECKs."""
+
+    fields: dict[str, object]
+    unique: bool
+    checks: tuple[Check, ...]
+
+
+# Definition (everything after the name, with the rules and what the pre-pass took out) ->
+# its shape. Real schemas repeat definitions (``bigint unsigned NOT NULL AUTO_INCREMENT``,
+# ``datetime NOT NULL DEFAULT CURRENT_TIMESTAMP``) across tables; reading one is most of a
+# table's model building. Emptied when full, like the gate's accepted elements.
+_shapes: dict[tuple[object, ...], _ColumnShape] = {}
+SHAPES_LIMIT = 20_000
+
+
+def forget_shapes() -> None:
+    """Forget every definition read (``parse.clear_cache``: a process that has read none)."""
+    _shapes.clear()
 
 
 def read_column(element: Element, draft: Draft) -> None:
-    """Read one column definition into ``draft`` (inline keys and checks included)."""
-    cur = Cursor(element.tokens)
-    name = name_of(cur.take())
-    column = _ColumnDraft({"name": name})
-    type_name, args = _column_type(cur, column)
+    """Read one column definition into ``draft`` (inline keys and checks included).
+
+    The reading of a definition does not depend on the column's name (only its error
+    messages do), so a definition read before, under the same rules, is not read again.
+    """
+    tokens = element.tokens
+    if not tokens:
+        raise ValueError("unexpected end of definition")
+    name = name_of(tokens[0])
+    key = (draft.rules, element.srid, element.not_enforced, *tokens[1:])
+    shape = _shapes.get(key)
+    if shape is None:
+        shape = _read_shape(name, element, draft.rules)
+        if len(_shapes) >= SHAPES_LIMIT:
+            _shapes.clear()
+        _shapes[key] = shape
+    model = Column(name, **shape.fields)  # type: ignore[arg-type]
+    draft.columns.append(model)
+    if model.primary_key:
+        draft.indexes.append(Index("PRIMARY", "PRIMARY", (KeyPart(name),)))
+    if shape.unique:
+        draft.indexes.append(Index("", "UNIQUE", (KeyPart(name),), inline=True))
+    for check in shape.checks:
+        draft.column_checks.append((name, check))
+
+
+def _read_shape(name: str, element: Element, rules: LevelRules) -> _ColumnShape:
+    """Read the definition after the name (``name`` is for the error messages)."""
+    cur = Cursor(element.tokens, 1)
+    column = _ColumnDraft({})
+    type_name, args = _column_type(cur, column, name)
     if type_name == "vector":
-        if not draft.rules.vector_type:
+        if not rules.vector_type:
             raise ValueError(f"column {name}: VECTOR needs Spirit level 2026-08")
         args = args or (VECTOR_DEFAULT_DIMENSION,)
     while not cur.done():
-        _column_attribute(cur, column, type_name, element, draft)
+        _column_attribute(cur, column, type_name, element, rules, name)
     fields = column.fields
     if type_name in CHARSETLESS_TYPES:
         fields.pop("charset", None)
@@ -68,17 +119,11 @@ def read_column(element: Element, draft: Draft) -> None:
     default = fields.get("default")
     if isinstance(default, Default) and default.kind == "null" and not fields["nullable"]:
         raise ValueError(f"column {name}: DEFAULT NULL on a NOT NULL column")
-    model = Column(**fields)  # type: ignore[arg-type]
-    draft.columns.append(model)
-    if model.primary_key:
-        draft.indexes.append(Index("PRIMARY", "PRIMARY", (KeyPart(name),)))
-    if column.unique:
-        draft.indexes.append(Index("", "UNIQUE", (KeyPart(name),), inline=True))
+    return _ColumnShape(fields, column.unique, tuple(column.checks))
 
 
-def _column_type(cur: Cursor, column: _ColumnDraft) -> tuple[str, tuple[str, ...]]:
+def _column_type(cur: Cursor, column: _ColumnDraft, name: str) -> tuple[str, tuple[str, ...]]:
     """The normalised type name and raw arguments; aliases (BOOL, SERIAL...) resolved."""
-    name = column.fields["name"]
     token = cur.take()
     if token.kind != "word":
         raise ValueError(f"column {name}: missing type")
@@ -114,7 +159,12 @@ def _column_type(cur: Cursor, column: _ColumnDraft) -> tuple[str, tuple[str, ...
 
 
 def _column_attribute(
-    cur: Cursor, column: _ColumnDraft, type_name: str, element: Element, draft: Draft
+    cur: Cursor,
+    column: _ColumnDraft,
+    type_name: str,
+    element: Element,
+    rules: LevelRules,
+    name: str,
 ) -> None:
     """Read one column attribute (NOT NULL, DEFAULT, COMMENT, ...) into ``column``."""
     fields = column.fields
@@ -138,7 +188,7 @@ def _column_attribute(
     elif upper == "NULL":
         column.nullable = True
     elif upper == "DEFAULT":
-        fields["default"] = _default(cur, type_name, draft)
+        fields["default"] = _default(cur, type_name, rules)
     elif upper == "ON":
         cur.expect_word("UPDATE")
         fields["on_update"] = _timestamp_function(cur, "ON UPDATE")
@@ -152,7 +202,7 @@ def _column_attribute(
             cur.expect_word("ALWAYS")
             cur.expect_word("AS")
         inner = cur.take_parens()
-        text, key = expression_forms(inner, draft.rules)
+        text, key = expression_forms(inner, rules)
         fields.update(generated=text, generated_key=key)
         fields["stored"] = cur.take_word("STORED")
         if not fields["stored"]:
@@ -166,11 +216,10 @@ def _column_attribute(
         column.unique = True
     elif upper == "CHECK":
         inner = cur.take_parens()
-        text, key = expression_forms(inner, draft.rules)
-        check = Check("", text, key, not element.not_enforced)
-        draft.column_checks.append((str(fields["name"]), check))
+        text, key = expression_forms(inner, rules)
+        column.checks.append(Check("", text, key, not element.not_enforced))
     elif upper not in ("INVISIBLE", "VISIBLE"):
-        raise ValueError(f"column {fields['name']}: unsupported attribute {token.text!r}")
+        raise ValueError(f"column {name}: unsupported attribute {token.text!r}")
 
 
 def _timestamp_function(cur: Cursor, what: str) -> str:
@@ -192,7 +241,7 @@ def _numeric_key(text: str) -> str | None:
         return None
 
 
-def _default(cur: Cursor, type_name: str, draft: Draft) -> Default:
+def _default(cur: Cursor, type_name: str, rules: LevelRules) -> Default:
     token = cur.peek()
     if token is None:
         raise ValueError("DEFAULT without a value")
@@ -225,7 +274,7 @@ def _default(cur: Cursor, type_name: str, draft: Draft) -> Default:
             sub = Cursor(inner)
             text = _timestamp_function(sub, "DEFAULT")
             return Default("timestamp", text, f"ts:{text}")
-        inner = level_tokens(inner, draft.rules)
+        inner = level_tokens(inner, rules)
         return Default("expr", default_text(inner), f"expr:{expression_key(inner)}")
     if token.kind == "word":
         upper = token.text.upper()
@@ -254,6 +303,6 @@ def _default(cur: Cursor, type_name: str, draft: Draft) -> Default:
             start = cur.pos
             cur.take()
             cur.take_parens()
-            call = level_tokens(cur.tokens[start : cur.pos], draft.rules)
+            call = level_tokens(cur.tokens[start : cur.pos], rules)
             return Default("expr", default_text(call), f"expr:{expression_key(call)}")
     raise ValueError(f"unsupported DEFAULT value {token.text!r}")

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from services.planner import disk_cache
 from services.planner.api import Flavour
 from services.planner.build import build_table
+from services.planner.columns import forget_shapes
 from services.planner.disk_cache import Refusal, Session, Unchanged
 from services.planner.lexer import join_tokens
 from services.planner.model import Table
@@ -216,6 +217,7 @@ def clear_cache() -> None:
     with _cache_lock:
         _cache.clear()
         _validated_elements.clear()
+    forget_shapes()
     disk_cache.forget_catalog()
 
 
