@@ -11,21 +11,21 @@ from typing import NamedTuple
 
 _VERSIONED_COMMENT = re.compile(r"/\*!\d{5,6}\s?(.*?)\s*\*/", re.S)
 
-# One match per token: the whitespace and comments before it (possessive: never given back),
-# then the token itself (absent only at the end of the text).
-_TOKEN_TEXT = r"""
+# One match per token: the whitespace and comments before it (possessive: never given back;
+# whitespace first, so text without comments costs one ``\s*+`` per token), then the token
+# itself (absent only at the end of the text).
+_TOKEN = re.compile(
+    r"""
+    (\s*+(?:(?:/\*.*?\*/|--[^\n]*|\#[^\n]*)\s*+)*+)
     ( '(?:[^'\\]|\\.|'')*'|"(?:[^"\\]|\\.|"")*"
     | `(?:[^`]|``)*`
     | \d+(?:\.\d*)?(?:[eE][-+]?\d+)?(?![\w$])|\.\d+
     | [\w$\u0080-\uffff]+
     | <=>|>=|<=|<>|!=|\|\||&&|->>|->|:=|<<|>>|.
     )?
-"""
-_TOKEN = re.compile(r"((?>\s+|/\*.*?\*/|--[^\n]*|\#[^\n]*)*+)" + _TOKEN_TEXT, re.S | re.X)
-# The same tokens for a text in which no comment can start (nearly every statement): only
-# whitespace comes before a token, which a plain ``\s*`` matches in a fraction of the time.
-_TOKEN_NO_COMMENTS = re.compile(r"(\s*)" + _TOKEN_TEXT, re.S | re.X)
-_COMMENT_STARTS = ("/*", "--", "#")
+    """,
+    re.S | re.X,
+)
 _NUMBER = re.compile(r"\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|\.\d+")
 # The kind of a token by its first character, where that character decides it alone.
 _KIND_OF_FIRST = {
@@ -86,9 +86,8 @@ _TOKENS_LIMIT = 65_536
 
 def tokenize(sql: str) -> list[Token]:
     """Split ``sql`` into tokens, dropping whitespace and comments."""
-    pattern = _TOKEN if any(start in sql for start in _COMMENT_STARTS) else _TOKEN_NO_COMMENTS
     known = _tokens.get
-    return [known(pair) or _new(pair) for pair in pattern.findall(sql) if pair[1]]
+    return [known(pair) or _new(pair) for pair in _TOKEN.findall(sql) if pair[1]]
 
 
 def _new(pair: tuple[str, str]) -> Token:
