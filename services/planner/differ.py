@@ -89,6 +89,8 @@ def _mariadb_with_partitioning(head: str, clauses: list[str], partition: str) ->
 def _pair_column_checks(columns_side: Table, checks_side: Table) -> tuple[Table, Table]:
     """MariaDB: a column CHECK on one side equals a table CHECK with the same expression on
     the other side (neither name is chosen by the user); both leave the comparison."""
+    if all(column.check_key is None for column in columns_side.columns):
+        return columns_side, checks_side  # nothing to pair (most tables)
     named = {check.name for check in columns_side.checks if check.name}
     other_columns = {c.name.lower(): c for c in checks_side.columns}
     checks = list(checks_side.checks)
@@ -359,7 +361,8 @@ def _index_clauses(
     current: Table, desired: Table, mariadb: bool, recreated: set[str]
 ) -> tuple[list[str], list[list[str]]]:
     owned = _foreign_key_owned(current, desired)
-    current = replace(current, indexes=tuple(i for i in current.indexes if i.name not in owned))
+    if owned:
+        current = replace(current, indexes=tuple(i for i in current.indexes if i.name not in owned))
     source = {i.name: i for i in current.indexes}
     target = {i.name: i for i in desired.indexes}
     # An index on a re-created column goes with the column: it is dropped and added again.
