@@ -15,6 +15,7 @@ from typing import ClassVar
 
 from services.domain.decoded_reads import DecodedReads
 from services.domain.lock_owner import UnnamedLock
+from services.domain.table_change import TableChange
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
 
@@ -31,18 +32,6 @@ class ApplyOptions:
     volume: int | None = None
     target: str = ""
     rollback: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class TableChange:
-    """One planned statement for one table (an element of ``plans.ddl_changes``)."""
-
-    table: str
-    ddl: str
-    operation: str
-    namespace: str = ""
-    is_unsafe: bool = False
-    unsafe_reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)

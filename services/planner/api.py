@@ -12,7 +12,7 @@ from enum import StrEnum
 from typing import Protocol
 
 from services.domain.errors import RedriveConsoleError
-from services.domain.models import TableChange
+from services.domain.table_change import TableChange
 
 
 class Flavour(StrEnum):

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
-from services.domain.models import TableChange
+from services.domain.table_change import TableChange
 from services.planner.api import Flavour, PlannerError, PlanResult, SchemaSource
 from services.planner.differ import diff_tables
 from services.planner.gc_budget import planning_collections
