@@ -39,7 +39,9 @@ def build_table(
     if primary is not None:
         pk_columns = {part.column.lower() for part in primary.parts if part.column}
         columns = [
-            replace(column, nullable=False) if column.name.lower() in pk_columns else column
+            replace(column, nullable=False)
+            if column.nullable and column.name.lower() in pk_columns
+            else column
             for column in columns
         ]
     _validate(columns, indexes)
