@@ -46,6 +46,7 @@ import time
 from pathlib import Path
 
 from installed_bytecode import compile_console
+from speed_probe import describe, probe
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -363,12 +364,15 @@ def measure(tables: int, runs: int, work: Path) -> dict[str, dict[str, float]]:
     return summary
 
 
-def report(results: dict[int, dict], runs: int, loads: tuple[str, str]) -> str:
+def report(
+    results: dict[int, dict], runs: int, loads: tuple[str, str], speeds: tuple[float, float]
+) -> str:
     lines = [
         f"Machine: {machine()}; server MariaDB {server_version()},"
         f" table_definition_cache {table_definition_cache()} (default, not tuned).",
-        f"Load average before: {loads[0]}; after: {loads[1]}. Median and best of {runs} runs,"
-        " seconds; ratio = median / floor median (best: best / floor best).",
+        f"Load average before: {loads[0]}; after: {loads[1]}. {describe(*speeds)}",
+        f"Median and best of {runs} runs, seconds; ratio = median / floor median"
+        " (best: best / floor best).",
         "",
         "| tables | scenario | median s | best s | ratio | best ratio | peak RSS MB |",
         "|---:|---|---:|---:|---:|---:|---:|",
@@ -408,7 +412,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the bench database")
     args = parser.parse_args()
     compile_console()
-    before = load_average()
+    before, speed_before = load_average(), probe()
     results: dict[int, dict] = {}
     try:
         with tempfile.TemporaryDirectory(prefix="rc-bench-planner-") as folder:
@@ -416,7 +420,8 @@ def main() -> int:
             for tables in (int(size) for size in args.tables.split(",")):
                 results[tables] = measure(tables, args.runs, Path(folder))
                 print(f"measured {tables} tables", file=sys.stderr)
-        print(report(results, args.runs, (before, load_average())))
+        loads, speeds = (before, load_average()), (speed_before, probe())
+        print(report(results, args.runs, loads, speeds))
     finally:
         if not args.keep:
             drop_schema()

@@ -55,6 +55,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from speed_probe import describe, probe
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Engine, make_url
 
@@ -456,11 +457,14 @@ def run_size(args: argparse.Namespace, dialect: str, tasks: int) -> dict:
 FLOORS = {"bundle read": "bundle read floor", "reopen transaction": "reopen floor"}
 
 
-def report(results: list[dict], runs: int, load_before: str) -> tuple[str, bool]:
+def report(
+    results: list[dict], runs: int, load_before: str, speed_before: float
+) -> tuple[str, bool]:
     servers = "; ".join(sorted({f"{r['dialect']} {r['server']}" for r in results}))
     lines = [
         f"Machine: {results[0]['machine']}; servers: {servers}; load average {load_before}"
-        f" (before the run), {load_average()} (after). Median of {runs} runs, ms.",
+        f" (before the run), {load_average()} (after). {describe(speed_before, probe())}",
+        f"Median of {runs} runs, ms.",
         "",
         "| dialect | tasks (ops; decoded tasks/ops; reopened tasks/ops) | phase | median | p95"
         " | floor | ratio | target | peak RSS MB |",
@@ -517,7 +521,7 @@ def main() -> int:
         url = args.url if dialect == "mariadb" else args.postgres_url
         print(json.dumps(child_main(dialect, url, int(size), args.runs, args.keep)))
         return 0
-    load = load_average()
+    load, speed = load_average(), probe()
     dialects = [d.strip() for d in args.dialects.split(",") if d.strip()]
     unknown = sorted(set(dialects) - set(DEFAULT_URLS))
     if unknown:
@@ -525,7 +529,7 @@ def main() -> int:
     results = [
         run_size(args, dialect, int(size)) for dialect in dialects for size in args.tasks.split(",")
     ]
-    table, missed = report(results, args.runs, load)
+    table, missed = report(results, args.runs, load, speed)
     print(table)
     return 1 if missed else 0
 
