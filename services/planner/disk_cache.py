@@ -372,6 +372,9 @@ class Session:
         self._own_looked_up = False
         self._read: list[_Pack] = []  # packs whose bytes this session read
         self._gathered: dict[str, bytes] = {}  # entries read from other packs, or new
+        # Entries computed here, encoded only when the pack is written: a model a pair verdict
+        # covers by then is never encoded (``spare``).
+        self._pending: dict[str, Entry] = {}
 
     @property
     def _keys(self) -> set[str]:
@@ -412,17 +415,31 @@ class Session:
         return entry
 
     def store(self, key: bytes, entry: Entry) -> None:
-        """Keep ``entry`` for this session's pack (written by ``close``)."""
+        """Keep ``entry`` for this session's pack (encoded and written by ``close``)."""
         if self._enabled:
             key_hex = key.hex()
-            self._gathered[key_hex] = _encode(key_hex, entry)
+            self._gathered.pop(key_hex, None)
+            self._pending[key_hex] = entry
             self._keys.add(key_hex)
+
+    def spare(self, keys: Iterable[bytes]) -> None:
+        """Leave the entries of ``keys`` out of this session's pack: the diff verdict of the
+        pair they form is in it, so a plan of the same two texts needs neither model. (A plan
+        where one side changed parses the other side again: one table's parse, against
+        encoding and storing every model of every unchanged table of the schema.)"""
+        if self._enabled:
+            for key in keys:
+                key_hex = key.hex()
+                self._pending.pop(key_hex, None)
+                self._gathered.pop(key_hex, None)
+                self._keys.discard(key_hex)
 
     def store_encoded(self, key: bytes, raw: bytes) -> None:
         """Keep the entry ``raw`` encodes (``encode_entry`` of ``key``, already verified by
         ``decode_entry``) for this session's pack."""
         if self._enabled:
             key_hex = key.hex()
+            self._pending.pop(key_hex, None)
             self._gathered[key_hex] = raw
             self._keys.add(key_hex)
 
@@ -431,6 +448,9 @@ class Session:
         if not self._enabled:
             return 0
         written = 0
+        for key_hex, entry in self._pending.items():
+            self._gathered[key_hex] = _encode(key_hex, entry)
+        self._pending = {}
         with _lock:
             if self._gathered:
                 catalog = _catalog(self._version)

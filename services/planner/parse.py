@@ -276,13 +276,17 @@ def unchanged_table(key: bytes, session: Session) -> str | None:
     return entry.table
 
 
-def remember_unchanged(key: bytes, table: str, session: Session) -> None:
-    """Record that the pair ``key`` plans no change (in this process and in the session)."""
+def remember_unchanged(
+    key: bytes, table: str, session: Session, covers: tuple[bytes, bytes]
+) -> None:
+    """Record that the pair ``key`` of the statements ``covers`` plans no change (in this
+    process and in the session), and leave those statements' models out of the pack."""
     entry = Unchanged(table)
     with _cache_lock:
         known = _cache.get(key) == entry
     if not known:
         session.store(key, entry)
+    session.spare(covers)
     _remember(key, entry)
 
 

@@ -334,11 +334,13 @@ def test_a_diff_verdict_spares_both_parses_of_an_unchanged_table_in_a_new_run(
     parses: list[str],
 ) -> None:
     """A desired file written differently from the live text but planning no change: the next
-    run knows that pair from disk; a live table that changed since is parsed and planned."""
+    run knows that pair from disk; a live table that changed since is parsed and planned, with
+    its desired file (the pack kept the pair's verdict, not the two models it covers)."""
     from services.planner import plan_schema
     from services.planner.sources import StaticSchemaSource
 
-    desired = {"app": {"users.sql": USERS.replace("`", "").replace("\n", " ")}}
+    written = USERS.replace("`", "").replace("\n", " ")
+    desired = {"app": {"users.sql": written}}
     live = StaticSchemaSource({"app": {"users": USERS}}, Flavour.MARIADB, server_text=True)
     assert plan_schema(desired, live).changes == ()
     assert len(parses) == 2
@@ -350,7 +352,41 @@ def test_a_diff_verdict_spares_both_parses_of_an_unchanged_table_in_a_new_run(
     new_process()
     (change,) = plan_schema(desired, moved).changes
     assert change.ddl == "ALTER TABLE `users` DROP COLUMN `extra`;"
-    assert parses[2:] == [altered]  # the desired model came from disk, the new live text parsed
+    assert parses[2:] == [written, altered]
+    new_process()
+    assert plan_schema(desired, moved).changes == (change,)
+    assert parses[4:] == []  # a changed pair keeps both models: the next run parses nothing
+
+
+def test_a_pack_keeps_the_verdicts_of_unchanged_pairs_and_the_models_of_the_others(
+    parses: list[str],
+) -> None:
+    """The models a pair verdict covers are never encoded or written (the first plan of a big
+    schema would otherwise store two models per table that no later plan of it reads)."""
+    from services.planner import plan_schema
+    from services.planner.sources import StaticSchemaSource
+
+    kept_text = USERS.replace("`", "").replace("\n", " ")
+    live_orders = (
+        "CREATE TABLE `orders` (\n  `id` int NOT NULL,\n  PRIMARY KEY (`id`)\n) ENGINE=InnoDB"
+    )
+    changed_text = "CREATE TABLE orders (id int NOT NULL, note text, PRIMARY KEY (id))"
+    desired = {"app": {"users.sql": kept_text, "orders.sql": changed_text}}
+    live = StaticSchemaSource(
+        {"app": {"users": USERS, "orders": live_orders}}, Flavour.MARIADB, server_text=True
+    )
+    (change,) = plan_schema(desired, live).changes
+    assert change.table == "orders"
+    (path,) = entry_files()
+    _, entries = read_pack(path)
+    kinds = sorted(next(k for k in json.loads(raw) if k != "key") for raw in entries.values())
+    assert kinds == ["table", "table", "unchanged"]
+    statement = {
+        parse_module.statement_key((text, Flavour.MARIADB, validate, DEFAULT_LEVEL)).hex()
+        for text, validate in ((changed_text, True), (live_orders, False))
+    }
+    tables = {key for key, raw in entries.items() if b'"table"' in raw}
+    assert tables == statement
 
 
 def test_the_codec_round_trips_every_model_field() -> None:
