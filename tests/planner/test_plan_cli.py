@@ -119,6 +119,25 @@ def test_bad_folders_and_url(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert "mixes" in capsys.readouterr().err
 
 
+def test_the_schema_folder_is_read_by_name_and_kind(tmp_path: Path) -> None:
+    """A flat folder gives its ``*.sql`` files (not a dot file, another suffix or a folder);
+    a folder of namespaces gives every file of each visible sub-folder, in name order."""
+    from app.commands.plan import read_schema_dir
+
+    flat = write(tmp_path / "flat", {"b.sql": "B", "a.sql": "A", ".sql": "x", "notes.txt": "x"})
+    (flat / "dir.sql").mkdir()
+    (flat / ".git").mkdir()
+    assert list(read_schema_dir(flat, None)["flat"].items()) == [("a.sql", "A"), ("b.sql", "B")]
+    nested = tmp_path / "nested"
+    write(nested / "two", {"z.sql": "Z", "y.txt": "Y"})
+    write(nested / "one", {"x.sql": "X"})
+    write(nested / ".hidden", {"h.sql": "H"})
+    schema = read_schema_dir(nested, None)
+    assert list(schema) == ["one", "two"]
+    assert list(schema["two"].items()) == [("y.txt", "Y"), ("z.sql", "Z")]
+    assert read_schema_dir(nested, "one") == {"one": {"x.sql": "X"}}
+
+
 def test_live_target_plans_the_schema_of_the_same_name(
     tmp_path: Path,
     mysql_engine: Engine,
