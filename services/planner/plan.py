@@ -44,9 +44,17 @@ def strip_table_auto_increment(sql: str) -> str:
     The counter is live state, not schema.
 
     SHOW CREATE TABLE prints the table options on the line that starts with the body's closing
-    parenthesis; the column attribute ``AUTO_INCREMENT`` is never on that line.
+    parenthesis; the column attribute ``AUTO_INCREMENT`` is never on that line. Only the text
+    from the first line that starts with ``)`` can hold it (a few dozen characters of a long
+    statement), so the pattern runs there.
     """
-    return _AUTO_INCREMENT_OPTION.sub(r"\1", sql)
+    if sql.startswith(")"):
+        start = 0
+    else:
+        start = sql.find("\n)") + 1
+        if not start:
+            return sql  # no line starts with ")"
+    return sql[:start] + _AUTO_INCREMENT_OPTION.sub(r"\1", sql[start:])
 
 
 def _statement_text(text: str) -> str:
@@ -83,11 +91,13 @@ def _without_counter(text: str) -> str:
 def _unchanged(desired: str, live: str) -> bool:
     """True only when the two texts are the same statement up to formatting.
 
-    Token equality implies equal text once whitespace is removed, so that cheap check rules
-    out most changed tables before tokenizing.
+    Token equality implies equal text once whitespace is removed, so that cheap check (and
+    before it, equal counts of back-quotes) rules out most changed tables before tokenizing.
     """
     if desired == live:
         return True
+    if desired.count("`") != live.count("`"):  # (server text quotes every name)
+        return False
     if _squeezed(desired) != _squeezed(live):
         return False
     return _token_signature(desired) == _token_signature(live)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from services.planner import Flavour, PlannerError, plan_schema
 from services.planner.parse import TableParseError, parse_table
@@ -42,6 +44,23 @@ def test_table_auto_increment_option_is_stripped_but_not_the_column_attribute() 
         "CREATE TABLE `t` (\n  `id` int NOT NULL AUTO_INCREMENT\n) ENGINE=InnoDB"
     )
     assert ddl(live, "CREATE TABLE t (id int NOT NULL AUTO_INCREMENT)") == []
+
+
+# Pieces of statement text around the options line: ")" at a line start or not, the option
+# in any case and spacing, the column attribute, newlines and other options.
+COUNTER_PIECES = st.sampled_from(
+    ["\n", ")", " ", "\t", "AUTO_INCREMENT", "auto_increment", "=", "42", " ENGINE=InnoDB",
+     "x", "`id` int AUTO_INCREMENT", "\n) ", ") AUTO_INCREMENT=7", "\n)AUTO_INCREMENT = 3"]
+)  # fmt: skip
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(COUNTER_PIECES, max_size=16).map("".join))
+def test_the_counter_is_stripped_as_the_pattern_over_the_whole_text_strips_it(sql: str) -> None:
+    """The pattern runs from the first line that starts with ")": the same result."""
+    from services.planner.plan import _AUTO_INCREMENT_OPTION
+
+    assert strip_table_auto_increment(sql) == _AUTO_INCREMENT_OPTION.sub(r"\1", sql)
 
 
 def test_mariadb_ignored_and_mysql_not_enforced_and_srid_are_kept() -> None:
