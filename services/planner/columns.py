@@ -56,9 +56,11 @@ class _ColumnShape:
 # Definition (everything after the name, with the rules and what the pre-pass took out) ->
 # its shape. Real schemas repeat definitions (``bigint unsigned NOT NULL AUTO_INCREMENT``,
 # ``datetime NOT NULL DEFAULT CURRENT_TIMESTAMP``) across tables; reading one is most of a
-# table's model building. Emptied when full, like the gate's accepted elements.
+# table's model building. Emptied when full: the frequent definitions are back at once, and a
+# bigger bound measured no faster (2,000 bench statements: 0.45-0.46 ms each with 2,048 or
+# 20,000 definitions kept).
 _shapes: dict[tuple[object, ...], _ColumnShape] = {}
-SHAPES_LIMIT = 20_000
+SHAPES_LIMIT = 4_096
 
 
 def forget_shapes() -> None:
