@@ -70,23 +70,22 @@ def _key_parts(tokens: list[Token], draft: Draft) -> tuple[KeyPart, ...]:
     parts: list[KeyPart] = []
     for part_tokens in split_top_level(tokens):
         cur = Cursor(part_tokens)
+        column = expression = key = None
+        length = None
         if cur.at_op("("):
             inner = level_tokens(cur.take_parens(), draft.rules)
-            part = KeyPart(None, f"({restore_text(inner)})", expression_key(inner))
+            expression, key = f"({restore_text(inner)})", expression_key(inner)
         else:
             column = name_of(cur.take())
-            length = None
             if cur.at_op("("):
                 inner = cur.take_parens()
                 length = int(inner[0].text)
-            part = KeyPart(column, length=length)
-        if cur.take_word("DESC"):
-            part = replace(part, desc=True)
-        else:
+        desc = cur.take_word("DESC")
+        if not desc:
             cur.take_word("ASC")
         if not cur.done():
             raise ValueError(f"unsupported key part {cur.peek().text!r}")  # type: ignore[union-attr]
-        parts.append(part)
+        parts.append(KeyPart(column, expression, key, length, desc))
     if not parts:
         raise ValueError("index without key parts")
     return tuple(parts)
