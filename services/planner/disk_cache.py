@@ -418,7 +418,6 @@ class Session:
         """Keep ``entry`` for this session's pack (encoded and written by ``close``)."""
         if self._enabled:
             key_hex = key.hex()
-            self._gathered.pop(key_hex, None)
             self._pending[key_hex] = entry
             self._keys.add(key_hex)
 

@@ -276,11 +276,10 @@ def unchanged_table(key: bytes, session: Session) -> str | None:
     return entry.table
 
 
-def remember_unchanged(
-    key: bytes, table: str, session: Session, covers: tuple[bytes, bytes]
-) -> None:
-    """Record that the pair ``key`` of the statements ``covers`` plans no change (in this
-    process and in the session), and leave those statements' models out of the pack."""
+def remember_unchanged(covers: tuple[bytes, bytes], table: str, session: Session) -> None:
+    """Record that the pair of the (desired, live) statements ``covers`` plans no change (in
+    this process and in the session), and leave those statements' models out of the pack."""
+    key = pair_key(*covers)
     entry = Unchanged(table)
     with _cache_lock:
         known = _cache.get(key) == entry

@@ -197,8 +197,7 @@ def plan_namespace(
         changes, unchanged = _changes(namespace, by_name, live, current_tables, flavour, level)
         for position, head in zip(positions, head_names, strict=True):
             if pending[position].name == head and head in unchanged:
-                covers = (desired_keys[position], live_keys[head])
-                remember_unchanged(pair_key(*covers), head, session, covers)
+                remember_unchanged((desired_keys[position], live_keys[head]), head, session)
     return changes
 
 
