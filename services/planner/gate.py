@@ -11,9 +11,11 @@ back one verdict each, while this process parses the live tables.
 
 A verdict is used only for the **identical** statement text the parse loop is about to run,
 so the answer is the one sqlglot would give here (same interpreter, same modules, same logging
-level): the child can only save time, never change a result. Whatever it has not answered yet,
-answered with an error other than a refusal, or if it failed to start or died, is validated
-here as before.
+level): the child can only save time, never change a result. When the loop reaches a statement
+the child was sent but has not answered yet, it waits for the answer while the child keeps
+answering: validating it here would first import sqlglot, 0.1-0.25 s (``Prefetch.verdict``).
+What the child answered with an error other than a refusal, and everything once it stalled,
+failed to start or died, is validated here as before.
 
 Whenever no statement waits to be validated, the child also parses statements **without the
 gate**, from the end of each part of the parse loop's order (``parse_ahead``), skipping those
@@ -62,6 +64,14 @@ if TYPE_CHECKING:
 MIN_STATEMENTS = 150
 _ACCEPTED = "ok"
 _REFUSED = "refused"
+_UNANSWERED = "unanswered"  # the child's gate raised something other than a refusal
+_READY = b'"ready"'  # the child's first line: it has imported sqlglot and the parser
+# How long the parse loop waits for the child's next answer before it validates a statement
+# itself. Validating here first imports sqlglot (0.1-0.25 s), as the child does before it is
+# ready; after that, verdicts arrive every millisecond or so. So a child that keeps answering
+# is always waited for, and one that stalls (or hangs without closing its pipe) costs this once.
+STARTUP_SECONDS = 5.0
+STALL_SECONDS = 0.25
 _ENTRY_START = b'{"key":"'  # an encoded entry's first bytes (``disk_cache.encode_entry``)
 _READ_SIZE = 1 << 20
 _PIPE_SIZE = 1 << 20  # the child's answers: it need not wait for this process to read them
@@ -75,6 +85,11 @@ class Prefetch:
         self._process = process
         self._progress = progress
         self._verdicts: dict[str, tuple[str, str]] = {}
+        self._sent: set[str] = set()  # statements the child was asked to validate
+        self._answered = threading.Condition()  # a verdict arrived, or the reader ended
+        self._listening = True  # the reader still reads the child's answers
+        self._ready = False  # the child has imported what it runs
+        self._stalled = False  # the child once let the parse loop wait ``STALL_SECONDS``
         self._entries: dict[str, bytes] = {}  # statement key (hex) -> encoded entry
         self._writer: threading.Thread | None = None
         self._lines: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
@@ -147,6 +162,7 @@ class Prefetch:
         started yet): sent as soon as the pre-pass made it."""
         if self._writer is None:
             self.parse_ahead(())
+        self._sent.add(statement)
         self._lines.put(json.dumps(statement).encode() + b"\n")
 
     def end(self) -> None:
@@ -189,34 +205,65 @@ class Prefetch:
         assert stdout is not None
         descriptor = stdout.fileno()
         pending = b""
-        with contextlib.suppress(OSError, ValueError):
-            while chunk := os.read(descriptor, _READ_SIZE):
-                lines = (pending + chunk).split(b"\n")
-                pending = lines.pop()
-                for line in lines:
-                    if not self._take(line):
-                        return  # not our protocol: stop listening, validate here
+        try:
+            with contextlib.suppress(OSError, ValueError):
+                while chunk := os.read(descriptor, _READ_SIZE):
+                    lines = (pending + chunk).split(b"\n")
+                    pending = lines.pop()
+                    for line in lines:
+                        if not self._take(line):
+                            return  # not our protocol: stop listening, validate here
+        finally:
+            with self._answered:
+                self._listening = False
+                self._answered.notify_all()
 
     def _take(self, line: bytes) -> bool:
         if line.startswith(_ENTRY_START):  # an entry: verified when it is used
             self._entries[line[len(_ENTRY_START) : len(_ENTRY_START) + 64].decode()] = line
             return True
+        if line == _READY:
+            with self._answered:
+                self._ready = True
+                self._answered.notify_all()
+            return True
         try:
             statement, kind, message = json.loads(line)
         except (ValueError, TypeError):
             return False
-        if type(statement) is str and kind in (_ACCEPTED, _REFUSED):
-            self._verdicts[statement] = (kind, str(message))
+        if type(statement) is str and kind in (_ACCEPTED, _REFUSED, _UNANSWERED):
+            with self._answered:
+                self._verdicts[statement] = (kind, str(message))
+                self._answered.notify_all()
         return True
 
     def verdict(self, statement: str) -> str | None:
         """``""`` if the child accepted exactly ``statement``, the refusal message if it
-        refused it, ``None`` if it has no answer (yet)."""
+        refused it, ``None`` if it has no answer.
+
+        For a statement the child was sent, this waits for its answer while the child keeps
+        answering (validating it here instead would first import sqlglot); a child silent for
+        ``STALL_SECONDS`` (``STARTUP_SECONDS`` before it is ready), or gone, is not waited for
+        again.
+        """
         found = self._verdicts.get(statement)
-        if found is None:
+        if found is None and statement in self._sent:
+            found = self._await(statement)
+        if found is None or found[0] == _UNANSWERED:
             return None
         kind, message = found
         return "" if kind == _ACCEPTED else message
+
+    def _await(self, statement: str) -> tuple[str, str] | None:
+        with self._answered:
+            while not self._stalled and self._listening:
+                found = self._verdicts.get(statement)
+                if found is not None:
+                    return found
+                patience = STALL_SECONDS if self._ready else STARTUP_SECONDS
+                if not self._answered.wait(patience):  # nothing arrived meanwhile
+                    self._stalled = True
+            return self._verdicts.get(statement)
 
     def built(self, key: bytes) -> tuple[Table | Refusal | None, bytes | None]:
         """The child's parse without the gate of the statement of ``key``, and its encoded
@@ -294,6 +341,12 @@ def main() -> None:
 
     gc.freeze()
     gc.set_threshold(50_000, *gc.get_threshold()[1:])
+    out = sys.stdout.buffer
+    try:
+        out.write(_READY + b"\n")
+        out.flush()
+    except OSError:
+        return  # the parent stopped listening
     stdin = sys.stdin.buffer
     header = json.loads(stdin.readline())
     logging.getLogger(_LOGGER).setLevel(header["level"])
@@ -326,7 +379,6 @@ def main() -> None:
             arrived.notify()
 
     threading.Thread(target=read_statements, daemon=True).start()
-    out = sys.stdout.buffer
     progress = _Progress(int(sys.argv[1]))
     done = 0
     try:
@@ -355,8 +407,8 @@ def _validate_and_send(statement: str, out: BinaryIO) -> None:
         validate_create(statement)
     except ValueError as exc:
         verdict = [statement, _REFUSED, str(exc)]
-    except Exception:
-        return  # not a refusal: the parse loop runs it itself and raises what it raises
+    except Exception:  # not a refusal: the parse loop runs it itself and raises what it raises
+        verdict = [statement, _UNANSWERED, ""]
     else:
         verdict = [statement, _ACCEPTED, ""]
     out.write(json.dumps(verdict).encode() + b"\n")

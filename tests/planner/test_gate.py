@@ -242,3 +242,78 @@ def test_a_first_plan_starts_the_child_before_reading_the_live_schema(
     parse_module.clear_cache()
     monkeypatch.setattr(Prefetch, "start", staticmethod(lambda statements: None))
     assert plan_schema({"app": desired}, source) == first
+
+
+def test_a_verdict_the_child_has_not_sent_yet_is_waited_for() -> None:
+    """Asked at once, before the child has even imported sqlglot: the answer is the child's,
+    not "no answer" (which would make this process import sqlglot and run the gate itself)."""
+    statements = ["CREATE TABLE t (id int NOT NULL)", "CREATE TABLE t (id int DEFAULT (1 +))"]
+    prefetch = Prefetch.start(MIN_STATEMENTS)
+    assert prefetch is not None
+    try:
+        prefetch.send(statements)
+        assert prefetch.verdict(statements[1]).startswith("sqlglot cannot parse")
+        assert prefetch.verdict(statements[0]) == ""
+        assert prefetch.verdict("CREATE TABLE t (other int)") is None  # never sent: no wait
+        assert not prefetch._stalled
+    finally:
+        prefetch.close()
+
+
+def fake_child(tmp_path, monkeypatch: pytest.MonkeyPatch, *lines: str) -> Prefetch:
+    """A "child" that prints ``lines`` and then never answers again (until it is killed)."""
+    script = tmp_path / "child.sh"
+    printed = "".join(f"printf '%s\\n' '{line}'\n" for line in lines)
+    script.write_text(f"#!/bin/sh\n{printed}exec sleep 600\n")
+    script.chmod(0o755)
+    monkeypatch.setattr(gate_module.sys, "executable", str(script))
+    prefetch = Prefetch.start(MIN_STATEMENTS)
+    assert prefetch is not None
+    return prefetch
+
+
+@pytest.mark.parametrize("ready", [True, False], ids=["stalls-when-ready", "never-ready"])
+def test_a_child_that_stops_answering_is_waited_for_once(
+    tmp_path, monkeypatch: pytest.MonkeyPatch, ready: bool
+) -> None:
+    monkeypatch.setattr(gate_module, "STALL_SECONDS", 0.05)
+    monkeypatch.setattr(gate_module, "STARTUP_SECONDS", 0.05)
+    prefetch = fake_child(tmp_path, monkeypatch, *(['"ready"'] if ready else []))
+    try:
+        prefetch.send(["CREATE TABLE t (id int)", "CREATE TABLE t (n int)"])
+        assert prefetch.verdict("CREATE TABLE t (id int)") is None
+        assert prefetch._stalled and prefetch._ready == ready  # the next one is not waited for
+        assert prefetch.verdict("CREATE TABLE t (n int)") is None
+    finally:
+        prefetch.close()
+
+
+def test_a_statement_the_child_could_not_judge_is_not_waited_for(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The child's gate raised something other than a refusal: its "unanswered" line ends the
+    wait, and the statement is validated here (the child stays one that answers)."""
+    monkeypatch.setattr(gate_module, "STALL_SECONDS", 60.0)  # a missed line would hang here
+    unanswered = '["CREATE TABLE t (id int)", "unanswered", ""]'
+    prefetch = fake_child(tmp_path, monkeypatch, '"ready"', unanswered)
+    try:
+        prefetch.send(["CREATE TABLE t (id int)"])
+        assert prefetch.verdict("CREATE TABLE t (id int)") is None
+        assert not prefetch._stalled
+    finally:
+        prefetch.close()
+
+
+def test_the_child_says_so_when_its_gate_fails_without_a_refusal(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import io
+    import json
+
+    def broken(statement: str):
+        raise RuntimeError("not a refusal")
+
+    monkeypatch.setattr(dialect_module, "validate_create", broken)
+    out = io.BytesIO()
+    gate_module._validate_and_send("CREATE TABLE t (id int)", out)
+    assert json.loads(out.getvalue()) == ["CREATE TABLE t (id int)", "unanswered", ""]
