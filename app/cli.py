@@ -100,9 +100,20 @@ def _with_command(argv: Sequence[str]) -> list[str]:
 
 
 def entry() -> NoReturn:
-    """The process's entry point (``redrive-console``, ``python -m app``): ``main``, then
-    ``end``."""
+    """The process's entry point (``redrive-console``, ``python -m app``): ``begin``, ``main``,
+    then ``end``."""
+    begin()
     end(main())
+
+
+def begin() -> None:
+    """Set up a process that runs one command (read from ``sys.argv``) and ends with it: one that
+    does not hold the terminal keeps the planner's collection threshold after a plan
+    (``services.planner.gc_budget``: no collection just before the process ends)."""
+    if _with_command(sys.argv[1:])[0] not in INTERACTIVE_COMMANDS:
+        from services.planner.gc_budget import keep_planning_threshold
+
+        keep_planning_threshold()
 
 
 def end(code: int) -> NoReturn:

@@ -10,8 +10,9 @@ tables) and times, end to end as separate processes where it says so:
   context it never uses (30-45 ms), which the console does not build either
   (``services.mysql_handshake``);
 - **cold, empty cache**: ``redrive-console plan --target-url`` in a new process with an empty
-  ``$XDG_CACHE_HOME`` (the first plan on a machine), ended as the installed command ends
-  (``app.cli.end``: without the interpreter's teardown);
+  ``$XDG_CACHE_HOME`` (the first plan on a machine), started and ended as the installed
+  command is (``app.cli.begin``: no collection after the plan; ``app.cli.end``: without the
+  interpreter's teardown);
 - **cold, cache filled**: the same command again, the persistent planner cache filled by the
   previous run (every later cold plan); **cold, --no-cache**: never reading the cache;
 - **warm re-plan**: ``plan_schema`` again in one process that has planned the same files once,
@@ -237,7 +238,9 @@ PLAN_CHILD = (
     PEAK_RSS
     + """
 import sys
-from app.cli import end, main
+from app.cli import begin, end, main
+sys.argv = ["redrive-console", *sys.argv[1:]]
+begin()  # as the installed command starts
 code = main(sys.argv[1:])
 print("peak_rss_kb", peak_rss_kb(), file=sys.stderr)
 end(code)  # as the installed command ends

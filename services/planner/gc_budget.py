@@ -6,6 +6,12 @@ re-scanning models that stay alive anyway. ``freeze_imports`` moves everything l
 (modules, classes) out of the collector's sight for good; ``planning_collections`` raises the
 young threshold for the duration of a plan and restores it after (nesting and threads share one
 count). Cycles are still collected, just in larger, rarer batches.
+
+A process that ends once its command is done (``keep_planning_threshold``) does not restore
+it: the first allocation after the restore would collect the young generation, which then
+holds nearly everything the plan built (the count it is sized by drops whenever an older object
+is freed), for nothing: 44 ms after a 1,000-table plan, with no object freed, just before the
+process ends without freeing anything.
 """
 
 from __future__ import annotations
@@ -20,12 +26,19 @@ PLANNING_GEN0_THRESHOLD = 50_000
 _lock = Lock()
 _depth = 0
 _saved: tuple[int, int, int] | None = None
+_kept = False  # this process keeps the planning threshold after its plans
 
 
 def freeze_imports() -> None:
     """Exempt every object alive now (what the imports built) from future collections."""
     gc.collect()
     gc.freeze()
+
+
+def keep_planning_threshold() -> None:
+    """This process ends after its command: from its first plan on, the raised threshold stays."""
+    global _kept
+    _kept = True
 
 
 @contextmanager
@@ -42,5 +55,5 @@ def planning_collections() -> Iterator[None]:
     finally:
         with _lock:
             _depth -= 1
-            if _depth == 0 and _saved is not None:
+            if _depth == 0 and _saved is not None and not _kept:
                 gc.set_threshold(*_saved)

@@ -11,8 +11,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from sqlalchemy import create_engine, text
 
+from app.cli import begin
+from services.planner import gc_budget
 from services.storage.engine import create_storage_engine
 from services.storage.init import init_storage
 
@@ -97,3 +100,13 @@ def test_a_command_closes_its_storage_connections_politely(
         assert listed.returncode == 0, listed.stderr
         assert json.loads(listed.stdout) == []
     assert _aborted_clients(mysql_database_url) == before
+
+
+@pytest.mark.parametrize(("command", "kept"), [("plan", True), ("redrive", True), ("ui", False)])
+def test_the_entry_point_keeps_the_planning_threshold_for_a_command_not_the_console(
+    monkeypatch, command: str, kept: bool
+) -> None:
+    monkeypatch.setattr(gc_budget, "_kept", False)
+    monkeypatch.setattr(sys, "argv", ["redrive-console", command, "--help"])
+    begin()
+    assert gc_budget._kept is kept
