@@ -7,19 +7,22 @@ module; the first plan on a machine starts it before reading the live schema:
 ``parse.gate_started_early``), pre-passes its desired statements, and streams the synthetic
 ``CREATE TABLE t (...)`` statements its gate will run (``parse.gate_statement``, as if every
 earlier one is accepted) as it makes them; the child validates them in that order and streams
-back one verdict each, while this process parses the live tables.
+back one verdict each, while this process parses the live tables: it takes a desired statement
+as soon as the child has answered its gate (in their order), and a live one from the front
+while it has not (``parse._parse_order``).
 
 A verdict is used only for the **identical** statement text the parse loop is about to run,
 so the answer is the one sqlglot would give here (same interpreter, same modules, same logging
-level): the child can only save time, never change a result. When the loop reaches a statement
-the child was sent but has not answered yet, it waits for the answer while the child keeps
-answering: validating it here would first import sqlglot, 0.1-0.25 s (``Prefetch.verdict``).
+level): the child can only save time, never change a result. When the loop has no live table
+left and needs a statement the child was sent but has not answered yet, it waits for the
+answer while the child keeps answering: validating it here would first import sqlglot, 0.1-0.25
+s (``Prefetch.verdict``).
 What the child answered with an error other than a refusal, and everything once it stalled,
 failed to start or died, is validated here as before.
 
 Whenever no statement waits to be validated, the child also parses statements **without the
 gate**, from the end of each part of the parse loop's order (``parse_ahead``), skipping those
-the loop has reached (its position is one integer in a memory file both processes map), and
+the loop has taken (one byte per position in a memory file both processes map), and
 streams back each result as the persistent cache's entry document
 (``disk_cache.encode_entry``, under the statement's key, which the child computes from the
 statement itself). When the loop reaches a statement the child has parsed, it decodes that
@@ -81,9 +84,9 @@ _LOGGER = "sqlglot"  # its warnings refuse a statement: the child logs them as t
 class Prefetch:
     """Verdicts of a child process on the statements the parse loop will run, as they arrive."""
 
-    def __init__(self, process: subprocess.Popen[bytes], progress: _Progress) -> None:
+    def __init__(self, process: subprocess.Popen[bytes], taken: _Taken) -> None:
         self._process = process
-        self._progress = progress
+        self._taken = taken
         self._verdicts: dict[str, tuple[str, str]] = {}
         self._sent: set[str] = set()  # statements the child was asked to validate
         self._answered = threading.Condition()  # a verdict arrived, or the reader ended
@@ -106,7 +109,7 @@ class Prefetch:
         path = os.pathsep.join(entry or os.getcwd() for entry in sys.path)
         environment = {**os.environ, "PYTHONPATH": path}
         try:
-            progress = _Progress.create()
+            taken = _Taken.create(2 * statements)  # desired statements and their live tables
         except (OSError, ValueError):
             return None
         try:
@@ -115,31 +118,31 @@ class Prefetch:
                     sys.executable,
                     "-c",
                     "from services.planner.gate import main; main()",
-                    str(progress.descriptor),
+                    str(taken.descriptor),
                 ],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
                 env=environment,
-                pass_fds=(progress.descriptor,),
+                pass_fds=(taken.descriptor,),
             )
         except (OSError, ValueError):  # ValueError: no pass_fds on this platform
-            progress.close()
+            taken.close()
             return None
         if hasattr(fcntl, "F_SETPIPE_SZ") and process.stdout is not None:  # Linux
             with contextlib.suppress(OSError):
                 fcntl.fcntl(process.stdout.fileno(), fcntl.F_SETPIPE_SZ, _PIPE_SIZE)
-        return cls(process, progress)
+        return cls(process, taken)
 
-    def reached(self, position: int) -> None:
-        """The parse loop works on the item at ``position`` of its order now: the child
-        skips that one and every earlier one it has not started yet."""
-        self._progress.set(position)
+    def take(self, position: int) -> None:
+        """The parse loop works on the item at ``position`` of its order now (in any order):
+        the child skips it unless it has started it already."""
+        self._taken.set(position)
 
     def parse_ahead(self, parses: Sequence[tuple[int, Item]]) -> None:
         """The items the child parses without the gate, each with its position in the parse
         loop's order, in the order the child should take them (sent first: the child starts
-        on them while this process pre-passes). It skips those the loop has reached."""
+        on them while this process pre-passes). It skips those the loop has taken."""
         self._queue_line(
             {
                 "level": logging.getLogger(_LOGGER).getEffectiveLevel(),
@@ -254,6 +257,16 @@ class Prefetch:
         kind, message = found
         return "" if kind == _ACCEPTED else message
 
+    def would_wait(self, statement: str) -> bool:
+        """Whether ``verdict(statement)`` would wait for the child now: it was sent, is not
+        answered yet, and the child is still answering."""
+        return (
+            statement not in self._verdicts
+            and statement in self._sent
+            and self._listening
+            and not self._stalled
+        )
+
     def _await(self, statement: str) -> tuple[str, str] | None:
         with self._answered:
             while not self._stalled and self._listening:
@@ -290,42 +303,42 @@ class Prefetch:
             if stream is not None:
                 with contextlib.suppress(OSError, ValueError):
                     stream.close()
-        self._progress.close()
+        self._taken.close()
 
 
-class _Progress:
-    """One integer shared with the child (a memory file both map): the parse loop's position."""
+class _Taken:
+    """One byte per position of the parse loop's order, shared with the child (a memory file
+    both map): set when the loop takes that item. Positions past its size are never marked, so
+    the child parses them regardless (at worst twice, never wrongly)."""
 
     def __init__(self, descriptor: int) -> None:
         self.descriptor = descriptor
-        self._map = mmap.mmap(descriptor, 8)
-        self._view = memoryview(self._map).cast("q")
+        self.size = os.fstat(descriptor).st_size
+        self._map = mmap.mmap(descriptor, self.size)
 
     @classmethod
-    def create(cls) -> _Progress:
+    def create(cls, size: int) -> _Taken:
         if hasattr(os, "memfd_create"):
-            descriptor = os.memfd_create("redrive-planner-progress")
+            descriptor = os.memfd_create("redrive-planner-taken")
         else:  # not Linux: an unlinked temporary file does the same
             handle, name = tempfile.mkstemp(prefix="redrive-planner-")
             os.unlink(name)
             descriptor = handle
         try:
-            os.ftruncate(descriptor, 8)
-            progress = cls(descriptor)
+            os.ftruncate(descriptor, max(size, 1))  # zero bytes: nothing taken
+            return cls(descriptor)
         except (OSError, ValueError):
             os.close(descriptor)
             raise
-        progress.set(-1)
-        return progress
 
     def set(self, position: int) -> None:
-        self._view[0] = position
+        if 0 <= position < self.size:
+            self._map[position] = 1
 
-    def get(self) -> int:
-        return self._view[0]
+    def __contains__(self, position: int) -> bool:
+        return 0 <= position < self.size and self._map[position] != 0
 
     def close(self) -> None:
-        self._view.release()
         self._map.close()
         with contextlib.suppress(OSError):
             os.close(self.descriptor)
@@ -379,7 +392,7 @@ def main() -> None:
             arrived.notify()
 
     threading.Thread(target=read_statements, daemon=True).start()
-    progress = _Progress(int(sys.argv[1]))
+    taken = _Taken(int(sys.argv[1]))
     done = 0
     try:
         while True:
@@ -394,7 +407,7 @@ def main() -> None:
             else:
                 item = parses[done]
                 done += 1
-                if item[4] > progress.get():  # not reached by the parse loop yet
+                if item[4] not in taken:  # the parse loop has not taken it yet
                     _parse_and_send(item, out)
     except OSError:
         return  # the parent stopped listening

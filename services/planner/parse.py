@@ -318,11 +318,12 @@ def parse_many(items: list[Item], session: Session | None = None) -> list[Table 
         else:
             _remember(key, entry)
             entries[position] = entry
-    with _gate_ahead(items, misses) as order:
+    with _gate_ahead(items, misses) as (order, schedule):
         prefetch = _prefetched.get()
-        for index, (key, positions) in enumerate(order):
+        for index in schedule:
+            key, positions = order[index]
             if prefetch is not None:
-                prefetch.reached(index)
+                prefetch.take(index)
                 built, raw = prefetch.built(key)
             else:
                 built, raw = None, None
@@ -343,11 +344,13 @@ def parse_many(items: list[Item], session: Session | None = None) -> list[Table 
 @contextmanager
 def _gate_ahead(
     items: list[Item], misses: dict[bytes, list[int]]
-) -> Iterator[list[tuple[bytes, list[int]]]]:
-    """The statements to parse, in order. With many to validate, their gate runs ahead in a
-    child process (``gate.Prefetch``): they are pre-passed now, the statements their gate will
-    run are streamed to it, and half of the statements that skip the gate are parsed first
-    meanwhile; the child also parses from the end of each part of this order (``gate``)."""
+) -> Iterator[tuple[list[tuple[bytes, list[int]]], Iterator[int]]]:
+    """The statements to parse and the order to parse them in (indexes into the first). With
+    many to validate, their gate runs ahead in a child process (``gate.Prefetch``): they are
+    pre-passed now and the statements their gate will run are streamed to it; the loop then
+    takes the statements that skip the gate while the child has not answered the next gate
+    (``_parse_order``). The child also parses from the end of each part of the order
+    (``gate``)."""
     gated = [(key, positions) for key, positions in misses.items() if items[positions[0]][2]]
     prefetch = None
     if gated:
@@ -356,22 +359,20 @@ def _gate_ahead(
         early = _early.get()
         prefetch = early.pop() if early else Prefetch.start(len(gated))
     if prefetch is None:
-        yield list(misses.items())
+        yield list(misses.items()), iter(range(len(misses)))
         return
-    # The loop parses half of the statements that skip the gate while the child validates,
-    # then the gated ones (their verdicts arrived meanwhile), then the other half, which the
-    # child parses from its end once it has validated everything (they meet there); then the
-    # child takes the other parts from their ends.
+    # The order: the statements that skip the gate, then the gated ones. The loop takes the
+    # first part from its front and the second in order; the child parses the first part from
+    # its end (a whole parse it spares this process), then the second part from its end.
     ungated = [(key, p) for key, p in misses.items() if not items[p[0]][2]]
-    first = len(ungated) // 2
-    order = ungated[:first] + gated + ungated[first:]
-    second = first + len(gated)
-    positions_order = [
-        *reversed(range(second, len(order))),
-        *reversed(range(first, second)),
-        *reversed(range(first)),
-    ]
-    prefetch.parse_ahead([(i, items[order[i][1][0]]) for i in positions_order])
+    order = ungated + gated
+    first_gated = len(ungated)
+    prefetch.parse_ahead(
+        [
+            (i, items[order[i][1][0]])
+            for i in (*reversed(range(first_gated)), *reversed(range(first_gated, len(order))))
+        ]
+    )
     prepared: dict[str, PreparedCreate | PrepassError] = {}
     prepared_token = _prepared_ahead.set(prepared)
     try:
@@ -390,9 +391,41 @@ def _gate_ahead(
         prefetch.end()
         token = _prefetched.set(prefetch)
         try:
-            yield order
+            yield order, _parse_order(order, first_gated, items, prepared, prefetch)
         finally:
             _prefetched.reset(token)
     finally:
         _prepared_ahead.reset(prepared_token)
         prefetch.close()
+
+
+def _parse_order(
+    order: list[tuple[bytes, list[int]]],
+    first_gated: int,
+    items: list[Item],
+    prepared: dict[str, PreparedCreate | PrepassError],
+    prefetch: Prefetch,
+) -> Iterator[int]:
+    """Indexes of ``order`` as the loop parses them: the next gated statement once the child
+    has answered its gate (or it needs none), else the next statement that skips the gate; the
+    gated ones stay in their order, so each gate statement is the one the child was sent. Only
+    with no other statement left does the loop wait for a verdict (``Prefetch.verdict``)."""
+    ungated = 0
+    for gated in range(first_gated, len(order)):
+        sql = items[order[gated][1][0]][0]
+        while ungated < first_gated and _gate_pending(sql, prepared, prefetch):
+            yield ungated
+            ungated += 1
+        yield gated
+    yield from range(ungated, first_gated)
+
+
+def _gate_pending(
+    sql: str, prepared: dict[str, PreparedCreate | PrepassError], prefetch: Prefetch
+) -> bool:
+    """Whether parsing ``sql`` now would wait for the child's verdict on its gate."""
+    ready = prepared.get(sql)
+    if not isinstance(ready, PreparedCreate):
+        return False  # refused by its pre-pass (no gate), or pre-passed again when parsed
+    found = gate_statement(ready, _validated_elements)
+    return found is not None and prefetch.would_wait(found[0])

@@ -162,12 +162,13 @@ def test_a_big_plan_is_the_same_with_and_without_the_child(
     assert len(first.changes) == count
 
 
-def child_parses(texts: list[str], reached: int = -1) -> tuple[Prefetch, list]:
-    """A child that parsed ``texts`` without the gate (after the loop reached ``reached``)."""
+def child_parses(texts: list[str], taken: tuple[int, ...] = ()) -> tuple[Prefetch, list]:
+    """A child that parsed ``texts`` without the gate (after the loop took ``taken``)."""
     items = [(text, Flavour.MARIADB, True, DEFAULT_LEVEL) for text in texts]
     prefetch = Prefetch.start(MIN_STATEMENTS)
     assert prefetch is not None
-    prefetch.reached(reached)
+    for position in taken:
+        prefetch.take(position)
     prefetch.parse_ahead(list(enumerate(items)))
     prefetch.end()
     prefetch._reader.join(timeout=120)  # the child exits after its last parse
@@ -204,13 +205,13 @@ def test_an_entry_that_does_not_verify_is_parsed_here() -> None:
         prefetch.close()
 
 
-def test_the_child_skips_what_the_parse_loop_has_reached() -> None:
-    prefetch, items = child_parses([table(i) for i in range(6)], reached=3)
+def test_the_child_skips_what_the_parse_loop_has_taken() -> None:
+    prefetch, items = child_parses([table(i) for i in range(6)], taken=(0, 2, 3))
     try:
         answered = [
             prefetch.built(parse_module.statement_key(item))[0] is not None for item in items
         ]
-        assert answered == [False, False, False, False, True, True]
+        assert answered == [False, True, False, False, True, True]
     finally:
         prefetch.close()
 
@@ -317,3 +318,32 @@ def test_the_child_says_so_when_its_gate_fails_without_a_refusal(
     out = io.BytesIO()
     gate_module._validate_and_send("CREATE TABLE t (id int)", out)
     assert json.loads(out.getvalue()) == ["CREATE TABLE t (id int)", "unanswered", ""]
+
+
+def test_the_loop_parses_live_tables_while_the_next_gate_is_unanswered() -> None:
+    """The loop never idles on a verdict while a statement without a gate is left, and takes
+    the gated statements in their order (so each gate statement is the one the child got)."""
+    from services.planner.prepass import prepare_create
+
+    live = [f"CREATE TABLE `l{i}` (`id` int)" for i in range(3)]
+    desired = [table(i) for i in range(3)]
+    items = [(sql, Flavour.MARIADB, False, DEFAULT_LEVEL) for sql in live] + [
+        (sql, Flavour.MARIADB, True, DEFAULT_LEVEL) for sql in desired
+    ]
+    order = [(bytes([i]), [i]) for i in range(len(items))]
+    prepared = {sql: prepare_create(sql) for sql in desired}
+    gates = [parse_module.gate_statement(prepared[sql], set())[0] for sql in desired]
+
+    class Child:
+        answered: set[str] = set()
+
+        def would_wait(self, statement: str) -> bool:
+            return statement not in self.answered
+
+    child = Child()
+    schedule = parse_module._parse_order(order, len(live), items, prepared, child)  # type: ignore[arg-type]
+    assert [next(schedule), next(schedule)] == [0, 1]  # no verdict yet: live tables
+    child.answered.add(gates[0])
+    assert next(schedule) == 3  # answered: the first desired statement
+    assert next(schedule) == 2  # the second is not: the last live table
+    assert list(schedule) == [4, 5]  # nothing else left: in order (the verdicts are awaited)
