@@ -15,10 +15,9 @@ A verdict is used only for the **identical** statement text the parse loop is ab
 so the answer is the one sqlglot would give here (same interpreter, same modules, same logging
 level): the child can only save time, never change a result. When the loop has no live table
 left and needs a statement the child was sent but has not answered yet, it waits for the
-answer while the child keeps answering: validating it here would first import sqlglot, 0.1-0.25
-s (``Prefetch.verdict``).
-What the child answered with an error other than a refusal, and everything once it stalled,
-failed to start or died, is validated here as before.
+answer while the child keeps answering (``Prefetch.verdict``): validating it here would first
+import sqlglot, 0.1-0.25 s. What the child answered with an error other than a refusal, and
+everything once it stalled, failed to start or died, is validated here as before.
 
 Whenever no statement waits to be validated, the child also parses statements **without the
 gate**, from the end of each part of the parse loop's order (``parse_ahead``), skipping those
