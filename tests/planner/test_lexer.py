@@ -90,3 +90,10 @@ def test_the_shared_tokens_are_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
     tokens = tokenize("p q r s t u")
     assert [token.text for token in tokens] == ["p", "q", "r", "s", "t", "u"]
     assert 0 < len(lexer._tokens) <= 3
+
+
+@pytest.mark.parametrize(
+    "text", ["", "  ", "a", "a  ", "a /* x */", "a -- y", "a #z\n", "/* only */"]
+)
+def test_whitespace_and_comments_at_the_end_are_no_token(text: str) -> None:
+    assert tokenize(text) == _with_reference_pattern(text)
