@@ -249,7 +249,7 @@ class Prefetch:
         again.
         """
         found = self._verdicts.get(statement)
-        if found is None and statement in self._sent:
+        if found is None and self.would_wait(statement):
             found = self._await(statement)
         if found is None or found[0] == _UNANSWERED:
             return None

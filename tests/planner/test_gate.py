@@ -335,7 +335,8 @@ def test_the_loop_parses_live_tables_while_the_next_gate_is_unanswered() -> None
     gates = [parse_module.gate_statement(prepared[sql], set())[0] for sql in desired]
 
     class Child:
-        answered: set[str] = set()
+        def __init__(self) -> None:
+            self.answered: set[str] = set()
 
         def would_wait(self, statement: str) -> bool:
             return statement not in self.answered
